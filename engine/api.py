@@ -1,0 +1,132 @@
+"""The Python API: what scripts use, and what the CLI is a thin layer over.
+
+    >>> import pcf
+    >>> ws = pcf.Workspace.load()                       # units, knowledge base, method library
+    >>> result = ws.run_case("examples/seed-003-metering-box")
+    >>> round(result.products[0].total, 4)
+    64.2254
+    >>> result.to_dict()["schema"]
+    'pcf-result/1'
+
+Or piece by piece: `ws.method("gbt24067.electrical")`, `ws.compile(method, data_year=2025)`,
+`ws.evaluate(plan, pcf.Inventory.build([...]))`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .audit import audit
+from .build import build_method
+from .case import DEFAULT_METHODS_DIR, Case, find_method, load_case
+from .errors import Diagnostic, PcfError
+from .evaluate import bind, plan_findings, run
+from .inventory import Inventory
+from .kb import DEFAULT_KB_DIR, KnowledgeBase, load_kb
+from .nodes import Method
+from .plan import Plan, compile_method
+from .result import Finding, Line, MethodInfo, ProductResult, Result
+from .source import display_path
+from .units import DEFAULT_UNITS_FILE, Units, load_units
+
+MAX_METHOD_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Everything an evaluation reads besides the case: units, knowledge base, method library."""
+    units: Units
+    kb: KnowledgeBase
+    methods_dir: Path
+
+    @staticmethod
+    def load(kb_dir: Path | str = DEFAULT_KB_DIR, methods_dir: Path | str = DEFAULT_METHODS_DIR,
+             units_file: Path | str = DEFAULT_UNITS_FILE) -> "Workspace":
+        units = load_units(Path(units_file))
+        return Workspace(units, load_kb(Path(kb_dir), units), Path(methods_dir))
+
+    def method(self, ref: str | Path, case_dir: Path | None = None) -> Method:
+        """A method by id from the library, or by file path."""
+        path = Path(ref) if Path(ref).suffix == ".pcf" and Path(ref).is_file() and case_dir is None \
+            else find_method(str(ref), case_dir, self.methods_dir)
+        return read_method(path)
+
+    def compile(self, method: Method, data_year: int | None = None) -> Plan:
+        return compile_method(method, self.kb, self.units, data_year)
+
+    def evaluate(self, plan: Plan, inventory: Inventory, case: Case | None = None) -> Result:
+        return evaluate(plan, inventory, self.kb, case)
+
+    def run_case(self, case_dir: Path | str, method: str | None = None) -> Result:
+        """Evaluate a case folder; `method` evaluates its inventory under another method."""
+        case = load_case(Path(case_dir), self.methods_dir)
+        path = case.method_path if method is None else \
+            (Path(method).resolve() if Path(method).suffix == ".pcf" and Path(method).is_file()
+             else find_method(method, Path(case_dir), self.methods_dir))
+        plan = self.compile(read_method(path), case.data_year)
+        # Printed figures belong to the case's own method; under another method they are not audited.
+        return evaluate(plan, case.inventory, self.kb, case, audit_reported=method is None)
+
+
+def read_method(path: Path) -> Method:
+    shown = display_path(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise PcfError([Diagnostic("io", f"cannot read method file ({exc.strerror or exc})", None, path=shown)]) from None
+    if len(raw) > MAX_METHOD_BYTES:
+        raise PcfError([Diagnostic("syntax", f"method file larger than {MAX_METHOD_BYTES // 2**20} MiB", None, path=shown)])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        from .source import Span
+        line = raw[:exc.start].count(b"\n") + 1
+        raise PcfError([Diagnostic("syntax", "method file is not UTF-8 text", Span(shown, line, 1))]) from None
+    return build_method(text.replace("\r\n", "\n"), shown)
+
+
+def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | None = None,
+             audit_reported: bool = True) -> Result:
+    findings: list[Finding] = plan_findings(plan)
+    problems: list[Diagnostic] = []
+    products = []
+    for p in inventory.products:
+        try:
+            b = bind(plan, p, kb, inventory.path)
+        except PcfError as exc:
+            problems.extend(exc.diagnostics)
+            continue
+        values = run(plan, b.values)
+        lines = tuple(Line(e.name, e.label, e.stage, values[f"emission:{e.name}"] / b.divisor)
+                      for e in plan.method.emissions)
+        stages = {s: sum(l.value for l in lines if l.stage == s) for s in plan.stage_ids}
+        total = sum(stages.values())
+        if total:
+            shares = {s: v / total for s, v in stages.items()}
+        else:
+            shares = {s: 0.0 for s in stages}
+            findings.append(Finding("warning", "zero-total", f"products.{p.id}.total",
+                                    "the total is zero: shares are reported as 0"))
+        for name in b.not_given:
+            findings.append(Finding("info", "input-not-given", f"products.{p.id}.inputs.{name}",
+                                    f"optional input `{name}` is not in the inventory: counted as not given (0)"))
+        pr = ProductResult(p.id, p.name, p.functional_unit or plan.method.setting("functional_unit"),
+                           p.quantity, total, stages, shares, lines, values, b.divisor)
+        products.append(pr)
+        if case is not None and audit_reported:
+            try:
+                findings.extend(audit(plan, b, pr, [f for f in case.reported if f.product == p.id]))
+            except PcfError as exc:
+                problems.extend(exc.diagnostics)
+    if problems:
+        raise PcfError(problems)
+    m = plan.method
+    info = MethodInfo(m.id, m.title, m.setting("standard"), m.setting("boundary"), m.setting("gwp"), m.path,
+                      m.extends)
+    labels = {s.id: s.label for s in m.stages}
+    return Result(info, tuple(products), tuple(findings), labels, plan.data_year, plan, case)
+
+
+def run_case(case_dir: Path | str, method: str | None = None) -> Result:
+    """One-call evaluation of a case folder with the default workspace."""
+    return Workspace.load().run_case(case_dir, method)

@@ -1,0 +1,244 @@
+"""The `pcf` command: the only module that prints or sets exit codes.
+
+Exit status: 0 done (even with findings), 1 user error (bad input, with `file:line:col:`
+messages on stderr), 2 bad command-line use, 70 an internal error (a bug: please report).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+from .api import Workspace, read_method
+from .case import load_case, method_ids
+from .errors import PcfError, render
+from .inventory import load_inventory
+from .kb import DEFAULT_KB_DIR, load_kb
+from .plan import compile_method
+from .render.text import render_result
+from .units import load_units
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return args.func(args) or 0
+    except PcfError as exc:
+        print(render(exc.diagnostics), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("pcf: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug: say so plainly, without a traceback unless asked
+        if os.environ.get("PCF_DEBUG"):
+            raise
+        print(f"pcf: internal error: {type(exc).__name__}: {exc} (set PCF_DEBUG=1 for details, "
+              "and please report it)", file=sys.stderr)
+        return 70
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="pcf", description="Product carbon footprints from method files, "
+                                "a factor knowledge base and inventories.")
+    p.add_argument("--version", action="version", version=f"pcf {__version__}")
+    p.add_argument("--kb", type=Path, default=DEFAULT_KB_DIR, help="knowledge base folder (default: kb/)")
+    sub = p.add_subparsers(metavar="COMMAND")
+
+    r = sub.add_parser("run", help="evaluate a case folder")
+    r.add_argument("case", type=Path)
+    r.add_argument("--json", action="store_true", help="print the pcf-result/1 JSON document")
+    r.add_argument("--method", help="evaluate the inventory under another method (id or .pcf path)")
+    r.set_defaults(func=cmd_run)
+
+    c = sub.add_parser("check", help="validate method files, inventories, case folders or kb files")
+    c.add_argument("paths", type=Path, nargs="+")
+    c.set_defaults(func=cmd_check)
+
+    m = sub.add_parser("methods", help="list the methods in methods/")
+    m.add_argument("--json", action="store_true")
+    m.set_defaults(func=cmd_methods)
+
+    k = sub.add_parser("kb", help="the knowledge base: list, show, search")
+    ks = k.add_subparsers(metavar="ACTION")
+    kl = ks.add_parser("list", help="list entries")
+    kl.add_argument("--json", action="store_true")
+    kl.set_defaults(func=cmd_kb_list)
+    kw = ks.add_parser("show", help="one id, every period, with its source")
+    kw.add_argument("id")
+    kw.add_argument("--json", action="store_true")
+    kw.set_defaults(func=cmd_kb_show)
+    kf = ks.add_parser("search", help="search ids, names (中文/English) and sources")
+    kf.add_argument("text")
+    kf.add_argument("--json", action="store_true")
+    kf.set_defaults(func=cmd_kb_search)
+    return p
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _json(obj) -> None:
+    _out(json.dumps(obj, ensure_ascii=False, indent=2))
+
+
+def cmd_run(args) -> int:
+    ws = Workspace.load(args.kb)
+    result = ws.run_case(args.case, args.method)
+    if args.json:
+        _json(result.to_dict())
+    else:
+        title = result.case.title if result.case is not None else None
+        _out(render_result(result, title))
+    return 0
+
+
+def cmd_check(args) -> int:
+    units = load_units()
+    problems = []
+    kb = None
+
+    def get_kb():
+        nonlocal kb
+        if kb is None:
+            kb = load_kb(args.kb, units)
+        return kb
+
+    checked = 0
+    for path in args.paths:
+        try:
+            if path.is_dir() and (path / "case.toml").is_file():
+                ws = Workspace(units, get_kb(), Workspace.load.__defaults__[1])
+                result = ws.run_case(path)  # binding and evaluation are the validation of a case
+                checked += 1
+            elif path.is_dir() or path.name == "sources.toml" or _inside_kb(path, args.kb):
+                load_kb(path if path.is_dir() else path.parent, units)
+                checked += 1
+            elif path.suffix == ".pcf":
+                compile_method(read_method(path), get_kb(), units, None, latest_when_no_year=True)
+                checked += 1
+            elif path.name == "case.toml":
+                Workspace(units, get_kb(), Workspace.load.__defaults__[1]).run_case(path.parent)
+                checked += 1
+            elif path.suffix == ".toml":
+                load_inventory(path)
+                checked += 1
+            elif not path.exists():
+                print(f"{path}: no such file or folder", file=sys.stderr)
+                return 1
+            else:
+                print(f"{path}: not a method (.pcf), inventory (.toml), case folder or kb folder", file=sys.stderr)
+                return 1
+        except PcfError as exc:
+            problems.extend(exc.diagnostics)
+    if problems:
+        print(render(problems), file=sys.stderr)
+        return 1
+    _out(f"ok: {checked} checked")
+    return 0
+
+
+def _inside_kb(path: Path, kb: Path) -> bool:
+    try:
+        path.resolve().relative_to(kb.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def cmd_methods(args) -> int:
+    rows = []
+    for ident, path in sorted(method_ids().items()):
+        m = read_method(path)
+        rows.append({"id": m.id, "title": m.title, "standard": m.setting("standard"),
+                     "boundary": (m.setting("boundary") or "").replace("_", "-") or None,
+                     "gwp": m.setting("gwp"), "extends": m.extends, "path": str(Path(m.path))})
+    if args.json:
+        _json(rows)
+    else:
+        from .render.text import table
+        lines = table([["id", "standard", "boundary", "gwp", "title"]]
+                      + [[r["id"], r["standard"] or "", r["boundary"] or "", r["gwp"] or "", r["title"] or ""]
+                         for r in rows])
+        _out("\n".join(lines))
+    return 0
+
+
+def _entry_dict(e, kb) -> dict:
+    src = kb.sources.get(e.source)
+    return {"id": e.id, "value": e.value, "formula": e.formula, "unit": e.unit, "basis": e.basis,
+            "source": e.source, "source_title": src.title if src else None,
+            "issuer": src.issuer if src else None, "source_year": src.year if src else None,
+            "valid_from": e.valid_from, "valid_to": e.valid_to, "data_year": e.data_year,
+            "region": e.region, "boundary": e.boundary, "quality": e.quality, "confidence": e.confidence,
+            "default": e.default, "name_zh": e.name_zh, "name_en": e.name_en, "note": e.note,
+            "file": e.span.path, "line": e.span.line}
+
+
+def _kb(args):
+    return load_kb(args.kb, load_units())
+
+
+def _list(entries, kb, as_json: bool) -> None:
+    if as_json:
+        _json([_entry_dict(e, kb) for e in entries])
+        return
+    from .render.text import table
+    rows = [["id", "period", "value", "unit", "source", "name"]]
+    for e in entries:
+        rows.append([e.id, e.period, "=" + "formula" if e.value is None else f"{e.value:g}", e.unit, e.source,
+                     e.name_zh or e.name_en or ""])
+    _out("\n".join(table(rows)))
+    _out(f"{len(entries)} entries")
+
+
+def cmd_kb_list(args) -> int:
+    kb = _kb(args)
+    _list(kb.entries, kb, args.json)
+    return 0
+
+
+def cmd_kb_search(args) -> int:
+    kb = _kb(args)
+    _list(kb.search(args.text), kb, args.json)
+    return 0
+
+
+def cmd_kb_show(args) -> int:
+    kb = _kb(args)
+    ident = args.id.removeprefix("kb.")
+    versions = kb.by_id.get(ident)
+    if not versions:
+        from .errors import Diagnostic, did_you_mean
+        raise PcfError([Diagnostic("kb-unknown", f"unknown knowledge-base id `{ident}`", None,
+                                   path=str(args.kb), hint=did_you_mean(ident, kb.by_id))])
+    if args.json:
+        _json([_entry_dict(e, kb) for e in versions])
+        return 0
+    for e in versions:
+        src = kb.sources.get(e.source)
+        _out(f"kb.{e.id}  [{e.period}]  {e.name_zh or ''} {e.name_en or ''}".rstrip())
+        _out(f"  value     {e.value if e.value is not None else '= ' + e.formula} {e.unit}  ({e.basis})")
+        for label, v in (("region", e.region), ("boundary", e.boundary), ("quality", e.quality),
+                         ("confidence", e.confidence + ("" if e.default else ", not a default") if e.confidence else None),
+                         ("data year", e.data_year), ("table", e.table), ("note", e.note)):
+            if v is not None:
+                _out(f"  {label:<9} {v}")
+        if src:
+            _out(f"  source    {src.title} — {src.issuer}, {src.date or src.year}"
+                 + (f", {src.document}" if src.document else ""))
+        _out(f"  defined   {e.span.path}:{e.span.line}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

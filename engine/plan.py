@@ -1,0 +1,480 @@
+"""Method + knowledge base -> a checked, compiled `Plan`.
+
+This is where a method meets the world: names are resolved, knowledge-base ids are looked
+up for the case's data year (derived entries bring their own formulas), the dependency
+graph is built with networkx, and every formula's unit is checked. Problems of one kind
+are collected and reported together. What comes out is a plan that evaluates on plain
+floats: every constant is already in base units, formulas are postfix code in a stable
+topological order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import networkx as nx
+from pint.util import UnitsContainer
+
+from . import nodes as n
+from .build import build_formula
+from .errors import Diagnostic, PcfError, did_you_mean
+from .kb import Entry, KnowledgeBase
+from .source import Span
+from .units import CO2, CO2E, DIMENSIONLESS, Dim, UnitError, Units, format_dim
+
+BOUNDARIES = {"cradle_to_gate", "cradle_to_grave", "gate_to_gate"}
+GWP_SETS = {"SAR": "sar", "AR4": "ar4", "AR5": "ar5", "AR5_ccfb": "ar5_ccfb", "AR6": "ar6"}
+FACTOR_YEAR = {"exact", "latest_earlier"}
+
+# basis conversions: (numerator, denominator) -> (from unit, to unit)
+CONVERSIONS = {
+    (44, 12): ("kgC", "kgCO2"), (12, 44): ("kgCO2", "kgC"),
+    (44, 28): ("kgN2O_N", "kgN2O"), (28, 44): ("kgN2O", "kgN2O_N"),
+}
+CONVERSION_NAMES = {(44, 12): "C -> CO2", (12, 44): "CO2 -> C", (44, 28): "N2O-N -> N2O",
+                    (28, 44): "N2O -> N2O-N"}
+
+
+@dataclass(frozen=True)
+class KbNode:
+    key: str                   # graph key: "kb:<id>" or "kb:<id>@<year>"
+    entry: Entry
+    expr: n.Expr | None        # parsed formula of a derived entry
+    pinned: bool
+    fallback_from: int | None  # the year asked when an earlier entry stood in
+    span: Span                 # first use in the method
+
+
+@dataclass(frozen=True)
+class Plan:
+    method: n.Method
+    data_year: int | None
+    graph: nx.DiGraph = field(repr=False, compare=False)
+    order: tuple[str, ...]                   # computed nodes (lets, emissions, derived kb), sorted topologically
+    code: Mapping[str, tuple]                # postfix code per computed node
+    dims: Mapping[str, Dim]
+    kb_nodes: Mapping[str, KbNode]
+    constants: Mapping[str, float]           # kb values in base units
+    stage_ids: tuple[str, ...]               # stages inside the boundary, in method order
+    co2_as_co2e: tuple[str, ...]             # emissions whose CO2-only result counts as CO2e
+    units: Units = field(repr=False, compare=False)
+
+    def key_of(self, name: str) -> str | None:
+        for kind in ("input", "let", "emission", "table"):
+            if f"{kind}:{name}" in self.dims or f"{kind}:{name}" in self.graph:
+                return f"{kind}:{name}"
+        return None
+
+
+def compile_method(method: n.Method, kb: KnowledgeBase, units: Units,
+                   data_year: int | None, latest_when_no_year: bool = False) -> Plan:
+    """Check and compile `method` for a case of `data_year`.
+
+    `latest_when_no_year` is for checking a method on its own (no case, so no year):
+    annual series then resolve to their latest period.
+    """
+    c = _Compiler(method, kb, units, data_year, latest_when_no_year)
+    return c.run()
+
+
+class _Compiler:
+    def __init__(self, method: n.Method, kb: KnowledgeBase, units: Units, data_year: int | None,
+                 latest_when_no_year: bool = False):
+        self.m, self.kb, self.units, self.year = method, kb, units, data_year
+        self.latest = latest_when_no_year
+        self.problems: list[Diagnostic] = []
+        self.names: dict[str, str] = {}        # name -> graph key
+        self.decl_span: dict[str, Span] = {}   # graph key -> span
+        self.kb_nodes: dict[str, KbNode] = {}
+        self.g = nx.DiGraph()
+        self.dims: dict[str, Dim] = {}
+        self.columns: dict[str, dict[str, tuple[n.Column, Dim, float]]] = {}
+
+    def err(self, code, message, span, hint=None, related=()):
+        self.problems.append(Diagnostic(code, message, span, hint=hint, related=tuple(related)))
+
+    def check(self):
+        if self.problems:
+            raise PcfError(sorted(self.problems, key=lambda d: (d.span or Span("", 0, 0))))
+
+    # ------------------------------------------------------------------------------
+    def run(self) -> Plan:
+        self.settings()
+        self.declare()
+        self.check()
+        self.link()
+        self.check()
+        self.cycles()
+        self.check()
+        order = self.order()
+        self.typecheck(order)
+        self.check()
+        co2 = self.emission_units()
+        self.check()
+        code = {k: _postfix(self.expr_of(k), self) for k in order}
+        constants = {k: kn.entry.base_value for k, kn in self.kb_nodes.items() if kn.expr is None}
+        stages = tuple(s.id for s in self.m.stages if s.excluded is None)
+        return Plan(self.m, self.year, nx.freeze(self.g), tuple(order), code, dict(self.dims),
+                    dict(self.kb_nodes), constants, stages, co2, self.units)
+
+    # --- settings ---------------------------------------------------------------------
+    def settings(self):
+        seen: dict[str, n.Setting] = {}
+        for s in self.m.settings:
+            if s.key in seen:
+                self.err("duplicate", f"`{s.key}` is set twice", s.span,
+                         related=[("first set", seen[s.key].span)])
+            seen[s.key] = s
+        allowed = {"boundary": BOUNDARIES, "gwp": set(GWP_SETS), "factor_year": FACTOR_YEAR}
+        for key, values in allowed.items():
+            s = seen.get(key)
+            if s is not None and s.value not in values:
+                self.err("bad-setting", f"unknown {key} `{s.value}`", s.span,
+                         hint=did_you_mean(s.value, values) or f"one of {', '.join(sorted(values))}")
+        for key in ("standard", "boundary", "gwp"):
+            if key not in seen:
+                self.err("missing-setting", f"method `{self.m.id}` does not set `{key}`", self.m.span,
+                         hint={"standard": 'e.g. `standard "GB/T 24067-2024"`',
+                               "boundary": "one of cradle_to_gate, cradle_to_grave, gate_to_gate",
+                               "gwp": "e.g. `gwp AR5`"}[key])
+
+    # --- declarations -----------------------------------------------------------------
+    def declare(self):
+        stages: dict[str, n.Stage] = {}
+        for s in self.m.stages:
+            if s.id in stages:
+                self.err("duplicate", f"stage `{s.id}` is declared twice", s.span,
+                         related=[("first declared", stages[s.id].span)])
+            stages[s.id] = s
+        self.stages = stages
+        for d in self.m.decls:
+            if isinstance(d, n.Stage):
+                continue
+            kind = type(d).__name__.lower()
+            key = f"{kind}:{d.name}"
+            if d.name in self.names:
+                self.err("duplicate", f"`{d.name}` is declared twice", d.span,
+                         related=[("first declared", self.decl_span[self.names[d.name]])],
+                         hint="one name, one definition: rename one of them")
+                continue
+            self.names[d.name] = key
+            self.decl_span[key] = d.span
+            self.g.add_node(key, kind=kind)
+            if isinstance(d, n.Input):
+                spec = self._unit(d.unit, d.unit_span)
+                if spec is not None:
+                    self.dims[key] = spec.dim
+            elif isinstance(d, n.Table):
+                cols = {}
+                for col in d.columns:
+                    if col.name in cols:
+                        self.err("duplicate", f"column `{col.name}` is declared twice", col.span)
+                    spec = self._unit(col.unit, col.unit_span)
+                    if spec is not None:
+                        cols[col.name] = (col, spec.dim, spec.scale)
+                self.columns[d.name] = cols
+            elif isinstance(d, n.Emission):
+                st = stages.get(d.stage)
+                if st is None:
+                    self.err("unknown-stage", f"unknown stage `{d.stage}`", d.stage_span,
+                             hint=did_you_mean(d.stage, stages) or "declare it: `stage <id> \"label\"`")
+                elif st.excluded is not None:
+                    self.err("unknown-stage", f"stage `{d.stage}` is excluded from the boundary "
+                             f"({st.excluded}); no emission may be assigned to it", d.stage_span,
+                             related=[("excluded", st.span)])
+
+    def _unit(self, text: str, span: Span):
+        try:
+            return self.units.parse(text)
+        except UnitError as exc:
+            self.err("unit-unknown", str(exc), span, hint=exc.hint)
+            return None
+
+    # --- references -------------------------------------------------------------------
+    def link(self):
+        for d in self.m.decls:
+            if isinstance(d, (n.Let, n.Emission)):
+                self._link_expr(f"{type(d).__name__.lower()}:{d.name}", d.expr)
+        for key in [k for k, kind in self.g.nodes(data="kind") if kind in ("input", "table")]:
+            if self.g.out_degree(key) == 0:
+                name = key.split(":", 1)[1]
+                self.err("unused-input", f"{key.split(':')[0]} `{name}` is declared but no formula uses it",
+                         self.decl_span[key], hint="remove it, or use it in an emission")
+
+    def _link_expr(self, owner: str, expr: n.Expr, scope: dict[str, str] | None = None):
+        # `scope` maps row variables to their tables inside row sums.
+        stack = [(expr, scope or {})]
+        while stack:
+            e, sc = stack.pop()
+            if isinstance(e, n.Ref):
+                if e.name in sc:
+                    self.err("unknown-name", f"`{e.name}` is a row of `{sc[e.name]}`: use one of its "
+                             f"columns, e.g. `{e.name}.{next(iter(self.columns.get(sc[e.name], {'x': 0})))}`",
+                             e.span)
+                    continue
+                key = self.names.get(e.name)
+                if key is None or key.startswith("table:"):
+                    hint = did_you_mean(e.name, [k for k, v in self.names.items() if not v.startswith("table:")])
+                    if key is not None:
+                        hint = f"`{e.name}` is a table: sum over it, `sum(row in {e.name}: row.<column>)`"
+                    self.err("unknown-name", f"unknown name `{e.name}`", e.span, hint=hint)
+                else:
+                    self.g.add_edge(key, owner)
+            elif isinstance(e, n.Field):
+                table = sc.get(e.var)
+                if table is None:
+                    self.err("unknown-name", f"`{e.var}` is not a row variable here", e.span,
+                             hint="fields are read inside `sum(row in table: row.column)`")
+                elif e.column not in self.columns.get(table, {}):
+                    self.err("unknown-column", f"table `{table}` has no column `{e.column}`", e.span,
+                             hint=did_you_mean(e.column, self.columns.get(table, {})))
+            elif isinstance(e, n.KbRef):
+                key = self._kb(e)
+                if key is not None:
+                    self.g.add_edge(key, owner)
+            elif isinstance(e, n.RowSum):
+                tkey = self.names.get(e.table)
+                if tkey is None or not tkey.startswith("table:"):
+                    self.err("unknown-table", f"unknown table `{e.table}`", e.span,
+                             hint=did_you_mean(e.table, [k for k, v in self.names.items() if v.startswith("table:")]))
+                    continue
+                self.g.add_edge(tkey, owner)
+                stack.append((e.body, {**sc, e.var: e.table}))
+            elif isinstance(e, n.BinOp):
+                stack.append((e.left, sc))
+                stack.append((e.right, sc))
+            elif isinstance(e, n.Neg):
+                stack.append((e.operand, sc))
+
+    def _kb(self, ref: n.KbRef) -> str | None:
+        key = f"kb:{ref.id}" + (f"@{ref.year}" if ref.year is not None else "")
+        if key in self.kb_nodes:
+            return key
+        gwp = self.m.setting("gwp")
+        if ref.id.startswith("gwp.") and gwp in GWP_SETS:
+            ref_set = ref.id.split(".")[1]
+            if ref_set != GWP_SETS[gwp] and ref_set in GWP_SETS.values():
+                self.err("bad-setting", f"the method uses {gwp} but `kb.{ref.id}` is from another GWP set",
+                         ref.span, hint=f"write `kb.gwp.{GWP_SETS[gwp]}.{'.'.join(ref.id.split('.')[2:])}`")
+                return None
+        year = ref.year if ref.year is not None else self.year
+        if year is None and self.latest and ref.id in self.kb.by_id:
+            last = self.kb.by_id[ref.id][-1]
+            year = last.valid_to if last.valid_to is not None else last.valid_from
+        try:
+            found = self.kb.lookup(ref.id, year, ref.span,
+                                   pinned=ref.year is not None,
+                                   fallback=self.m.setting("factor_year") == "latest_earlier")
+        except PcfError as exc:
+            self.problems.extend(exc.diagnostics)
+            return None
+        entry = found.entry
+        expr = None
+        if entry.formula is not None:
+            try:
+                expr = build_formula(entry.formula, entry.span.path, (entry.formula_line or entry.span.line) - 1)
+            except PcfError as exc:
+                self.problems.extend(exc.diagnostics)
+                return None
+        self.kb_nodes[key] = KbNode(key, entry, expr, ref.year is not None, found.fallback_from, ref.span)
+        self.g.add_node(key, kind="kb")
+        self.decl_span[key] = entry.span
+        self.dims[key] = entry.spec.dim
+        if expr is not None:
+            self._link_expr(key, expr)
+        return key
+
+    # --- graph ------------------------------------------------------------------------
+    def cycles(self):
+        for comp in nx.strongly_connected_components(self.g):
+            if len(comp) == 1:
+                (k,) = comp
+                if not self.g.has_edge(k, k):
+                    continue
+            sub = self.g.subgraph(comp)
+            cyc = nx.find_cycle(sub, source=min(comp))
+            path = [u for u, _ in cyc] + [cyc[0][0]]
+            names = " -> ".join(p.split(":", 1)[1] for p in path)
+            first = min(comp, key=lambda k: self.decl_span.get(k) or Span("", 0, 0))
+            self.err("cycle", f"formulas depend on each other in a circle: {names}",
+                     self.decl_span.get(first),
+                     related=[(f"`{u.split(':', 1)[1]}` defined", self.decl_span[u]) for u, _ in cyc
+                              if u in self.decl_span])
+
+    def order(self) -> list[str]:
+        topo = nx.lexicographical_topological_sort(self.g)
+        return [k for k in topo if k.startswith(("let:", "emission:"))
+                or (k.startswith("kb:") and self.kb_nodes[k].expr is not None)]
+
+    def expr_of(self, key: str) -> n.Expr:
+        if key.startswith("kb:"):
+            return self.kb_nodes[key].expr
+        name = key.split(":", 1)[1]
+        for d in self.m.decls:
+            if isinstance(d, (n.Let, n.Emission)) and d.name == name:
+                return d.expr
+        raise KeyError(key)
+
+    # --- units ------------------------------------------------------------------------
+    def typecheck(self, order: list[str]):
+        for key in order:
+            dim = self.dim_of(self.expr_of(key))
+            if dim is None:
+                continue
+            if key.startswith("kb:"):
+                kn = self.kb_nodes[key]
+                if dim != kn.entry.spec.dim:
+                    self.err("unit-mismatch", f"`kb.{kn.entry.id}`: its formula gives {format_dim(dim)} "
+                             f"but its unit is `{kn.entry.unit}` ({format_dim(kn.entry.spec.dim)})",
+                             kn.entry.span)
+                    continue
+            self.dims[key] = dim
+
+    def dim_of(self, expr: n.Expr, row: dict[str, str] | None = None) -> Dim | None:
+        """The dimension of `expr`, iteratively; records problems and returns None on failure."""
+        out: dict[int, Dim | None] = {}
+        parents: dict[int, n.Expr] = {}
+        scopes: dict[int, dict[str, str]] = {id(expr): row or {}}
+        stack: list[tuple[n.Expr, bool]] = [(expr, False)]
+        conversions: list[n.BasisConversion] = []
+        while stack:
+            e, done = stack.pop()
+            sc = scopes[id(e)]
+            kids = _children(e)
+            if not done and kids:
+                stack.append((e, True))
+                for k in kids:
+                    parents[id(k)] = e
+                    scopes[id(k)] = {**sc, e.var: e.table} if isinstance(e, n.RowSum) else sc
+                    stack.append((k, False))
+                continue
+            out[id(e)] = self._dim_node(e, [out.get(id(k)) for k in kids], sc)
+            if isinstance(e, n.BasisConversion):
+                conversions.append(e)
+        for conv in conversions:
+            self._check_conversion(conv, parents, out)
+        return out.get(id(expr))
+
+    def _dim_node(self, e, kid_dims, sc) -> Dim | None:
+        if isinstance(e, n.Number):
+            if e.unit is None:
+                return DIMENSIONLESS
+            spec = self._unit(e.unit, e.span)
+            return None if spec is None else spec.dim
+        if isinstance(e, n.Ref):
+            return self.dims.get(self.names.get(e.name, ""))
+        if isinstance(e, n.Field):
+            col = self.columns.get(sc.get(e.var, ""), {}).get(e.column)
+            return None if col is None else col[1]
+        if isinstance(e, n.KbRef):
+            key = f"kb:{e.id}" + (f"@{e.year}" if e.year is not None else "")
+            return self.dims.get(key)
+        if isinstance(e, n.BasisConversion):
+            src, dst = CONVERSIONS[(e.numerator, e.denominator)]
+            return UnitsContainer({dst: 1, src: -1})
+        if any(d is None for d in kid_dims):
+            return None
+        if isinstance(e, n.Neg) or isinstance(e, n.RowSum):
+            return kid_dims[0]
+        a, b = kid_dims
+        if e.op in "+-":
+            if a != b:
+                verb = "add" if e.op == "+" else "subtract"
+                self.err("unit-mismatch", f"cannot {verb} {format_dim(a)} and {format_dim(b)}", e.span,
+                         hint=_mismatch_hint(a, b))
+                return None
+            return a
+        return a * b if e.op == "*" else a / b
+
+    def _check_conversion(self, conv: n.BasisConversion, parents, out):
+        # The conversion applies to the whole product chain around it: `NCV * CC * OF * 44/12`.
+        root = conv
+        while id(root) in parents and isinstance(parents[id(root)], n.BinOp) and parents[id(root)].op in "*/":
+            root = parents[id(root)]
+        dim = out.get(id(root))
+        if dim is None:
+            return
+        src, dst = CONVERSIONS[(conv.numerator, conv.denominator)]
+        if dim[src] < 0:
+            others = dim / UnitsContainer({dst: 1, src: -1})
+            what = {"kgC": "carbon (C)", "kgCO2": "CO2", "kgN2O_N": "N2O-N", "kgN2O": "N2O"}[src]
+            self.err("basis-conversion",
+                     f"{conv.numerator}/{conv.denominator} converts {CONVERSION_NAMES[(conv.numerator, conv.denominator)]}, "
+                     f"but what it multiplies has no {what} basis (it is {format_dim(others)})", conv.span,
+                     hint="remove the conversion, or start from a quantity of "
+                          f"{what} (e.g. a carbon content in tC/TJ)")
+
+    def emission_units(self) -> tuple[str, ...]:
+        co2 = []
+        negligible = self.m.setting("non_co2_negligible") is not None
+        for e in self.m.emissions:
+            key = f"emission:{e.name}"
+            dim = self.dims.get(key)
+            if dim is None or dim == CO2E:
+                continue
+            if dim == CO2 and negligible:
+                co2.append(e.name)
+                continue
+            hint = None
+            if dim == CO2:
+                hint = ('a CO2-only result counts as CO2e only where the method declares other gases '
+                        'negligible: `non_co2_negligible "reason"`')
+            elif len(dim) == 1 and next(iter(dim)).startswith("kg") and next(iter(dim.values())) == 1:
+                gas = next(iter(dim))[2:].lower()
+                gwp = GWP_SETS.get(self.m.setting("gwp") or "", "ar5")
+                hint = f"convert with the method's GWP set, e.g. `* kb.gwp.{gwp}.{gas}`"
+            elif dim.get("kgCO2e", 0) == 1 or dim.get("kgCO2", 0) == 1:
+                hint = "an activity amount is missing or in the wrong place: amount x factor gives kgCO2e"
+            self.err("not-co2e", f"emission `{e.name}` is {format_dim(dim)}, not a mass of CO2e", e.span,
+                     hint=hint)
+        return tuple(co2)
+
+
+def _mismatch_hint(a: Dim, b: Dim) -> str | None:
+    pair = {frozenset(a.keys()) & {"kgCO2", "kgCO2e"}, frozenset(b.keys()) & {"kgCO2", "kgCO2e"}}
+    if frozenset({"kgCO2"}) in pair and frozenset({"kgCO2e"}) in pair:
+        return "a CO2-only factor (kgCO2/...) and a CO2e factor are different families; do not mix them"
+    return None
+
+
+def _children(e) -> list:
+    if isinstance(e, n.BinOp):
+        return [e.left, e.right]
+    if isinstance(e, (n.Neg,)):
+        return [e.operand]
+    if isinstance(e, n.RowSum):
+        return [e.body]
+    return []
+
+
+def _postfix(expr: n.Expr, c: _Compiler) -> tuple:
+    """Postfix code: evaluation needs no recursion however deep the formula."""
+    code: list = []
+    stack: list[tuple[n.Expr, bool]] = [(expr, False)]
+    while stack:
+        e, done = stack.pop()
+        if isinstance(e, n.RowSum):
+            code.append(("sum", f"table:{e.table}", _postfix(e.body, c)))
+            continue
+        kids = _children(e)
+        if not done and kids:
+            stack.append((e, True))
+            for k in reversed(kids):
+                stack.append((k, False))
+            continue
+        if isinstance(e, n.Number):
+            scale = c.units.parse(e.unit).scale if e.unit else 1.0
+            code.append(("const", e.value * scale))
+        elif isinstance(e, n.BasisConversion):
+            code.append(("const", e.numerator / e.denominator))
+        elif isinstance(e, n.Ref):
+            code.append(("load", c.names[e.name]))
+        elif isinstance(e, n.KbRef):
+            code.append(("load", f"kb:{e.id}" + (f"@{e.year}" if e.year is not None else "")))
+        elif isinstance(e, n.Field):
+            code.append(("field", e.column))
+        elif isinstance(e, n.Neg):
+            code.append(("neg",))
+        else:
+            code.append((e.op,))
+    return tuple(code)

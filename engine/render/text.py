@@ -1,0 +1,71 @@
+"""Human-readable renderings for the terminal: the result table, method and KB listings.
+
+Columns are aligned by display width, so Chinese labels (two cells per character) line up.
+"""
+from __future__ import annotations
+
+import math
+import unicodedata
+
+from ..result import Result
+
+
+def width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def pad(s: str, w: int, right: bool = False) -> str:
+    gap = " " * max(w - width(s), 0)
+    return gap + s if right else s + gap
+
+
+def fmt_value(v: float) -> str:
+    """Display rounding: 2 decimals from 1000 up, 4 decimals from 1, 4 significant digits below."""
+    if v == 0:
+        return "0"
+    a = abs(v)
+    if a >= 1000:
+        return f"{v:,.2f}".replace(",", " ")
+    if a >= 1:
+        return f"{v:.4f}"
+    return f"{v:.{min(-math.floor(math.log10(a)) + 3, 12)}f}"
+
+
+def fmt_share(s: float) -> str:
+    return f"{s * 100:.2f} %"
+
+
+def table(rows: list[list[str]], right: set[int] = frozenset()) -> list[str]:
+    widths = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(pad(c, widths[i], i in right) for i, c in enumerate(r)).rstrip() for r in rows]
+
+
+def render_result(result: Result, title: str | None = None) -> str:
+    m = result.method
+    out = []
+    if title:
+        out.append(title)
+    out.append(f"method  {m.id} — {m.title or ''}".rstrip(" —"))
+    out.append(f"        {m.standard}, {(m.boundary or '').replace('_', '-')}, GWP {m.gwp}"
+               + (f", data year {result.data_year}" if result.data_year else ""))
+    for p in result.products:
+        out.append("")
+        fu = p.functional_unit or "functional unit"
+        head = f"product {p.id}" + (f"  {p.name}" if p.name and p.name != p.id else "")
+        out.append(head + f"  ·  per {fu}" + (f"  ·  quantity {p.quantity:g}" if p.quantity else ""))
+        rows = [["stage", "", f"kgCO2e / {fu}", "share"]]
+        for sid, v in p.stages.items():
+            rows.append([result.stage_labels.get(sid) or "", sid, fmt_value(v), fmt_share(p.shares[sid])])
+        rows.append(["total", "", fmt_value(p.total), fmt_share(sum(p.shares.values())) if p.total else "-"])
+        lines = table(rows, right={2, 3})
+        rule = "─" * max(width(l) for l in lines)
+        out.extend(["  " + lines[0], "  " + rule, *("  " + l for l in lines[1:-1]), "  " + rule, "  " + lines[-1]])
+        if p.yearly_total is not None:
+            out.append(f"  yearly total ({p.quantity:g} × {fu}): {fmt_value(p.yearly_total)} kgCO2e")
+    if result.findings:
+        out.append("")
+        out.append("findings")
+        for f in result.findings:
+            out.append(f"  {f.severity:<7} {f.code}  {f.where}")
+            out.append(f"          {f.message}")
+    return "\n".join(out)

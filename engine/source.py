@@ -1,0 +1,55 @@
+"""Source positions and the rendering of a source line with a caret.
+
+Every user-facing error points into a file. A `Span` names the file and the 1-based
+line and column where the offending text starts (and, where known, ends).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    path: str
+    line: int
+    column: int
+    end_line: int | None = None
+    end_column: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+def display_path(path: str | Path) -> str:
+    """A path as users should see it: relative to the working directory when inside it."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(p)
+
+
+def caret_lines(text: str, span: Span) -> list[str]:
+    """The source line of `span` and a caret line under the span (at least one caret)."""
+    lines = text.splitlines()
+    if not 1 <= span.line <= len(lines):
+        return []
+    line = lines[span.line - 1].replace("\t", " ")
+    start = max(span.column - 1, 0)
+    if span.end_line == span.line and span.end_column and span.end_column > span.column:
+        width = span.end_column - span.column
+    else:
+        width = 1
+    # Wide (CJK) characters take two terminal cells: pad the caret accordingly.
+    pad = "".join("  " if _is_wide(ch) else " " for ch in line[:start])
+    under = "".join("^^" if _is_wide(ch) else "^" for ch in line[start:start + width]) or "^"
+    return [f"  {line}", f"  {pad}{under}"]
+
+
+def _is_wide(ch: str) -> bool:
+    return "\u1100" <= ch and (
+        ch <= "\u115f" or "\u2e80" <= ch <= "\ua4cf" or "\uac00" <= ch <= "\ud7a3"
+        or "\uf900" <= ch <= "\ufaff" or "\ufe30" <= ch <= "\ufe4f" or "\uff00" <= ch <= "\uff60"
+        or "\uffe0" <= ch <= "\uffe6"
+    )

@@ -1,0 +1,150 @@
+"""Units: parsing unit strings with pint, and the dimension algebra of the static check.
+
+Every quantity is carried in pint's base units (kg, m, s, kgCO2e, kgCO2, kgC, item ...).
+A unit string becomes a `UnitSpec`: its scale to base units and its dimension (a pint
+`UnitsContainer` of base units). The static check multiplies and compares dimensions;
+evaluation then runs on plain floats already scaled to base units, so no conversion
+happens at evaluation time.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pint
+from pint.util import UnitsContainer
+
+DEFAULT_UNITS_FILE = Path(__file__).resolve().parent.parent / "kb" / "units.txt"
+
+Dim = UnitsContainer
+DIMENSIONLESS: Dim = UnitsContainer()
+
+# Substance dimensions, by the base unit pint gives them (see kb/units.txt).
+CO2E = UnitsContainer({"kgCO2e": 1})
+CO2 = UnitsContainer({"kgCO2": 1})
+
+
+class UnitError(ValueError):
+    """A unit string that pint cannot read; carries a hint where one helps."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    text: str       # as written
+    scale: float    # value in this unit x scale = value in base units
+    dim: Dim        # base-unit exponents
+
+    def to_base(self, value: float) -> float:
+        return value * self.scale
+
+    def from_base(self, value: float) -> float:
+        return value / self.scale
+
+
+@dataclass(frozen=True)
+class Units:
+    """A unit registry (pint, with kb/units.txt) and the parsed-unit cache of this instance."""
+    registry: pint.UnitRegistry
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def parse(self, text: str) -> UnitSpec:
+        spec = self._cache.get(text)
+        if spec is None:
+            spec = self._cache[text] = _parse(self.registry, text)
+        return spec
+
+    def same_dim(self, a: Dim, b: Dim) -> bool:
+        return a == b
+
+    def format_dim(self, dim: Dim) -> str:
+        return format_dim(dim)
+
+
+def load_units(path: Path = DEFAULT_UNITS_FILE) -> Units:
+    reg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, on_redefinition="raise")
+    reg.load_definitions(str(path))
+    return Units(reg)
+
+
+_NORMALISE = [("·", "*"), ("⋅", "*"), ("×", "*"), ("^", "**"), ("²", "**2"), ("³", "**3"),
+              ("％", "%")]
+
+
+def normalise(text: str) -> str:
+    for a, b in _NORMALISE:
+        text = text.replace(a, b)
+    text = re.sub(r"\bm3\b", "m**3", text)
+    return text.strip()
+
+
+def _parse(reg: pint.UnitRegistry, text: str) -> UnitSpec:
+    src = normalise(text)
+    if not src:
+        raise UnitError("empty unit")
+    if src in ("1", "-"):
+        return UnitSpec(text, 1.0, DIMENSIONLESS)
+    if src == "%":
+        return UnitSpec(text, 0.01, DIMENSIONLESS)
+    try:
+        q = reg.parse_expression(src)
+        if not isinstance(q, pint.Quantity):
+            q = reg.Quantity(float(q), "dimensionless")
+        base = q.to_base_units()
+    except pint.errors.UndefinedUnitError as exc:
+        name = getattr(exc, "unit_names", None) or str(exc)
+        name = name[0] if isinstance(name, (tuple, list)) else name
+        raise UnitError(f"unknown unit `{name}` in `{text}`", _unit_hint(reg, str(name))) from None
+    except Exception as exc:  # pint raises several types for malformed expressions
+        raise UnitError(f"cannot read unit `{text}` ({type(exc).__name__})",
+                        "write units like `kWh`, `kgCO2e/kWh`, `t·km`, `GJ/万Nm3`") from None
+    scale = float(base.magnitude)
+    if not math.isfinite(scale) or scale == 0:
+        raise UnitError(f"unit `{text}` has no finite scale")
+    return UnitSpec(text, scale, UnitsContainer(dict(base._units)))
+
+
+def _unit_hint(reg: pint.UnitRegistry, name: str) -> str | None:
+    import difflib
+    if name.startswith("万") and len(name) > 1:
+        return f"万 is 10^4: define the amount as `... {name}` only for 万kWh, 万Nm3, 万m3, 万t"
+    names = [n for n in reg._units.keys() if len(n) > 1]  # noqa: SLF001 - pint has no public list
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+    return f"did you mean `{close[0]}`?" if close else None
+
+
+# --- display --------------------------------------------------------------------------
+
+_BASE_SHORT = {"kilogram": "kg", "meter": "m", "second": "s", "ampere": "A", "kelvin": "K",
+               "mole": "mol", "candela": "cd", "radian": "rad", "bit": "bit"}
+
+
+def format_dim(dim: Dim) -> str:
+    """A readable unit for a base dimension: energy shown as J, e.g. `kgCO2e/J`."""
+    d = dict(dim)
+    if not d:
+        return "1"
+    s = d.get("second", 0)
+    # Seconds only enter through energy (kg·m²/s²): show them as J, e.g. GJ/t -> J/kg.
+    energy = -s // 2 if s and s % 2 == 0 else 0
+    if energy:
+        d["second"] = 0
+        d["meter"] = d.get("meter", 0) - 2 * energy
+        d["kilogram"] = d.get("kilogram", 0) - energy
+    parts = [(("J" if energy else None), energy)] if energy else []
+    parts += [(_BASE_SHORT.get(k, k), v) for k, v in sorted(d.items()) if v]
+    num = [_pow(n, v) for n, v in parts if v > 0]
+    den = [_pow(n, -v) for n, v in parts if v < 0]
+    text = "·".join(num) or "1"
+    if den:
+        text += "/" + (den[0] if len(den) == 1 else "(" + "·".join(den) + ")")
+    return text
+
+
+def _pow(name: str, exp: int | float) -> str:
+    return name if exp == 1 else f"{name}^{exp:g}"
