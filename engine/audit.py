@@ -18,22 +18,21 @@ from .plan import Plan
 from .result import Finding, ProductResult
 from .units import CO2, CO2E, DIMENSIONLESS, UnitError
 
-# Ratios a printed figure may be off by, and the slip each one suggests.
+# Ratios a printed figure may be off by, the slip each suggests, and the substances a method
+# must involve for the slip to be possible there.
 SLIPS = [
-    (44 / 12, "carbon (C) reported as CO2: ×44/12 applied twice, or C multiplied by 44/12 where CO2 was given"),
-    (12 / 44, "CO2 reported as carbon (C): ÷44/12, or the 44/12 conversion missing"),
-    (44 / 28, "N2O-N reported as N2O twice (×44/28), or the conversion applied where N2O was given"),
-    (28 / 44, "N2O reported as N2O-N: the 44/28 conversion is missing"),
-    (1000.0, "a factor of 1000: kg and t (or kWh and MWh) mixed up"),
-    (1 / 1000, "a factor of 1/1000: t and kg (or MWh and kWh) mixed up"),
-    (10000.0, "a factor of 10 000: 万 (10^4) applied twice"),
-    (1 / 10000, "a factor of 1/10 000: a 万 (10^4) amount taken as units"),
-    (298 / 265, "N2O characterised with AR4/AR5-ccfb (298) instead of AR5 (265)"),
-    (265 / 298, "N2O characterised with AR5 (265) instead of AR4 (298)"),
-    (28 / 25, "CH4 characterised with AR5 (28) instead of AR4 (25)"),
-    (25 / 28, "CH4 characterised with AR4 (25) instead of AR5 (28)"),
-    (298.0, "N2O-N multiplied by the N2O GWP (298) without the 44/28 conversion"),
-    (265.0, "N2O-N multiplied by the N2O GWP (265) without the 44/28 conversion"),
+    (44 / 12, "carbon (C) reported as CO2: ×44/12 applied twice, or C multiplied by 44/12 where CO2 was given", {"kgC"}),
+    (12 / 44, "CO2 reported as carbon (C): the 44/12 conversion is missing", {"kgC"}),
+    (44 / 28, "N2O converted twice (×44/28 applied to N2O)", {"kgN2O_N"}),
+    (28 / 44, "N2O reported as N2O-N: the 44/28 conversion is missing", {"kgN2O_N"}),
+    (1000.0, "a factor of 1000: kg and t (or kWh and MWh) mixed up", set()),
+    (1 / 1000, "a factor of 1/1000: t and kg (or MWh and kWh) mixed up", set()),
+    (10000.0, "a factor of 10 000: 万 (10^4) applied twice", set()),
+    (1 / 10000, "a factor of 1/10 000: a 万 (10^4) amount taken as units", set()),
+    (298 / 265, "N2O characterised with AR4 (298) instead of AR5 (265)", {"kgN2O"}),
+    (265 / 298, "N2O characterised with AR5 (265) instead of AR4 (298)", {"kgN2O"}),
+    (28 / 25, "CH4 characterised with AR5 (28) instead of AR4 (25)", {"kgCH4"}),
+    (25 / 28, "CH4 characterised with AR4 (25) instead of AR5 (28)", {"kgCH4"}),
 ]
 REL_SLACK = 1e-9
 
@@ -53,6 +52,11 @@ def audit(plan: Plan, bound: Bound, result: ProductResult, figures: list[Reporte
     printed = {f.path: f for f in figures}
     for f in figures:
         kind, _, name = f.path.partition(".")
+        if kind == "factors":
+            finding = _factor(plan, result, f, problems)
+            if finding is not None:
+                findings.append(finding)
+            continue
         yearly = kind.startswith("yearly")
         if yearly and quantity is None:
             problems.append(Diagnostic("case", f"reported.{f.product}.{f.path}: product `{f.product}` has "
@@ -96,7 +100,7 @@ def audit(plan: Plan, bound: Bound, result: ProductResult, figures: list[Reporte
         diff = (f.value - shown) / shown * 100 if shown else float("inf")
         msg = (f"reported {f.text} {f.unit}, computed {_fmt(shown, f.text)} {f.unit} ({diff:+.1f} %)"
                + (f" [{f.where}]" if f.where else ""))
-        why = _explain(base, name, rep, computed, stages, total * scale if base == "total" else None,
+        why = None if base == "shares" else _explain(base, name, rep, computed, stages, total * scale if base == "total" else None,
                        printed, kind, plan, scale)
         if why:
             msg += f"; {why}"
@@ -104,6 +108,45 @@ def audit(plan: Plan, bound: Bound, result: ProductResult, figures: list[Reporte
     if problems:
         raise PcfError(problems)
     return findings
+
+
+def _factor(plan: Plan, result: ProductResult, f: ReportedFigure, problems) -> Finding | None:
+    """A printed factor against the value the calculation used, unit included."""
+    key = f"let:{f.path.partition('.')[2]}"
+    if key not in plan.dims:
+        lets = [k.split(":", 1)[1] for k in plan.dims if k.startswith("let:")]
+        problems.append(Diagnostic("case", f"reported.{f.product}.{f.path}: no `let` named "
+                                   f"`{key.split(':', 1)[1]}` in the method", f.span,
+                                   hint=did_you_mean(key.split(":", 1)[1], lets)))
+        return None
+    try:
+        spec = plan.units.parse(f.unit)
+    except UnitError as exc:
+        problems.append(Diagnostic("unit-unknown", f"reported.{f.product}.{f.path}: {exc}", f.span, hint=exc.hint))
+        return None
+    used = result.values[key]
+    dim = plan.dims[key]
+    name = key.split(":", 1)[1]
+    rep = Interval.around(spec.to_base(f.value), spec.to_base(f.half_width))
+    from .units import format_dim
+    if spec.dim == dim:
+        if Interval(used, used).overlaps(rep, REL_SLACK * abs(rep.mid)):
+            return None
+        return Finding("error", "reported-mismatch", f"products.{f.product}.factors.{name}",
+                       f"factor `{name}` printed as {f.text} {f.unit}, the calculation uses "
+                       f"{spec.from_base(used):.6g} {f.unit}")
+    # Different units: find the parameter that turns one into the other (e.g. per GJ vs per kg).
+    why = ""
+    for kn in plan.kb_nodes.values():
+        if kn.expr is None and plan.dims.get(kn.key) is not None and dim / plan.dims[kn.key] == spec.dim:
+            if Interval(used / plan.constants[kn.key], used / plan.constants[kn.key]).overlaps(rep):
+                why = (f"; {f.text} {f.unit} is the same factor divided by `{kn.entry.id}` "
+                       f"({kn.entry.value:g} {kn.entry.unit}): the report prints it per another unit than "
+                       "it computes with")
+                break
+    return Finding("warning", "reported-unit-mismatch", f"products.{f.product}.factors.{name}",
+                   f"factor `{name}` printed as {f.text} {f.unit} ({format_dim(spec.dim)}), but the results "
+                   f"use it in {format_dim(dim)}{why}")
 
 
 def _explain(base, name, rep: Interval, computed: Interval, stages, total, printed, kind, plan, scale) -> str | None:
@@ -124,18 +167,11 @@ def _explain(base, name, rep: Interval, computed: Interval, stages, total, print
             spec = plan.units.parse(parts[0].unit)
             if Interval(spec.to_base(lo), spec.to_base(hi)).overlaps(rep):
                 return "it equals the sum of the printed stage figures: a stage figure is wrong, not the addition"
-    # A ratio names a slip only when both figures are precise enough to tell the ratios apart
-    # (the closest pair in SLIPS differs by about 11 %).
-    if _rel_width(computed) < 0.02 and _rel_width(rep) < 0.02:
-        for ratio, slip in SLIPS:
-            if (computed * ratio).overlaps(rep, REL_SLACK * abs(rep.mid)):
-                return f"likely slip: {slip}"
-    return None
-
-
-def _rel_width(iv: Interval) -> float:
-    mid = abs(iv.mid)
-    return float("inf") if mid == 0 else (iv.hi - iv.lo) / 2 / mid
+    # Name a slip only when the method involves its substances and no other ratio fits too.
+    present = {k for d in plan.dims.values() for k in d}
+    fits = [slip for ratio, slip, needs in SLIPS
+            if needs <= present and (computed * ratio).overlaps(rep, REL_SLACK * abs(rep.mid))]
+    return f"likely slip: {fits[0]}" if len(fits) == 1 else None
 
 
 def _fmt(x: float, like: str) -> str:

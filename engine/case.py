@@ -12,6 +12,7 @@ figures a published report printed.
     stages.raw_material = "52.6015 kgCO2e"
     shares.raw_material = "81.90 %"
     lines.rm_transport = { value = "0.0012 kgCO2e", where = "table 4.2.1" }
+    factors.diesel_ef = "0.0726 tCO2/GJ"  # a `let` of the method, as the report prints it
 
 A case reads only files inside its folder and the method library: paths are confined.
 """
@@ -29,7 +30,8 @@ from .tomlfile import TomlDoc, read_toml
 
 DEFAULT_METHODS_DIR = Path(__file__).resolve().parent.parent / "methods"
 CASE_KEYS = {"title", "method", "inventory", "data_year", "reported", "note", "source"}
-FIGURE_KINDS = {"total", "yearly_total", "stages", "yearly_stages", "shares", "lines", "yearly_lines"}
+FIGURE_KINDS = {"total", "yearly_total", "stages", "yearly_stages", "shares", "lines", "yearly_lines",
+                "factors"}
 _METHOD_ID = re.compile(r"^\s*method\s+([a-z0-9_]+(?:\.[a-z0-9_]+)*)", re.M)
 
 

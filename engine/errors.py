@@ -29,6 +29,7 @@ CATALOGUE: dict[str, str] = {
     "not-co2e": "an emission is not a mass of CO2e",
     "missing-setting": "a method lacks a required setting",
     "bad-setting": "a setting has a value outside its allowed set",
+    "gwp-mismatch": "a CO2e factor characterised with another GWP set than the method's",
     "kb-unknown": "a knowledge-base id does not exist",
     "kb-year": "a knowledge-base id has no value for the year asked",
     "kb-invalid": "a knowledge-base file breaks the schema",

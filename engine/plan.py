@@ -112,7 +112,8 @@ class _Compiler:
         co2 = self.emission_units()
         self.check()
         code = {k: _postfix(self.expr_of(k), self) for k in order}
-        constants = {k: kn.entry.base_value for k, kn in self.kb_nodes.items() if kn.expr is None}
+        constants = {k: kn.entry.base_value for k, kn in self.kb_nodes.items()
+                     if kn.expr is None and k == kn.key}
         stages = tuple(s.id for s in self.m.stages if s.excluded is None)
         return Plan(self.m, self.year, nx.freeze(self.g), tuple(order), code, dict(self.dims),
                     dict(self.kb_nodes), constants, stages, co2, self.units)
@@ -247,10 +248,25 @@ class _Compiler:
                 stack.append((e.operand, sc))
 
     def _kb(self, ref: n.KbRef) -> str | None:
-        key = f"kb:{ref.id}" + (f"@{ref.year}" if ref.year is not None else "")
+        key = ref_key(ref)
         if key in self.kb_nodes:
             return key
         gwp = self.m.setting("gwp")
+        if ref.id.count(".") == 1 and ref.id.startswith("gwp."):
+            # `kb.gwp.ch4` follows the method's GWP set: a variant switches AR5 -> AR6 in one line.
+            if gwp not in GWP_SETS:
+                self.err("missing-setting", f"`kb.{ref.id}` needs the method's `gwp` set", ref.span)
+                return None
+            ref = n.KbRef(f"gwp.{GWP_SETS[gwp]}.{ref.id[4:]}", ref.year, ref.span)
+            alias = key
+            key = self._kb(ref)
+            if key is not None:
+                self.kb_nodes[alias] = self.kb_nodes[key]
+                self.dims[alias] = self.dims[key]
+                self.g.add_edge(key, alias)
+                self.g.nodes[alias]["kind"] = "alias"
+                self.decl_span[alias] = ref.span
+            return alias if key is not None else None
         if ref.id.startswith("gwp.") and gwp in GWP_SETS:
             ref_set = ref.id.split(".")[1]
             if ref_set != GWP_SETS[gwp] and ref_set in GWP_SETS.values():
@@ -269,6 +285,12 @@ class _Compiler:
             self.problems.extend(exc.diagnostics)
             return None
         entry = found.entry
+        if entry.basis == "CO2e" and entry.gwp and gwp in GWP_SETS and entry.gwp != gwp:
+            # kgCO2e under one GWP set is not kgCO2e under another.
+            self.err("gwp-mismatch", f"`kb.{ref.id}` is CO2e under {entry.gwp}, the method uses {gwp}",
+                     ref.span, hint="use a factor characterised with the method's GWP set, or a variant "
+                                    f"of the method with `gwp {entry.gwp}`")
+            return None
         expr = None
         if entry.formula is not None:
             try:
@@ -304,9 +326,14 @@ class _Compiler:
     def order(self) -> list[str]:
         topo = nx.lexicographical_topological_sort(self.g)
         return [k for k in topo if k.startswith(("let:", "emission:"))
-                or (k.startswith("kb:") and self.kb_nodes[k].expr is not None)]
+                or (k.startswith("kb:") and (self.kb_nodes[k].expr is not None
+                                             or self.g.nodes[k].get("kind") == "alias"))]
 
     def expr_of(self, key: str) -> n.Expr:
+        if self.g.nodes[key].get("kind") == "alias":
+            target = next(iter(self.g.predecessors(key)))
+            return n.KbRef(target[3:].split("@")[0], int(target.split("@")[1]) if "@" in target else None,
+                           self.decl_span[key])
         if key.startswith("kb:"):
             return self.kb_nodes[key].expr
         name = key.split(":", 1)[1]
@@ -367,8 +394,7 @@ class _Compiler:
             col = self.columns.get(sc.get(e.var, ""), {}).get(e.column)
             return None if col is None else col[1]
         if isinstance(e, n.KbRef):
-            key = f"kb:{e.id}" + (f"@{e.year}" if e.year is not None else "")
-            return self.dims.get(key)
+            return self.dims.get(ref_key(e))
         if isinstance(e, n.BasisConversion):
             src, dst = CONVERSIONS[(e.numerator, e.denominator)]
             return UnitsContainer({dst: 1, src: -1})
@@ -430,6 +456,11 @@ class _Compiler:
         return tuple(co2)
 
 
+def ref_key(ref: n.KbRef) -> str:
+    """The graph key of a knowledge-base reference: `kb:<id>` or `kb:<id>@<year>`."""
+    return f"kb:{ref.id}" + (f"@{ref.year}" if ref.year is not None else "")
+
+
 def _mismatch_hint(a: Dim, b: Dim) -> str | None:
     pair = {frozenset(a.keys()) & {"kgCO2", "kgCO2e"}, frozenset(b.keys()) & {"kgCO2", "kgCO2e"}}
     if frozenset({"kgCO2"}) in pair and frozenset({"kgCO2e"}) in pair:
@@ -470,7 +501,7 @@ def _postfix(expr: n.Expr, c: _Compiler) -> tuple:
         elif isinstance(e, n.Ref):
             code.append(("load", c.names[e.name]))
         elif isinstance(e, n.KbRef):
-            code.append(("load", f"kb:{e.id}" + (f"@{e.year}" if e.year is not None else "")))
+            code.append(("load", ref_key(e)))
         elif isinstance(e, n.Field):
             code.append(("field", e.column))
         elif isinstance(e, n.Neg):
