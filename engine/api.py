@@ -13,7 +13,7 @@ Or piece by piece: `ws.method("gbt24067.electrical")`, `ws.compile(method, data_
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .audit import audit
@@ -21,10 +21,12 @@ from .build import build_method
 from .case import DEFAULT_METHODS_DIR, Case, find_method, load_case
 from .errors import Diagnostic, PcfError
 from .evaluate import bind, plan_findings, run
+from .inherit import resolve
 from .inventory import Inventory
 from .kb import DEFAULT_KB_DIR, KnowledgeBase, load_kb
 from .nodes import Method
 from .plan import Plan, compile_method
+from .rules import apply_rules
 from .result import Finding, Line, MethodInfo, ProductResult, Result
 from .source import display_path
 from .units import DEFAULT_UNITS_FILE, Units, load_units
@@ -46,10 +48,14 @@ class Workspace:
         return Workspace(units, load_kb(Path(kb_dir), units), Path(methods_dir))
 
     def method(self, ref: str | Path, case_dir: Path | None = None) -> Method:
-        """A method by id from the library, or by file path."""
+        """A method by id from the library, or by file path, with its `extends` chain merged."""
         path = Path(ref) if Path(ref).suffix == ".pcf" and Path(ref).is_file() and case_dir is None \
             else find_method(str(ref), case_dir, self.methods_dir)
-        return read_method(path)
+        return self.resolve(read_method(path))
+
+    def resolve(self, method: Method) -> Method:
+        """Merge the base methods a method extends (by id, from the library)."""
+        return resolve(method, lambda ident, span: read_method(find_method(ident, None, self.methods_dir, span)))
 
     def compile(self, method: Method, data_year: int | None = None) -> Plan:
         return compile_method(method, self.kb, self.units, data_year)
@@ -63,7 +69,7 @@ class Workspace:
         path = case.method_path if method is None else \
             (Path(method).resolve() if Path(method).suffix == ".pcf" and Path(method).is_file()
              else find_method(method, Path(case_dir), self.methods_dir))
-        plan = self.compile(read_method(path), case.data_year)
+        plan = self.compile(self.resolve(read_method(path)), case.data_year)
         # Printed figures belong to the case's own method; under another method they are not audited.
         return evaluate(plan, case.inventory, self.kb, case, audit_reported=method is None)
 
@@ -90,16 +96,21 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
     findings: list[Finding] = plan_findings(plan)
     problems: list[Diagnostic] = []
     products = []
+    used: dict[str, set[str]] = {}
     for p in inventory.products:
         try:
             b = bind(plan, p, kb, inventory.path)
         except PcfError as exc:
             problems.extend(exc.diagnostics)
             continue
+        used[p.id] = set(b.kb_used.values())
         values = run(plan, b.values)
         lines = tuple(Line(e.name, e.label, e.stage, values[f"emission:{e.name}"] / b.divisor)
                       for e in plan.method.emissions)
-        stages = {s: sum(l.value for l in lines if l.stage == s) for s in plan.stage_ids}
+        # Offsets are never counted in a footprint (PAS 2050 5.8; out of scope in ISO 14067).
+        offsets = {e.name for e in plan.method.emissions if "offset" in e.tags}
+        excluded = {l.name: l.value for l in lines if l.name in offsets}
+        stages = {s: sum(l.value for l in lines if l.stage == s and l.name not in offsets) for s in plan.stage_ids}
         total = sum(stages.values())
         if total:
             shares = {s: v / total for s, v in stages.items()}
@@ -111,7 +122,11 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
             findings.append(Finding("info", "input-not-given", f"products.{p.id}.inputs.{name}",
                                     f"optional input `{name}` is not in the inventory: counted as not given (0)"))
         pr = ProductResult(p.id, p.name, p.functional_unit or plan.method.setting("functional_unit"),
-                           p.quantity, total, stages, shares, lines, values, b.divisor)
+                           p.quantity, total, stages, shares, lines, values, b.divisor, excluded=excluded)
+        for name, v in excluded.items():
+            if v:
+                findings.append(Finding("info", "offset-excluded", f"products.{p.id}.lines.{name}",
+                                        f"`{name}` is an offset ({v:.6g} kgCO2e per unit): never counted in the footprint"))
         products.append(pr)
         if case is not None and audit_reported:
             try:
@@ -120,6 +135,12 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
                 problems.extend(exc.diagnostics)
     if problems:
         raise PcfError(problems)
+    plan_ids = {kn.entry.id for kn in plan.kb_nodes.values()}
+    kb_ids = {pid: plan_ids | ids for pid, ids in used.items()}
+    outcome = apply_rules(plan.method, inventory, products, plan.units, kb_ids)
+    findings.extend(outcome.findings)
+    products = [replace(p, separately=outcome.separately.get(p.id), data_quality=outcome.data_quality.get(p.id))
+                for p in products]
     m = plan.method
     info = MethodInfo(m.id, m.title, m.setting("standard"), m.setting("boundary"), m.setting("gwp"), m.path,
                       m.extends)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from lark import Token, Tree
+from lark.exceptions import VisitError
 from lark.visitors import Transformer_NonRecursive, v_args
 
 from . import nodes as n
@@ -16,13 +17,23 @@ BASIS_RATIOS = {(44, 12), (12, 44), (44, 28), (28, 44)}
 def build_method(text: str, path: str) -> n.Method:
     """Parse and build a method file; raises PcfError with positioned diagnostics."""
     tree = parse(text, path)
-    method = _Builder(path).transform(tree)
+    method = _transform(_Builder(path), tree)
     return _replace_text(method, text)
 
 
 def build_formula(text: str, path: str, line_offset: int = 0) -> n.Expr:
     """Parse one formula (as used by knowledge-base entries with `formula = "..."`)."""
-    return _Builder(path, line_offset).transform(parse(text, path, start="expr", line_offset=line_offset))
+    return _transform(_Builder(path, line_offset), parse(text, path, start="expr", line_offset=line_offset))
+
+
+def _transform(builder: "_Builder", tree: Tree):
+    try:
+        return builder.transform(tree)
+    except VisitError as exc:
+        # lark wraps whatever a builder method raises; a PcfError is the user's, not a crash.
+        if isinstance(exc.orig_exc, PcfError):
+            raise exc.orig_exc from None
+        raise
 
 
 def _replace_text(method: n.Method, text: str) -> n.Method:
@@ -71,6 +82,10 @@ class _Builder(Transformer_NonRecursive):
                 decls.append(c)
         return n.Method(str(ident), title, extends, tuple(settings), tuple(decls),
                         self.path, self._span(meta))
+
+    def override(self, meta, children):
+        from dataclasses import replace
+        return replace(children[0], override=True)
 
     def extends(self, meta, children):
         return ("extends", str(children[0]))
@@ -131,9 +146,39 @@ class _Builder(Transformer_NonRecursive):
 
     def emission(self, meta, children):
         name, expr = children[0], children[-1]
+        tags = ()
+        if isinstance(children[-2], tuple):
+            tags = children[-2]
+            children = children[:-2] + children[-1:]
         label = _label(children[1]) if len(children) == 4 else None
         stage = children[-2]
-        return n.Emission(str(name), label, str(stage), expr, self._span(meta), self._tspan(stage))
+        return n.Emission(str(name), label, str(stage), expr, self._span(meta), self._tspan(stage), tags)
+
+    def tags(self, meta, children):
+        return tuple(str(c) for c in children)
+
+    def rule(self, meta, children):
+        name, status = str(children[0]), str(children[1])
+        citation = None
+        args = []
+        for c in children[2:]:
+            if isinstance(c, Token):
+                citation = _label(c)
+            else:
+                args.append(c)
+        return n.Rule(name, status, citation, tuple(args), self._span(meta))
+
+    def rule_arg(self, meta, children):
+        return n.RuleArg(str(children[0]), tuple(children[1:]), self._span(meta))
+
+    def rule_name(self, meta, children):
+        return str(children[0])
+
+    def rule_string(self, meta, children):
+        return _label(children[0])
+
+    def rule_number(self, meta, children):
+        return self.number(meta, children)
 
     # --- expressions ---
     def number(self, meta, children):

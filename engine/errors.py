@@ -21,6 +21,8 @@ CATALOGUE: dict[str, str] = {
     "unknown-table": "a row sum runs over a table the method does not declare",
     "unknown-column": "a row field or an inventory row names a column the table does not declare",
     "duplicate": "a name, stage or setting is declared twice",
+    "override": "an `override` replaces nothing, or a base method is misused",
+    "rule": "a rule of the method is unknown or has bad arguments",
     "cycle": "formulas depend on each other in a circle",
     "unused-input": "an input or table is declared but no formula uses it",
     "unit-unknown": "a unit is not in the unit vocabulary",

@@ -25,7 +25,8 @@ AMOUNT_RE = re.compile(r"^\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(
 KB_RE = re.compile(r"^kb\.([a-z0-9_]+(?:\.[a-z0-9_]+)+)(?:\[(\d{4})\])?$")
 BASES = ("per_unit", "period")
 PRODUCT_KEYS = {"id", "name", "name_en", "functional_unit", "quantity", "amounts", "inputs", "note",
-                "allocation", "left_out"}
+                "left_out", "quality"}
+ALLOCATION_BASES = ("physical", "mass", "economic")
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,13 @@ class Amount:
     span: Span | None = None
     kb: str | None = None        # knowledge-base id, when the amount names a factor
     kb_year: int | None = None
+    rounding: float | None = None  # half-width when the amount is derived (an allocated share)
 
     @property
     def half_width(self) -> float:
         """Half a unit of the last printed digit: the rounding the printed value hides."""
+        if self.rounding is not None:
+            return self.rounding
         if self.value is None:
             return 0.0
         try:
@@ -105,12 +109,29 @@ class Product:
     quantity: float | None = None
     amounts: str = "per_unit"     # "period": amounts cover the period and are divided by quantity
     span: Span | None = None
+    left_out: tuple[Row, ...] = ()                       # inputs cut off, with their mass or energy
+    quality: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # data-quality grades per emission
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """A shared input split between products: by a physical quantity, by mass or by economic value."""
+    input: str
+    amount: Amount
+    basis: str                      # physical | mass | economic
+    keys: Mapping[str, float]       # product id -> allocation key (units produced, kg, yuan ...)
+    reason: str | None = None
+    span: Span | None = None
+
+    def share(self, pid: str) -> float:
+        return self.keys[pid] / sum(self.keys.values())
 
 
 @dataclass(frozen=True)
 class Inventory:
     products: tuple[Product, ...]
     path: str = "<inventory>"
+    allocations: tuple[Allocation, ...] = ()
 
     @staticmethod
     def build(products: list[dict], path: str = "<inventory>") -> "Inventory":
@@ -131,7 +152,7 @@ def load_inventory(path: Path) -> Inventory:
     doc = read_toml(path)
     problems: list[Diagnostic] = []
     raw = doc.data.get("product")
-    unknown = set(doc.data) - {"product", "note", "title"}
+    unknown = set(doc.data) - {"product", "note", "title", "shared"}
     for k in sorted(unknown):
         problems.append(doc.error("inventory", k, "unknown key; products are `[[product]]` tables"))
     if not isinstance(raw, list) or not raw:
@@ -142,9 +163,65 @@ def load_inventory(path: Path) -> Inventory:
     for i, pid in enumerate(ids):
         if pid in ids[:i]:
             problems.append(doc.error("duplicate", f"product[{i}].id", f"product id `{pid}` appears twice"))
+    allocations = _allocations(doc, products, problems)
     if problems:
         raise PcfError(problems)
-    return Inventory(products, doc.path)
+    return Inventory(_allocate(products, allocations), doc.path, allocations)
+
+
+def _allocations(doc: TomlDoc, products, problems: list[Diagnostic]) -> tuple[Allocation, ...]:
+    raw = doc.data.get("shared", [])
+    out = []
+    ids = [p.id for p in products]
+    if not isinstance(raw, list):
+        problems.append(doc.error("inventory", "shared", "shared inputs are `[[shared]]` tables"))
+        return ()
+    for i, r in enumerate(raw):
+        key = f"shared[{i}]"
+        if not isinstance(r, dict) or not isinstance(r.get("input"), str) or "amount" not in r:
+            problems.append(doc.error("inventory", key, "a shared input needs `input`, `amount`, `basis` and `keys`"))
+            continue
+        basis = r.get("basis")
+        if basis not in ALLOCATION_BASES:
+            problems.append(doc.error("inventory", f"{key}.basis", f"allocation basis is one of "
+                                      f"{', '.join(ALLOCATION_BASES)}; found {basis!r}"))
+            continue
+        keys = r.get("keys")
+        if keys == "quantity":
+            keys = {p.id: p.quantity for p in products}
+        if not isinstance(keys, dict) or set(keys) != set(ids) or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and v is not None and v >= 0 for v in keys.values()) \
+                or not sum(keys.values()):
+            problems.append(doc.error("inventory", f"{key}.keys", "allocation keys give a non-negative number per "
+                                      f"product ({', '.join(ids)}), or \"quantity\" for the units produced"))
+            continue
+        try:
+            amount = Amount.parse(r["amount"], doc.span(f"{key}.amount"))
+        except ValueError as exc:
+            problems.append(doc.error("bad-number", f"{key}.amount", str(exc)))
+            continue
+        for p in products:
+            if r["input"] in p.inputs:
+                problems.append(doc.error("inventory", f"{key}.input", f"`{r['input']}` is shared, but product "
+                                          f"`{p.id}` also gives it: give it once"))
+        out.append(Allocation(r["input"], amount, basis, {k: float(v) for k, v in keys.items()},
+                              r.get("reason"), doc.span(key)))
+    return tuple(out)
+
+
+def _allocate(products: tuple[Product, ...], allocations: tuple[Allocation, ...]) -> tuple[Product, ...]:
+    """Each product receives its share of every shared input as an ordinary input."""
+    from dataclasses import replace
+    out = []
+    for p in products:
+        extra = {}
+        for a in allocations:
+            share = a.share(p.id)
+            value = a.amount.value * share if a.amount.value is not None else None
+            extra[a.input] = Amount(value, a.amount.unit, repr(value), a.amount.span,
+                                    rounding=a.amount.half_width * share)
+        out.append(replace(p, inputs={**p.inputs, **extra}) if extra else p)
+    return tuple(out)
 
 
 def _product(raw, key: str, doc: TomlDoc | None, path: str, problems: list[Diagnostic]) -> Product:
@@ -189,7 +266,7 @@ def _product(raw, key: str, doc: TomlDoc | None, path: str, problems: list[Diagn
             err(k, str(exc), code="bad-number")
     tables: dict[str, tuple[Row, ...]] = {}
     for tname, rows in raw.items():
-        if tname in PRODUCT_KEYS:
+        if tname in PRODUCT_KEYS and tname != "left_out":
             continue
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             err(f"{key}.{tname}", "unknown product field; tables of rows are written `[[product.<table>]]`")
@@ -208,7 +285,20 @@ def _product(raw, key: str, doc: TomlDoc | None, path: str, problems: list[Diagn
                     err(k, str(exc), code="bad-number")
             label = extra.get("name") or extra.get("material") or extra.get("label")
             out.append(Row(cells, label, where(f"{key}.{tname}[{j}]"), extra))
-        tables[tname] = tuple(out)
+        tables["__left_out__" if tname == "left_out" else tname] = tuple(out)
+    left_out = tables.pop("__left_out__", ())
+    quality: dict[str, dict[str, float]] = {}
+    raw_q = raw.get("quality", {})
+    if not isinstance(raw_q, dict):
+        err(f"{key}.quality", "quality is a table: emission = { activity = 6, factor = 3, calibration = 6 }")
+        raw_q = {}
+    for name, grades in raw_q.items():
+        if not isinstance(grades, dict) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                   for v in grades.values()):
+            err(f"{key}.quality.{name}", "grades are numbers: { activity = 6, factor = 3, calibration = 6 }")
+            continue
+        quality[name] = {k: float(v) for k, v in grades.items()}
     fu = raw.get("functional_unit")
     return Product(pid, inputs, tables, raw.get("name"), fu if isinstance(fu, str) else None,
-                   float(quantity) if quantity is not None else None, amounts, where(key))
+                   float(quantity) if quantity is not None else None, amounts, where(key),
+                   tuple(left_out), quality)

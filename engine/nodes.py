@@ -83,6 +83,7 @@ class Setting:
     key: str
     value: str
     span: Span
+    override: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class Stage:
     label: str | None
     excluded: str | None  # reason, when the method excludes the stage
     span: Span
+    override: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ class Input:
     optional: bool
     span: Span
     unit_span: Span
+    override: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ class Table:
     label: str | None
     columns: tuple[Column, ...]
     span: Span
+    override: bool = False
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,7 @@ class Let:
     label: str | None
     expr: Expr
     span: Span
+    override: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,9 +141,40 @@ class Emission:
     expr: Expr
     span: Span
     stage_span: Span
+    tags: tuple[str, ...] = ()   # biogenic, dluc, aircraft, offset, removal ...
+    override: bool = False
 
 
-Decl = Union[Stage, Input, Table, Let, Emission]
+@dataclass(frozen=True)
+class RuleArg:
+    key: str
+    values: tuple          # str (names, strings) and Number nodes
+    span: Span
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str              # the rule kind: boundary_complete, cutoff, gwp_set ...
+    status: str            # "verified" against the standard's text, or a common "reading"
+    citation: str | None
+    args: tuple[RuleArg, ...]
+    span: Span
+    override: bool = False
+
+    def arg(self, key: str) -> RuleArg | None:
+        return next((a for a in self.args if a.key == key), None)
+
+
+Decl = Union[Stage, Input, Table, Let, Emission, Rule]
+
+
+@dataclass(frozen=True)
+class Override:
+    """A declaration of a variant that replaces one of its base method."""
+    key: str            # "let:electricity_ef", "setting:gwp", "stage:use" ...
+    base: str           # id of the base method whose declaration is replaced
+    span: Span          # the overriding declaration
+    replaced: Span      # the replaced one
 
 
 @dataclass(frozen=True)
@@ -151,6 +187,8 @@ class Method:
     path: str
     span: Span
     text: str = field(repr=False, compare=False, default="")
+    bases: tuple[str, ...] = ()                 # the methods this one extends, nearest first
+    overrides: tuple["Override", ...] = ()      # what this method replaced in its bases
 
     def setting(self, key: str) -> str | None:
         for s in self.settings:
@@ -180,6 +218,10 @@ class Method:
     @property
     def emissions(self) -> tuple[Emission, ...]:
         return self.of_type(Emission)
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return self.of_type(Rule)
 
 
 def walk(expr: Expr):

@@ -19,6 +19,7 @@ from . import nodes as n
 from .build import build_formula
 from .errors import Diagnostic, PcfError, did_you_mean
 from .kb import Entry, KnowledgeBase
+from .rules import check_rules
 from .source import Span
 from .units import CO2, CO2E, DIMENSIONLESS, Dim, UnitError, Units, format_dim
 
@@ -100,6 +101,10 @@ class _Compiler:
     # ------------------------------------------------------------------------------
     def run(self) -> Plan:
         self.settings()
+        try:
+            check_rules(self.m, self.units)
+        except PcfError as exc:
+            self.problems.extend(exc.diagnostics)
         self.declare()
         self.check()
         self.link()
@@ -149,7 +154,7 @@ class _Compiler:
             stages[s.id] = s
         self.stages = stages
         for d in self.m.decls:
-            if isinstance(d, n.Stage):
+            if isinstance(d, (n.Stage, n.Rule)):
                 continue
             kind = type(d).__name__.lower()
             key = f"{kind}:{d.name}"

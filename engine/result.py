@@ -59,6 +59,9 @@ class ProductResult:
     lines: tuple[Line, ...]
     values: Mapping[str, object] = field(repr=False)   # every graph node, base units, for the period
     divisor: float = 1.0                                # period values / divisor = per functional unit
+    separately: Mapping[str, float] | None = None       # figures the standard reports separately (tags)
+    data_quality: Mapping[str, object] | None = None
+    excluded: Mapping[str, float] = field(default_factory=dict)  # lines never counted (offsets)
 
     @property
     def yearly_total(self) -> float | None:
@@ -69,7 +72,10 @@ class ProductResult:
                 "quantity": _num(self.quantity), "total": self.total, "stages": dict(self.stages),
                 "shares": dict(self.shares), "yearly_total": self.yearly_total,
                 "lines": [{"name": l.name, "label": l.label, "stage": l.stage, "value": l.value}
-                          for l in self.lines]}
+                          for l in self.lines],
+                **({"reported_separately": dict(self.separately)} if self.separately is not None else {}),
+                **({"data_quality": {k: v for k, v in self.data_quality.items() if k != "lines"}}
+                   if self.data_quality is not None else {})}
 
 
 def _num(x):

@@ -84,7 +84,7 @@ def test_unit_round_trip_is_exact(ws, x, unit):
 
 def test_declaration_order_does_not_matter(ws):
     """Same inputs, same outputs, whatever the order of the method's declarations."""
-    path = ROOT / "methods" / "gbt24067" / "electrical.pcf"
+    path = ROOT / "methods" / "iso14067" / "electrical.pcf"
     text = path.read_text(encoding="utf-8")
     head, body = text.split("{", 1)
     body, tail = body.rsplit("}", 1)
@@ -93,9 +93,9 @@ def test_declaration_order_does_not_matter(ws):
                      r"|factor_year|non_co2_negligible)\b)", body)
     reordered = head + "{" + "\n".join(reversed([s for s in stmts if s.strip()])) + "\n}" + tail
     from pcf.build import build_method
-    m2 = build_method(reordered, "reordered.pcf")
+    m2 = ws.resolve(build_method(reordered, "reordered.pcf"))
     case = ROOT / "examples" / "seed-003-metering-box"
-    r1 = ws.run_case(case)
+    r1 = ws.run_case(case, "iso14067.electrical")
     from pcf.case import load_case
     c = load_case(case)
     r2 = ws.evaluate(ws.compile(m2, c.data_year), c.inventory)
