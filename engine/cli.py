@@ -16,7 +16,7 @@ from .api import Workspace, read_method
 from .case import load_case, method_ids
 from .errors import PcfError, render
 from .inventory import load_inventory
-from .kb import DEFAULT_KB_DIR, load_kb
+from .kb import DEFAULT_KB_DIR, check_kb, kb_root, load_kb
 from .plan import compile_method
 from .render.text import render_result
 from .units import load_units
@@ -63,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("paths", type=Path, nargs="+")
     c.set_defaults(func=cmd_check)
 
+    cp = sub.add_parser("compare", help="a case under two or more methods, stage by stage")
+    cp.add_argument("case", type=Path)
+    cp.add_argument("--method", action="append", required=True, help="a method id or .pcf path (repeat)")
+    cp.add_argument("--json", action="store_true")
+    cp.set_defaults(func=cmd_compare)
+
     m = sub.add_parser("methods", help="list the methods in methods/")
     m.add_argument("--json", action="store_true")
     m.set_defaults(func=cmd_methods)
@@ -102,6 +108,17 @@ def cmd_run(args) -> int:
     return 0
 
 
+def cmd_compare(args) -> int:
+    from .render.compare import compare_dict, render_compare
+    ws = Workspace.load(args.kb)
+    results = [ws.run_case(args.case, m) for m in args.method]
+    if args.json:
+        _json(compare_dict(results))
+    else:
+        _out(render_compare(results))
+    return 0
+
+
 def cmd_check(args) -> int:
     units = load_units()
     problems = []
@@ -121,10 +138,12 @@ def cmd_check(args) -> int:
                 result = ws.run_case(path)  # binding and evaluation are the validation of a case
                 checked += 1
             elif path.is_dir() or path.name == "sources.toml" or _inside_kb(path, args.kb):
-                load_kb(path if path.is_dir() else path.parent, units)
+                # A file or sub-folder is checked as part of its whole KB: ids and sources span files.
+                check_kb(load_kb(kb_root(path), units))
                 checked += 1
             elif path.suffix == ".pcf":
-                compile_method(read_method(path), get_kb(), units, None, latest_when_no_year=True)
+                ws = Workspace(units, get_kb(), Workspace.load.__defaults__[1])
+                compile_method(ws.resolve(read_method(path)), get_kb(), units, None, latest_when_no_year=True)
                 checked += 1
             elif path.name == "case.toml":
                 Workspace(units, get_kb(), Workspace.load.__defaults__[1]).run_case(path.parent)
@@ -157,8 +176,11 @@ def _inside_kb(path: Path, kb: Path) -> bool:
 
 def cmd_methods(args) -> int:
     rows = []
+    ws = None
     for ident, path in sorted(method_ids().items()):
-        m = read_method(path)
+        if ws is None:
+            ws = Workspace(load_units(), None, Workspace.load.__defaults__[1])
+        m = ws.resolve(read_method(path))
         rows.append({"id": m.id, "title": m.title, "standard": m.setting("standard"),
                      "boundary": (m.setting("boundary") or "").replace("_", "-") or None,
                      "gwp": m.setting("gwp"), "extends": m.extends, "path": str(Path(m.path))})
