@@ -145,7 +145,7 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
     info = MethodInfo(m.id, m.title, m.setting("standard"), m.setting("boundary"), m.setting("gwp"), m.path,
                       m.extends)
     labels = {s.id: s.label for s in m.stages}
-    return Result(info, tuple(products), tuple(findings), labels, plan.data_year, plan, case)
+    return Result(info, tuple(products), tuple(findings), labels, plan.data_year, plan, case, kb)
 
 
 def run_case(case_dir: Path | str, method: str | None = None) -> Result:

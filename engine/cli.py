@@ -63,6 +63,14 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("paths", type=Path, nargs="+")
     c.set_defaults(func=cmd_check)
 
+    ex = sub.add_parser("explain", help="how a figure was computed, down to inventory and knowledge base")
+    ex.add_argument("case", type=Path)
+    ex.add_argument("name", nargs="?", help="a stage, emission, let, input or kb id (default: each total)")
+    ex.add_argument("--depth", type=int, help="levels to show below the figure")
+    ex.add_argument("--method", help="evaluate under another method")
+    ex.add_argument("--json", action="store_true")
+    ex.set_defaults(func=cmd_explain)
+
     cp = sub.add_parser("compare", help="a case under two or more methods, stage by stage")
     cp.add_argument("case", type=Path)
     cp.add_argument("--method", action="append", required=True, help="a method id or .pcf path (repeat)")
@@ -105,6 +113,20 @@ def cmd_run(args) -> int:
     else:
         title = result.case.title if result.case is not None else None
         _out(render_result(result, title))
+    return 0
+
+
+def cmd_explain(args) -> int:
+    from .explain import explain, render_tree
+    if args.depth is not None and args.depth < 0:
+        print("pcf explain: --depth must be 0 or more", file=sys.stderr)
+        return 2
+    result = Workspace.load(args.kb).run_case(args.case, args.method)
+    trees = explain(result, args.name, args.depth)
+    if args.json:
+        _json([t.to_dict() for t in trees])
+    else:
+        _out("\n\n".join(render_tree([t]) for t in trees))
     return 0
 
 

@@ -60,7 +60,7 @@ class Diagnostic:
     def location(self) -> str:
         if self.span is not None:
             return str(self.span)
-        where = self.path or "<input>"
+        where = self.path or "pcf"  # no file to name: the problem is in what pcf was asked to do
         if self.key:
             where += f": {self.key}"
         return where

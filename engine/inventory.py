@@ -21,12 +21,30 @@ from .errors import Diagnostic, PcfError
 from .source import Span
 from .tomlfile import TomlDoc, read_toml
 
-AMOUNT_RE = re.compile(r"^\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
-KB_RE = re.compile(r"^kb\.([a-z0-9_]+(?:\.[a-z0-9_]+)+)(?:\[(\d{4})\])?$")
+# ASCII digits only: Python's \d and float() also take full-width and other scripts' digits,
+# which would let "０.５ kWh" through here while the method language and TOML refuse them.
+AMOUNT_RE = re.compile(r"^\s*([-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)\s*(.*?)\s*$")
+KB_RE = re.compile(r"^kb\.([a-z0-9_]+(?:\.[a-z0-9_]+)+)(?:\[([0-9]{4})\])?$")
+_NOT_FINITE = re.compile(r"^[-+]?(nan|inf|infinity)\b", re.I)
 BASES = ("per_unit", "period")
 PRODUCT_KEYS = {"id", "name", "name_en", "functional_unit", "quantity", "amounts", "inputs", "note",
                 "left_out", "quality"}
 ALLOCATION_BASES = ("physical", "mass", "economic")
+
+
+class AmountError(ValueError):
+    """An amount that cannot be read; `hint` says how to write it."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
+
+
+def looks_like_amount(text: str) -> bool:
+    """Whether a text cell was meant as an amount (so a malformed one is an error, not a label)."""
+    s = text.strip()
+    return bool(AMOUNT_RE.match(s) or KB_RE.match(s) or _NOT_FINITE.match(s) or s[:1].isdigit()
+                or (s[:1] in "+-.．" and s[1:2].isdigit()))
 
 
 @dataclass(frozen=True)
@@ -57,34 +75,40 @@ class Amount:
         """`"43.28 万kWh"`, `{value = 43.28, unit = "万kWh"}`, `"kb.<id>"` or a bare number."""
         if isinstance(raw, dict):
             if set(raw) - {"value", "unit"} or "value" not in raw:
-                raise ValueError('write an amount as "43.28 kWh" or {value = 43.28, unit = "kWh"}')
+                raise AmountError(f"expected an amount, found a table with {', '.join(sorted(raw)) or 'no keys'}",
+                                  'write an amount as "43.28 kWh" or {value = 43.28, unit = "kWh"}')
             v = raw["value"]
             text = v if isinstance(v, str) else _num_text(v)
             return Amount.parse(f"{text} {raw.get('unit', '')}", span)
         if isinstance(raw, bool):
-            raise ValueError(f"expected an amount, found {str(raw).lower()}")
+            raise AmountError(f"expected an amount, found {str(raw).lower()}", 'write an amount as "12.5 kWh"')
         if isinstance(raw, (int, float)):
             if not math.isfinite(raw):
-                raise ValueError(f"amount must be finite, found {raw}")
+                raise AmountError(f"amount must be finite, found {raw}",
+                                  "an amount is a finite number: give the measured value")
             return Amount(float(raw), "", _num_text(raw), span)
         if not isinstance(raw, str):
-            raise ValueError(f'expected an amount like "12.5 kWh", found {type(raw).__name__}')
+            raise AmountError(f'expected an amount like "12.5 kWh", found {type(raw).__name__}')
         s = raw.strip()
         k = KB_RE.match(s)
         if k:
             return Amount(None, "", "", span, k.group(1), int(k.group(2)) if k.group(2) else None)
         m = AMOUNT_RE.match(s)
         if not m:
-            hint = ""
-            if any(c in s for c in "０１２３４５６７８９．"):
-                hint = " (full-width digits: write ASCII 0-9 and .)"
-            elif s.lower().lstrip("+-") in ("nan", "inf", "infinity"):
-                hint = " (not a finite number)"
-            raise ValueError(f'expected "<number> <unit>", found {raw!r}{hint}')
+            hint = 'write the number, a space and the unit, e.g. "12.5 kWh"'
+            if any(c.isdigit() and not c.isascii() or c in "．，" for c in s):
+                hint = "full-width digits or punctuation: write ASCII 0-9 and ."
+            elif _NOT_FINITE.match(s):
+                hint = "an amount is a finite number: give the measured value"
+            raise AmountError(f'expected "<number> <unit>", found {raw!r}', hint)
         value = float(m.group(1))
         if not math.isfinite(value):
-            raise ValueError(f"amount out of range: {m.group(1)}")
-        return Amount(value, m.group(2), m.group(1).lstrip("+"), span)
+            raise AmountError(f"amount out of range: {m.group(1)}")
+        unit = m.group(2)
+        if re.match(r"^,[0-9]{3}\b", unit):
+            raise AmountError(f'expected "<number> <unit>", found {raw!r}',
+                              "write numbers without thousands separators, e.g. \"1200 kWh\"")
+        return Amount(value, unit, m.group(1).lstrip("+"), span)
 
 
 def _num_text(v) -> str:
@@ -263,7 +287,7 @@ def _product(raw, key: str, doc: TomlDoc | None, path: str, problems: list[Diagn
         try:
             inputs[name] = Amount.parse(v, where(k))
         except ValueError as exc:
-            err(k, str(exc), code="bad-number")
+            err(k, str(exc), getattr(exc, "hint", None), code="bad-number")
     tables: dict[str, tuple[Row, ...]] = {}
     for tname, rows in raw.items():
         if tname in PRODUCT_KEYS and tname != "left_out":
@@ -276,13 +300,13 @@ def _product(raw, key: str, doc: TomlDoc | None, path: str, problems: list[Diagn
             cells, extra = {}, {}
             for col, v in r.items():
                 k = f"{key}.{tname}[{j}].{col}"
-                if isinstance(v, str) and not AMOUNT_RE.match(v) and not KB_RE.match(v.strip()):
+                if isinstance(v, str) and not looks_like_amount(v):
                     extra[col] = v      # a descriptive column such as the material name
                     continue
                 try:
                     cells[col] = Amount.parse(v, where(k))
                 except ValueError as exc:
-                    err(k, str(exc), code="bad-number")
+                    err(k, str(exc), getattr(exc, "hint", None), code="bad-number")
             label = extra.get("name") or extra.get("material") or extra.get("label")
             out.append(Row(cells, label, where(f"{key}.{tname}[{j}]"), extra))
         tables["__left_out__" if tname == "left_out" else tname] = tuple(out)

@@ -3,20 +3,37 @@
 Layout: `kb/sources.toml` is the bibliography (one table per source key); every other
 `kb/**/*.toml` holds `[[entry]]` items. One id may have several entries for
 non-overlapping validity periods (an annual series); `lookup` picks the one valid for a
-year, as openfisca's dated parameters do.
+year, as openfisca's dated parameters do:
+
+    >>> kb = load_kb(DEFAULT_KB_DIR, load_units())
+    >>> kb.lookup("cn.electricity.co2.province.hunan", 2022).entry.value
+    0.49
+
+`load_kb` validates every entry (schema, units, sources, periods) and reports all problems
+together; `check_kb` also parses every derived entry's formula and checks its references
+and unit (what `pcf check kb/` runs). Parsing 50 000 entries of TOML takes over a second,
+so a successful load is cached in compiled form (kbcache.py), keyed by the files' sizes and
+modification times; the result is the same KnowledgeBase either way.
 """
 from __future__ import annotations
 
+import gc
 import math
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Mapping
+from sys import intern
+from typing import Iterator, Mapping
 
+import tomli
+
+from . import kbcache
 from .errors import Diagnostic, PcfError, did_you_mean
-from .source import Span
-from .tomlfile import TomlDoc, read_toml
-from .units import UnitError, Units, UnitSpec
+from .source import Span, display_path
+from .tomlfile import MAX_TOML_BYTES, TomlDoc, key_positions, read_toml
+from .units import Dim, UnitError, Units, UnitSpec, format_dim
 
 DEFAULT_KB_DIR = Path(__file__).resolve().parent.parent / "kb"
 
@@ -27,8 +44,13 @@ CONFIDENCES = {"confirmed-A", "confirmed-B", "unconfirmed"}
 ENTRY_KEYS = {"id", "name_zh", "name_en", "value", "formula", "unit", "basis", "region",
               "valid_from", "valid_to", "data_year", "boundary", "quality", "confidence",
               "default", "source", "table", "note", "uncertainty", "gwp"}
+TEXT_KEYS = ("name_zh", "name_en", "region", "boundary", "table", "note", "gwp")
 SOURCE_KEYS = {"title", "title_en", "issuer", "document", "date", "year", "table", "url",
                "confidence", "note"}
+YEARS = range(1900, 2101)   # a wider year is a typo (20231), not a period
+# The substance a basis counts per unit of activity: its unit must carry it once, in the numerator.
+BASIS_SUBSTANCES = {"CO2e": {"kgCO2e"}, "CO2": {"kgCO2"}, "C": {"kgC"}, "N2O": {"kgN2O"},
+                    "N2O-N": {"kgN2O_N"}, "CH4": {"kgCH4", "kgCH4_fossil", "kgCH4_nonfossil"}}
 
 
 @dataclass(frozen=True)
@@ -71,6 +93,7 @@ class Entry:
     note: str | None = None
     gwp: str | None = None
     uncertainty: tuple[tuple[str, object], ...] | None = None
+    key: str = ""                   # TOML key path in its file, e.g. `entry[3]`
 
     def valid_in(self, year: int) -> bool:
         return (self.valid_from is None or self.valid_from <= year) and \
@@ -97,10 +120,10 @@ class Lookup:
 class KnowledgeBase:
     root: str
     sources: Mapping[str, Source]
-    by_id: Mapping[str, tuple[Entry, ...]]   # each sorted by valid_from
+    by_id: Mapping[str, tuple[Entry, ...]]   # ids in sorted order; each tuple sorted by valid_from
     units: Units = field(repr=False, compare=False)
 
-    @property
+    @cached_property
     def entries(self) -> tuple[Entry, ...]:
         return tuple(e for k in sorted(self.by_id) for e in self.by_id[k])
 
@@ -111,8 +134,10 @@ class KnowledgeBase:
                pinned: bool = False, fallback: bool = False) -> Lookup:
         """The entry of `ident` valid in `year`.
 
-        No entry for that year: an error naming the years there are, unless `fallback`
-        allows the latest earlier entry (the caller reports that as a warning).
+        No entry for that year: an error naming the nearest years, unless `fallback` allows
+        the latest earlier entry (the caller reports that as a `factor-year-fallback`
+        warning). A pinned year never falls back. An entry that is not a default
+        (`confidence = "unconfirmed"`) is only returned when its year is pinned.
         """
         versions = self.by_id.get(ident)
         if not versions:
@@ -120,156 +145,282 @@ class KnowledgeBase:
                                        hint=did_you_mean(ident, self.by_id))])
         if year is None:
             if len(versions) == 1:
-                return Lookup(self._check_default(versions[0], span, pinned))
+                return Lookup(_check_default(versions[0], span, pinned))
             raise PcfError([Diagnostic("kb-year", f"`kb.{ident}` has values for {_periods(versions)}: "
                                        "the case gives no data year", span,
-                                       hint=f"pin one, e.g. `kb.{ident}[{versions[-1].valid_from}]`, "
+                                       hint=f"pin one, e.g. `kb.{ident}[{_pin_year(versions[-1])}]`, "
                                             "or set `data_year` in case.toml")])
         for e in versions:
             if e.valid_in(year):
-                return Lookup(self._check_default(e, span, pinned))
+                return Lookup(_check_default(e, span, pinned))
         earlier = [e for e in versions if e.valid_to is not None and e.valid_to < year]
         if fallback and earlier and not pinned:
-            return Lookup(self._check_default(earlier[-1], span, pinned), fallback_from=year)
+            return Lookup(_check_default(earlier[-1], span, pinned), fallback_from=year)
+        later = [e for e in versions if e.valid_from is not None and e.valid_from > year]
+        nearest = ([earlier[-1]] if earlier else []) + ([later[0]] if later else [])
+        hint = f"pin a year, e.g. `kb.{ident}[{_pin_year(min(nearest, key=lambda e: _distance(e, year)))}]`"
+        if earlier and not pinned:
+            hint += ", or allow the latest earlier value with `factor_year latest_earlier` in the method"
         raise PcfError([Diagnostic(
-            "kb-year", f"`kb.{ident}` has no value for {year}; it has {_periods(versions)}", span,
-            hint=(f"pin a year, e.g. `kb.{ident}[{_nearest(versions, year)}]`, or allow the latest "
-                  "earlier value with `factor_year latest_earlier` in the method"))])
-
-    def _check_default(self, e: Entry, span: Span | None, pinned: bool) -> Entry:
-        if not e.default and not pinned:
-            raise PcfError([Diagnostic(
-                "kb-not-default", f"`kb.{e.id}` ({e.period}) is marked `{e.confidence}` and is not "
-                "a default", span, hint=f"check its source first; to use it deliberately pin its year: "
-                f"`kb.{e.id}[{e.valid_from or e.data_year}]`")])
-        return e
+            "kb-year", f"`kb.{ident}` has no value for {year}; nearest: "
+            f"{' and '.join(e.period for e in nearest)} (it has {_periods(versions)})", span, hint=hint)])
 
     def search(self, text: str) -> list[Entry]:
+        """Entries whose id, names, note, region or source (key, titles, issuer) contain `text`."""
         t = text.lower()
         out = []
         for e in self.entries:
             src = self.sources.get(e.source)
-            hay = " ".join(filter(None, [e.id, e.name_zh, e.name_en, e.note, e.source,
-                                         src and src.title, src and src.title_en, src and src.issuer]))
+            hay = " ".join(filter(None, [e.id, e.name_zh, e.name_en, e.note, e.region, e.source,
+                                         src and src.title, src and src.title_en, src and src.issuer,
+                                         src and src.document]))
             if t in hay.lower():
                 out.append(e)
         return out
 
 
+def _check_default(e: Entry, span: Span | None, pinned: bool) -> Entry:
+    if not e.default and not pinned:
+        raise PcfError([Diagnostic(
+            "kb-not-default", f"`kb.{e.id}` ({e.period}) is marked `{e.confidence}` and is not "
+            "a default", span, hint=f"check its source first; to use it deliberately pin its year: "
+            f"`kb.{e.id}[{_pin_year(e)}]`")])
+    return e
+
+
 def _periods(versions) -> str:
-    return ", ".join(e.period for e in versions)
+    shown = [e.period for e in versions]
+    if len(shown) > 8:  # a long annual series: its ends say enough
+        shown = shown[:3] + [f"… {len(shown) - 6} more …"] + shown[-3:]
+    return ", ".join(shown)
 
 
-def _nearest(versions, year: int) -> int:
-    ys = [y for e in versions for y in (e.valid_from, e.valid_to) if y is not None]
-    return min(ys, key=lambda y: (abs(y - year), -y)) if ys else year
+def _pin_year(e: Entry) -> int | str:
+    return next((y for y in (e.valid_to, e.valid_from, e.data_year) if y is not None), "YEAR")
+
+
+def _distance(e: Entry, year: int) -> int:
+    return min(abs(y - year) for y in (e.valid_from, e.valid_to) if y is not None)
 
 
 # --- loading --------------------------------------------------------------------------
 
-def load_kb(root: Path, units: Units) -> KnowledgeBase:
-    """Load and validate every file under `root`; all problems are reported together."""
+def load_kb(root: Path, units: Units, *, cache: bool = True, cache_dir: Path | None = None) -> KnowledgeBase:
+    """Load and validate every file under `root`; all problems are reported together.
+
+    With `cache` (the default) a valid knowledge base is stored in compiled form under
+    `cache_dir` (default `$XDG_CACHE_HOME/pcf`, else `~/.cache/pcf`) and reused while no
+    file under `root` changes; the result is equal either way.
+    """
     root = Path(root)
-    problems: list[Diagnostic] = []
     if not root.is_dir():
         raise PcfError([Diagnostic("io", f"knowledge base folder not found: {root}", None, path=str(root))])
+    with _gc_paused():
+        store = kbcache.Store(root, cache_dir) if cache else None
+        loaded = store.read(units) if store else None
+        if loaded is None:
+            loaded = _load(root, units)
+            if store:
+                store.write(*loaded)
+    sources, by_id = loaded
+    return KnowledgeBase(str(root), sources, by_id, units)
+
+
+@contextmanager
+def _gc_paused():
+    """Building 50 000 entries allocates millions of objects, none of them cyclic garbage:
+    the cyclic collector would rescan the growing heap over and over (0.45 s of a cold load,
+    0.7 s of a cached one; bench/README.md). Paused for the load, restored after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load(root: Path, units: Units) -> tuple[dict[str, Source], dict[str, tuple[Entry, ...]]]:
+    problems: list[Diagnostic] = []
     sources: dict[str, Source] = {}
+    source_keys: set[str] | None = None   # None: no bibliography to check against (reported once)
     src_path = root / "sources.toml"
-    if src_path.exists():
-        sources = _load_sources(read_toml(src_path), problems)
+    if src_path.is_file():
+        try:
+            sources, source_keys = _load_sources(_read(src_path)[0], problems)
+        except PcfError as exc:
+            problems.extend(exc.diagnostics)
     else:
-        problems.append(Diagnostic("kb-invalid", "kb/sources.toml is missing", None, path=str(src_path)))
+        problems.append(Diagnostic("kb-invalid", "sources.toml is missing: every knowledge base has a "
+                                   "bibliography beside its entry folders", None, path=display_path(src_path)))
     entries: list[Entry] = []
+    basis_memo: dict[tuple[str, str], str | None] = {}   # few distinct (basis, unit) pairs
     for path in sorted(root.rglob("*.toml")):
         if path == src_path:
             continue
         try:
-            doc = read_toml(path)
+            doc, text = _read(path)
         except PcfError as exc:
             problems.extend(exc.diagnostics)
             continue
-        entries.extend(_load_entries(doc, units, sources, problems))
-    by_id: dict[str, list[Entry]] = {}
+        entries.extend(_load_entries(doc, text, units, source_keys, basis_memo, problems))
+    grouped: dict[str, list[Entry]] = {}
     for e in entries:
-        by_id.setdefault(e.id, []).append(e)
-    for ident, versions in by_id.items():
+        grouped.setdefault(e.id, []).append(e)
+    for versions in grouped.values():
         versions.sort(key=lambda e: (e.valid_from if e.valid_from is not None else -10**9))
-        for a, b in zip(versions, versions[1:]):
-            a_end = a.valid_to if a.valid_to is not None else 10**9
-            b_start = b.valid_from if b.valid_from is not None else -10**9
-            if b_start <= a_end:
-                problems.append(Diagnostic(
-                    "kb-invalid", f"`{ident}`: validity {b.period} overlaps {a.period}", b.span,
-                    related=(("the other entry", a.span),),
-                    hint="one id has one value per period: close the earlier period with `valid_to`"))
-        dims = {e.spec.dim for e in versions}
-        if len(dims) > 1:
-            problems.append(Diagnostic("kb-invalid", f"`{ident}`: its periods have different dimensions "
-                                       f"({', '.join(sorted(e.unit for e in versions))})", versions[-1].span))
+        _check_periods(versions, problems)
     if problems:
         raise PcfError(problems)
-    return KnowledgeBase(str(root), sources, {k: tuple(v) for k, v in by_id.items()}, units)
+    return sources, {k: tuple(grouped[k]) for k in sorted(grouped)}
 
 
-def _load_sources(doc: TomlDoc, problems: list[Diagnostic]) -> dict[str, Source]:
+def _read(path: Path) -> tuple[TomlDoc, str]:
+    """A TOML file whose key lines are found only when an error needs them (they cost more
+    than the parse); any failure is reported by tomlfile.read_toml with its position."""
+    try:
+        raw = path.read_bytes()
+        if len(raw) > MAX_TOML_BYTES:
+            raise ValueError("too large")
+        text = raw.decode("utf-8-sig").replace("\r\n", "\n")
+        data = tomli.loads(text)
+    except (OSError, ValueError, RecursionError):  # TOMLDecodeError and UnicodeDecodeError are ValueErrors
+        read_toml(path)   # the same read again, raising its positioned diagnostic
+        raise
+    positions = _KeyPositions(text)
+    return TomlDoc(display_path(path), data, _Lazy(positions, 0), _Lazy(positions, 1)), text
+
+
+class _KeyPositions:
+    """Where each key path of a TOML text is, scanned on first use: only errors need it."""
+
+    def __init__(self, text: str):
+        self._text: str | None = text
+        self._found: dict[str, tuple[int, int, int]] = {}
+
+    def get(self) -> dict[str, tuple[int, int, int]]:
+        if self._text is not None:
+            self._found, self._text = key_positions(self._text), None
+        return self._found
+
+
+class _Lazy(Mapping):
+    """Key path -> line (`part` 0) or (first, past-last) column (`part` 1), as TomlDoc holds them."""
+
+    def __init__(self, positions: _KeyPositions, part: int):
+        self._positions, self._part = positions, part
+
+    def __getitem__(self, key: str):
+        found = self._positions.get()[key]
+        return found[0] if self._part == 0 else found[1:]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._positions.get())
+
+    def __len__(self) -> int:
+        return len(self._positions.get())
+
+
+# Led by a literal newline, the pattern is found by a fast scan (`^` with re.M tries every offset).
+_ENTRY_LINE = re.compile(r"\n[ \t]*(\[\[[ \t]*entry[ \t]*\]\]|formula[ \t]*=)")
+
+
+def _entry_lines(path: str, text: str, count: int) -> tuple[list[Span], dict[int, int]] | None:
+    """Spans of the `[[entry]]` headers and lines of each entry's `formula`, in one regex
+    pass; None when the file is not written that plain way (the full key scan then decides)."""
+    headers: list[Span] = []
+    formulas: dict[int, int] = {}
+    text = "\n" + text   # so that the first line, too, follows a newline
+    line, pos = 0, 0
+    for m in _ENTRY_LINE.finditer(text):
+        line += text.count("\n", pos, m.start() + 1)
+        pos = m.start() + 1
+        if m.group(1)[0] == "[":
+            col = m.start(1) - m.start()
+            headers.append(Span(path, line, col, line, col + len(m.group(1))))
+        elif headers:
+            formulas.setdefault(len(headers) - 1, line)
+    return (headers, formulas) if len(headers) == count else None
+
+
+def _load_sources(doc: TomlDoc, problems: list[Diagnostic]) -> tuple[dict[str, Source], set[str]]:
     out = {}
     for key, raw in doc.data.items():
         if not isinstance(raw, dict):
-            problems.append(doc.error("kb-invalid", key, "a source is a table: `[key]` with title, issuer, year"))
+            problems.append(doc.error("kb-invalid", key,
+                                      "a source is a table: `[key]` with title, issuer, year"))
             continue
-        unknown = set(raw) - SOURCE_KEYS
-        if unknown:
-            problems.append(doc.error("kb-invalid", f"{key}.{sorted(unknown)[0]}", "unknown field",
-                                      hint=did_you_mean(sorted(unknown)[0], SOURCE_KEYS)))
+        for k in sorted(set(raw) - SOURCE_KEYS):
+            problems.append(doc.error("kb-invalid", f"{key}.{k}", "unknown field",
+                                      hint=did_you_mean(k, SOURCE_KEYS)))
         missing = [k for k in ("title", "issuer", "year") if k not in raw]
         if missing:
-            problems.append(doc.error("kb-invalid", key, f"source lacks {', '.join(missing)}"))
+            problems.append(doc.error("kb-invalid", key, f"source lacks {', '.join(f'`{k}`' for k in missing)}",
+                                      hint="every source names its title, issuing body and year"))
             continue
-        if not isinstance(raw["year"], int):
-            problems.append(doc.error("kb-invalid", f"{key}.year", "year must be an integer"))
+        bad = [k for k in sorted(raw) if k != "year" and not isinstance(raw[k], str)]
+        for k in bad:
+            problems.append(doc.error("kb-invalid", f"{key}.{k}", f"{k} must be a string, found {raw[k]!r}"))
+        if isinstance(raw["year"], bool) or not isinstance(raw["year"], int) or raw["year"] not in YEARS:
+            problems.append(doc.error("kb-invalid", f"{key}.year",
+                                      f"year must be a year (an integer), found {raw['year']!r}"))
             continue
-        out[key] = Source(key, str(raw["title"]), str(raw["issuer"]), raw["year"],
-                          **{k: (str(raw[k]) if k in raw else None)
-                             for k in ("title_en", "document", "date", "table", "url", "confidence", "note")})
-    return out
+        if not bad:
+            out[key] = Source(key, raw["title"], raw["issuer"], raw["year"],
+                              **{k: raw.get(k) for k in ("title_en", "document", "date", "table", "url",
+                                                         "confidence", "note")})
+    return out, set(doc.data)
 
 
-def _load_entries(doc: TomlDoc, units: Units, sources: Mapping[str, Source],
-                  problems: list[Diagnostic]) -> list[Entry]:
+def _load_entries(doc: TomlDoc, text: str, units: Units, source_keys: set[str] | None,
+                  basis_memo: dict, problems: list[Diagnostic]) -> list[Entry]:
     raw_entries = doc.data.get("entry", [])
-    extra = set(doc.data) - {"entry"}
-    if extra:
-        k = sorted(extra)[0]
-        problems.append(doc.error("kb-invalid", k, "unknown top-level key; entries are `[[entry]]` items"))
+    for k in sorted(set(doc.data) - {"entry"}):
+        at = k if k in doc.lines else f"{k}[0]"   # an array of tables has lines per item
+        problems.append(Diagnostic("kb-invalid", f"{k}: unknown top-level key; entries are `[[entry]]` items",
+                                   doc.span(at), hint=did_you_mean(k, ["entry"])))
     if not isinstance(raw_entries, list):
         problems.append(doc.error("kb-invalid", "entry", "`entry` must be an array of tables: `[[entry]]`"))
         return []
+    lines = _entry_lines(doc.path, text, len(raw_entries))
     out = []
     for i, raw in enumerate(raw_entries):
         key = f"entry[{i}]"
-        before = len(problems)
-        e = _entry(doc, key, raw, units, sources, problems)
-        if e is not None and len(problems) == before:
+        if lines:
+            header, formula_line = lines[0][i], lines[1].get(i)
+        else:
+            header, formula_line = doc.span(key), doc.span(f"{key}.formula").line
+        e = _entry(doc, key, raw, units, source_keys, basis_memo, problems, header, formula_line)
+        if e is not None:
             out.append(e)
     return out
 
 
-def _entry(doc: TomlDoc, key: str, raw: dict, units: Units, sources, problems) -> Entry | None:
-    def err(k: str, msg: str, hint: str | None = None):
-        label = f"{key}.{k}" if k else key
-        ident = raw.get("id") if isinstance(raw.get("id"), str) else None
-        problems.append(Diagnostic("kb-invalid", f"{label}{f' ({ident})' if ident else ''}: {msg}",
-                                   doc.span(label), hint=hint))
-
-    for k in sorted(set(raw) - ENTRY_KEYS):
-        err(k, "unknown field", did_you_mean(k, ENTRY_KEYS))
+def _entry(doc: TomlDoc, key: str, raw, units: Units, source_keys: set[str] | None, basis_memo: dict,
+           problems: list[Diagnostic], header: Span, formula_line: int | None) -> Entry | None:
+    """One validated entry, or None after recording its problems."""
+    if not isinstance(raw, dict):
+        problems.append(doc.error("kb-invalid", key, "an entry is a table: `[[entry]]` with id, value, unit, ..."))
+        return None
+    before = len(problems)
     ident = raw.get("id")
+
+    def err(k: str, msg: str, hint: str | None = None, code: str = "kb-invalid", at: str | None = None):
+        label = f"{key}.{k}" if k else key
+        shown = f" ({ident})" if isinstance(ident, str) else ""
+        problems.append(Diagnostic(code, f"{label}{shown}: {msg}", doc.span(f"{key}.{at}" if at else label),
+                                   hint=hint))
+
+    for k in sorted(raw.keys() - ENTRY_KEYS):
+        err(k, "unknown field", did_you_mean(k, ENTRY_KEYS))
     if not isinstance(ident, str) or not ID_RE.match(ident):
         err("id", f"id must be dotted lowercase words like `cn.electricity.cfp.national`, found {ident!r}")
-        return None
     for k in ("unit", "basis", "source"):
         if not isinstance(raw.get(k), str):
-            err(k, f"`{k}` is required (a string)")
+            err(k, f"`{k}` is required (a string)" if k not in raw else f"{k} must be a string, found {raw[k]!r}")
+    for k in TEXT_KEYS:
+        if k in raw and not isinstance(raw[k], str):
+            err(k, f"{k} must be a string, found {raw[k]!r}")
     has_value, has_formula = "value" in raw, "formula" in raw
     if has_value == has_formula:
         err("", "an entry has exactly one of `value` or `formula`")
@@ -278,54 +429,117 @@ def _entry(doc: TomlDoc, key: str, raw: dict, units: Units, sources, problems) -
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             err("value", f"value must be a number, found {value!r}",
                 'a unit goes in `unit = "..."`' if isinstance(value, str) else None)
-            value = None
         elif not math.isfinite(value):
-            err("value", f"value must be finite, found {value}")
+            err("value", f"value must be finite, found {value}", code="bad-number")
         elif value < 0:
-            err("value", f"value must not be negative, found {value} (removals are declared in methods)")
-    if has_formula and not isinstance(raw.get("formula"), str):
+            err("value", f"value must not be negative, found {value} (removals are declared in methods)",
+                code="bad-number")
+    if has_formula and not isinstance(raw["formula"], str):
         err("formula", "formula must be a string")
     basis = raw.get("basis")
     if isinstance(basis, str) and basis not in BASES:
         err("basis", f"unknown basis `{basis}`", f"one of {', '.join(sorted(BASES))}")
     src = raw.get("source")
-    if isinstance(src, str) and src not in sources:
-        err("source", f"unknown source `{src}`", did_you_mean(src, sources) or "add it to kb/sources.toml")
+    if isinstance(src, str) and source_keys is not None and src not in source_keys:
+        err("source", f"unknown source `{src}`", did_you_mean(src, source_keys) or "add it to sources.toml")
     for k, allowed in (("quality", QUALITIES), ("confidence", CONFIDENCES)):
         if k in raw and raw[k] not in allowed:
             err(k, f"unknown {k} `{raw[k]}`", f"one of {', '.join(sorted(allowed))}")
     for k in ("valid_from", "valid_to", "data_year"):
-        if k in raw and (isinstance(raw[k], bool) or not isinstance(raw[k], int)):
-            err(k, f"{k} must be a year (integer), found {raw[k]!r}")
+        if k in raw and (isinstance(raw[k], bool) or not isinstance(raw[k], int) or raw[k] not in YEARS):
+            err(k, f"{k} must be a year (an integer from {YEARS[0]} to {YEARS[-1]}), found {raw[k]!r}")
     vf, vt = raw.get("valid_from"), raw.get("valid_to")
     if isinstance(vf, int) and isinstance(vt, int) and vt < vf:
         err("valid_to", f"valid_to {vt} is before valid_from {vf}")
     if "default" in raw and not isinstance(raw["default"], bool):
         err("default", "default must be true or false")
-    if raw.get("confidence") == "unconfirmed" and raw.get("default", True):
-        err("default", "an unconfirmed entry must not be a default", "add `default = false`")
+    if raw.get("confidence") == "unconfirmed" and raw.get("default", True) is not False:
+        err("default", "an unconfirmed entry must not be a default", "add `default = false`",
+            at=None if "default" in raw else "confidence")
+    unc = raw.get("uncertainty")
+    if unc is not None and not isinstance(unc, dict):
+        err("uncertainty", "uncertainty must be a table, e.g. `{ distribution = \"lognormal\", gsd = 1.2 }`")
     spec = None
     if isinstance(raw.get("unit"), str):
         try:
             spec = units.parse(raw["unit"])
         except UnitError as exc:
-            err("unit", str(exc), exc.hint)
-    unc = raw.get("uncertainty")
-    if unc is not None and not isinstance(unc, dict):
-        err("uncertainty", "uncertainty must be a table, e.g. `{ distribution = \"lognormal\", gsd = 1.2 }`")
-    if spec is None or not isinstance(raw.get("basis"), str) or not isinstance(src, str):
+            err("unit", str(exc), exc.hint, code="unit-unknown")
+    if spec is not None and basis in BASES:
+        memo_key = (basis, raw["unit"])
+        if memo_key not in basis_memo:
+            basis_memo[memo_key] = _basis_problem(basis, spec.dim)
+        problem = basis_memo[memo_key]
+        if problem:
+            err("basis", f"basis `{basis}` {problem}, but `{raw['unit']}` is {format_dim(spec.dim)}",
+                "check the unit (kgCO2 and kgCO2e are different families) or the basis")
+    if len(problems) > before:
         return None
-    header = doc.span(key)
+    # Interned, the texts many entries repeat (unit, source, notes ...) are stored once, in
+    # memory and in the cache, whose pickle then refers back instead of copying.
     return Entry(
-        id=ident, unit=raw["unit"], spec=spec, basis=raw["basis"], source=src, span=header,
-        value=float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None,
-        formula=raw.get("formula") if isinstance(raw.get("formula"), str) else None,
-        formula_line=doc.span(f"{key}.formula").line if "formula" in raw else None,
-        name_zh=raw.get("name_zh"), name_en=raw.get("name_en"), region=raw.get("region"),
-        valid_from=vf if isinstance(vf, int) else None, valid_to=vt if isinstance(vt, int) else None,
-        data_year=raw.get("data_year") if isinstance(raw.get("data_year"), int) else None,
-        boundary=raw.get("boundary"), quality=raw.get("quality"), confidence=raw.get("confidence"),
-        default=raw.get("default", True) is not False, table=raw.get("table"), note=raw.get("note"),
-        gwp=raw.get("gwp"),
-        uncertainty=tuple(sorted(unc.items())) if isinstance(unc, dict) else None,
+        id=ident, unit=intern(raw["unit"]), spec=spec, basis=intern(basis), source=intern(src), span=header,
+        key=key, value=float(value) if has_value else None, formula=raw.get("formula"),
+        formula_line=formula_line if has_formula else None,
+        name_zh=raw.get("name_zh"), name_en=raw.get("name_en"), region=_intern(raw.get("region")),
+        valid_from=vf, valid_to=vt, data_year=raw.get("data_year"),
+        boundary=_intern(raw.get("boundary")), quality=_intern(raw.get("quality")),
+        confidence=_intern(raw.get("confidence")), default=raw.get("default", True),
+        table=_intern(raw.get("table")), note=_intern(raw.get("note")), gwp=_intern(raw.get("gwp")),
+        uncertainty=tuple(sorted(unc.items())) if unc is not None else None,
     )
+
+
+def _intern(text: str | None) -> str | None:
+    return None if text is None else intern(text)
+
+
+def _basis_problem(basis: str, dim: Dim) -> str | None:
+    d = dict(dim)
+    if basis in BASIS_SUBSTANCES:
+        if not any(d.get(s) == 1 for s in BASIS_SUBSTANCES[basis]):
+            return f"needs a unit of {basis} mass per activity (e.g. kg{basis}/kWh)"
+    elif basis == "GWP":
+        gas = [s for s, p in d.items() if s != "kgCO2e"]
+        if d.get("kgCO2e") != 1 or len(gas) != 1 or d[gas[0]] != -1:
+            return "needs kgCO2e per mass of one gas (e.g. kgCO2e/kgCH4)"
+    return None
+
+
+def _check_periods(versions: list[Entry], problems: list[Diagnostic]) -> None:
+    """One id, one entry per year: report each entry starting before an earlier one ends."""
+    reach = versions[0]   # the entry whose period ends last so far
+    for b in versions[1:]:
+        a_end = reach.valid_to if reach.valid_to is not None else 10**9
+        b_start = b.valid_from if b.valid_from is not None else -10**9
+        if b_start <= a_end:
+            what = (f"a second entry for {b.period}" if b.period == reach.period
+                    else f"validity {b.period} overlaps {reach.period} ({reach.key})")
+            problems.append(Diagnostic(
+                "kb-invalid", f"{b.key} ({b.id}): {what}", b.span, related=(("the other entry", reach.span),),
+                hint="one id has one value per period: close the earlier period with `valid_to`, "
+                     "or give the new value a new id"))
+        if b.valid_to is None or (reach.valid_to is not None and b.valid_to > reach.valid_to):
+            reach = b
+    if len({e.spec.dim for e in versions}) > 1:
+        last = versions[-1]
+        problems.append(Diagnostic("kb-invalid", f"{last.key} ({last.id}): its periods have different "
+                                   f"dimensions ({', '.join(sorted({e.unit for e in versions}))})", last.span,
+                                   hint="one id measures one thing in every year"))
+
+
+def kb_root(path: Path) -> Path:
+    """The knowledge-base folder `path` belongs to: the nearest folder holding sources.toml
+    (`kb/electricity/cn_co2.toml` -> `kb`), or the folder itself, to be reported as lacking one."""
+    start = path if path.is_dir() else path.parent
+    for d in (start, *start.resolve().parents):
+        if (d / "sources.toml").is_file():
+            return d
+    return start
+
+
+def check_kb(kb: KnowledgeBase) -> None:
+    """What `pcf check kb/` adds to loading: every derived entry's formula is parsed and its
+    references and unit checked (kbcheck.py); raises PcfError with every problem."""
+    from .kbcheck import check_formulas   # imports the method parser, which loading never needs
+    check_formulas(kb)

@@ -9,11 +9,20 @@ MISTAKES: dict[str, list[str]] = {
         'method m { emission production += x }',
         'method m { emission production = x }',
         'method m { emission x "label" = y }',
+        'method m { emission x "label" production = y }',
     ],
     "an input needs a unit after `:`, e.g. `input electricity : kWh \"用电\"`": [
         'method m { input x }',
         'method m { input x : }',
         'method m { input x : "label" }',
+    ],
+    "`optional` comes last: `input name : unit \"label\" optional`": [
+        'method m { input x : kWh optional "label" }',
+    ],
+    "a table column is `name : unit \"label\"`, e.g. `mass : t \"质量\"`": [
+        'method m { table t { mass t } }',
+        'method m { table t { mass } }',
+        'method m { table t { mass : } }',
     ],
     "a `let` needs `=` and a formula: `let name \"label\" = formula`": [
         'method m { let x }',

@@ -91,6 +91,7 @@ class Result:
     data_year: int | None = None
     plan: object = field(default=None, repr=False, compare=False)   # the compiled Plan, for explain
     case: object = field(default=None, repr=False, compare=False)
+    kb: object = field(default=None, repr=False, compare=False)     # the KnowledgeBase, for explain
 
     def product(self, pid: str) -> ProductResult:
         for p in self.products:

@@ -6,10 +6,12 @@ line and column where the offending text starts (and, where known, ends).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import total_ordering
 from pathlib import Path
 
 
-@dataclass(frozen=True, order=True)
+@total_ordering
+@dataclass(frozen=True)
 class Span:
     path: str
     line: int
@@ -19,6 +21,15 @@ class Span:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"
+
+    def _key(self) -> tuple:
+        # An unknown end sorts first: dataclass ordering would compare None with int and fail.
+        return (self.path, self.line, self.column, self.end_line or 0, self.end_column or 0)
+
+    def __lt__(self, other: "Span") -> bool:
+        if not isinstance(other, Span):
+            return NotImplemented
+        return self._key() < other._key()
 
 
 def display_path(path: str | Path) -> str:

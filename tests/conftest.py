@@ -18,6 +18,19 @@ def pytest_addoption(parser):
                      help="rewrite tests/golden/ files from the current output instead of comparing")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _session_kb_cache(tmp_path_factory):
+    """Keep the compiled-KB cache of test runs out of the user's ~/.cache/pcf.
+
+    The cache keeps one file per KB folder and working directory, and many tests run in a
+    fresh temporary folder: without this every run would leave dozens of files behind.
+    A test may still set its own XDG_CACHE_HOME with monkeypatch.
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+        yield
+
+
 @pytest.fixture
 def golden(request):
     """`golden(relative_path, text)`: compare `text` with tests/golden/<relative_path>.
