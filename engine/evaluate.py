@@ -131,6 +131,16 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
                 if r is not None:
                     vals[cname][i], wids[cname][i] = r
         values[key], widths[key] = vals, wids
+    for i, row in enumerate(product.left_out):
+        # left-out inputs are read by the cut-off rule: their units must be readable now
+        for cname, a in row.cells.items():
+            if a.kb is not None:
+                err("inventory", f"{where}, left_out row {i + 1}: `{cname}` gives an amount, not a factor", a.span)
+                continue
+            try:
+                plan.units.parse(a.unit or "1")
+            except UnitError as exc:
+                err("unit-unknown", f"{where}, left_out row {i + 1}, `{cname}`: {exc}", a.span or row.span, exc.hint)
     divisor = 1.0
     if product.amounts == "period":
         divisor = product.quantity or 1.0

@@ -106,8 +106,7 @@ class _Compiler:
         except PcfError as exc:
             self.problems.extend(exc.diagnostics)
         self.declare()
-        self.check()
-        self.link()
+        self.link()        # declarations and references are both name resolution: report together
         self.check()
         self.cycles()
         self.check()
@@ -318,7 +317,9 @@ class _Compiler:
                 (k,) = comp
                 if not self.g.has_edge(k, k):
                     continue
-            sub = self.g.subgraph(comp)
+            # Edges run from a dependency to its user; walk them backwards so the path reads
+            # "a depends on b depends on c", as the formulas are written.
+            sub = self.g.subgraph(comp).reverse(copy=False)
             cyc = nx.find_cycle(sub, source=min(comp))
             path = [u for u, _ in cyc] + [cyc[0][0]]
             names = " -> ".join(p.split(":", 1)[1] for p in path)

@@ -79,14 +79,31 @@ _NORMALISE = [("·", "*"), ("⋅", "*"), ("×", "*"), ("^", "**"), ("²", "**2")
 def normalise(text: str) -> str:
     for a, b in _NORMALISE:
         text = text.replace(a, b)
+    text = re.sub(r"\bNm\*\*3\b", "Nm3", text)   # Nm^3, Nm³: the normal cubic metre, not N·m³
     text = re.sub(r"\bm3\b", "m**3", text)
     return text.strip()
+
+
+# Names pint reads differently from what a footprint report means by them.
+AMBIGUOUS = {
+    "ton": "pint reads `ton` as the US short ton (907 kg): write `t` for the metric tonne",
+    "tons": "pint reads `tons` as US short tons (907 kg): write `t` for the metric tonne",
+    "tonne": None, "mt": "`mt` would be a millitonne (1 kg): write `t` (tonne) or `Mt` (megatonne)",
+    "MT": "`MT` is ambiguous (metric ton? megatonne?): write `t` or `Mt`",
+}
+# Units people write, for "did you mean" (pint's own list is thousands of names long).
+COMMON = ["kWh", "MWh", "GWh", "万kWh", "kW", "J", "kJ", "MJ", "GJ", "TJ", "t", "kg", "g", "Mt", "万t",
+          "m", "km", "m3", "Nm3", "万Nm3", "万m3", "L", "ha", "t·km", "tkm", "kgCO2e", "tCO2e", "gCO2e",
+          "kgCO2", "tCO2", "kgC", "tC", "kgCH4", "kgN2O", "kgN2O_N", "kgSF6", "台", "套", "个", "件", "pcs", "%"]
 
 
 def _parse(reg: pint.UnitRegistry, text: str) -> UnitSpec:
     src = normalise(text)
     if not src:
         raise UnitError("empty unit")
+    for word in re.findall(r"[A-Za-z_]+", src):
+        if AMBIGUOUS.get(word):
+            raise UnitError(f"ambiguous unit `{word}` in `{text}`", AMBIGUOUS[word])
     if src in ("1", "-"):
         return UnitSpec(text, 1.0, DIMENSIONLESS)
     if src == "%":
@@ -111,11 +128,15 @@ def _parse(reg: pint.UnitRegistry, text: str) -> UnitSpec:
 
 def _unit_hint(reg: pint.UnitRegistry, name: str) -> str | None:
     import difflib
+    for c in COMMON:
+        if c.lower() == name.lower():
+            return f"did you mean `{c}`? (units are case-sensitive)"
     if name.startswith("万") and len(name) > 1:
-        return f"万 is 10^4: define the amount as `... {name}` only for 万kWh, 万Nm3, 万m3, 万t"
-    names = [n for n in reg._units.keys() if len(n) > 1]  # noqa: SLF001 - pint has no public list
-    close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
-    return f"did you mean `{close[0]}`?" if close else None
+        return "万 is 10^4 and works with kWh, Nm3, m3 and t: `43.28 万kWh`"
+    close = difflib.get_close_matches(name, COMMON, n=1, cutoff=0.7)
+    if close and not close[0].startswith("万"):
+        return f"did you mean `{close[0]}`?"
+    return None
 
 
 # --- display --------------------------------------------------------------------------
