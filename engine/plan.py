@@ -83,6 +83,7 @@ class _Compiler:
                  latest_when_no_year: bool = False):
         self.m, self.kb, self.units, self.year = method, kb, units, data_year
         self.latest = latest_when_no_year
+        self.deliberate = 0   # > 0 while linking the formula of a pinned derived entry
         self.problems: list[Diagnostic] = []
         self.names: dict[str, str] = {}        # name -> graph key
         self.decl_span: dict[str, Span] = {}   # graph key -> span
@@ -283,7 +284,7 @@ class _Compiler:
             year = last.valid_to if last.valid_to is not None else last.valid_from
         try:
             found = self.kb.lookup(ref.id, year, ref.span,
-                                   pinned=ref.year is not None,
+                                   pinned=ref.year is not None or self.deliberate > 0,
                                    fallback=self.m.setting("factor_year") == "latest_earlier")
         except PcfError as exc:
             self.problems.extend(exc.diagnostics)
@@ -307,7 +308,12 @@ class _Compiler:
         self.decl_span[key] = entry.span
         self.dims[key] = entry.spec.dim
         if expr is not None:
-            self._link_expr(key, expr)
+            # A pinned derived entry is a deliberate choice: so are the parameters it is made of.
+            self.deliberate += ref.year is not None or self.deliberate > 0
+            try:
+                self._link_expr(key, expr)
+            finally:
+                self.deliberate -= ref.year is not None or self.deliberate > 0
         return key
 
     # --- graph ------------------------------------------------------------------------

@@ -151,3 +151,16 @@ def test_audit_names_a_tonne_kilogram_slip(ws, tmp_path):
                                         encoding="utf-8")
     (f,) = [f for f in ws.run_case(tmp_path).findings if f.code == "reported-mismatch"]
     assert "1/1000" in f.message
+
+
+def test_a_pinned_unconfirmed_derived_factor_is_a_deliberate_choice(ws):
+    body = "  input kero : t\n  emission e in s = kero * kb.cn.fuel.gl2015.kerosene.ef{pin}"
+    extra = '  non_co2_negligible "combustion"\n'
+    with pytest.raises(pcf.PcfError) as e:
+        compile_(ws, method(body.format(pin=""), extra=extra))
+    assert e.value.diagnostics[0].code == "kb-not-default"
+    plan = compile_(ws, method(body.format(pin="[2015]"), extra=extra))
+    r = ws.evaluate(plan, pcf.Inventory.build([{"id": "x", "inputs": {"kero": "1 t"}}]))
+    # 43.070 GJ/t x 19.5 tC/TJ x 0.98 x 44/12 = 3017.9 kgCO2/t (kerosene CC unconfirmed: 19.5 vs 19.6)
+    assert r.products[0].total == pytest.approx(43.070 * 19.5 * 0.98 * 44 / 12)
+    assert "unconfirmed-factor" in [f.code for f in r.findings]
