@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .api import Workspace, read_method
-from .case import load_case, method_ids
+from .case import DEFAULT_METHODS_DIR, method_ids
 from .errors import PcfError, render
 from .inventory import load_inventory
 from .kb import DEFAULT_KB_DIR, check_kb, kb_root, load_kb
@@ -156,7 +156,7 @@ def cmd_check(args) -> int:
     for path in args.paths:
         try:
             if path.is_dir() and (path / "case.toml").is_file():
-                ws = Workspace(units, get_kb(), Workspace.load.__defaults__[1])
+                ws = Workspace(units, get_kb(), DEFAULT_METHODS_DIR)
                 result = ws.run_case(path)  # binding and evaluation are the validation of a case
                 checked += 1
             elif path.is_dir() or path.name == "sources.toml" or _inside_kb(path, args.kb):
@@ -164,11 +164,11 @@ def cmd_check(args) -> int:
                 check_kb(load_kb(kb_root(path), units))
                 checked += 1
             elif path.suffix == ".pcf":
-                ws = Workspace(units, get_kb(), Workspace.load.__defaults__[1])
+                ws = Workspace(units, get_kb(), DEFAULT_METHODS_DIR)
                 compile_method(ws.resolve(read_method(path)), get_kb(), units, None, latest_when_no_year=True)
                 checked += 1
             elif path.name == "case.toml":
-                Workspace(units, get_kb(), Workspace.load.__defaults__[1]).run_case(path.parent)
+                Workspace(units, get_kb(), DEFAULT_METHODS_DIR).run_case(path.parent)
                 checked += 1
             elif path.suffix == ".toml":
                 load_inventory(path)
@@ -201,7 +201,7 @@ def cmd_methods(args) -> int:
     ws = None
     for ident, path in sorted(method_ids().items()):
         if ws is None:
-            ws = Workspace(load_units(), None, Workspace.load.__defaults__[1])
+            ws = Workspace(load_units(), None, DEFAULT_METHODS_DIR)
         m = ws.resolve(read_method(path))
         rows.append({"id": m.id, "title": m.title, "standard": m.setting("standard"),
                      "boundary": (m.setting("boundary") or "").replace("_", "-") or None,

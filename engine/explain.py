@@ -163,7 +163,7 @@ class _Explainer:
                 if label not in seen:
                     seen.add(label)
                     out.append(Node(f"{e.numerator}/{e.denominator}", "conversion", e.numerator / e.denominator,
-                                    format_dim(self.plan.dims.get("_", None) or _conv_dim(e)),
+                                    format_dim(_conv_dim(e)),
                                     f"declared basis conversion {label}", None, f"{e.span.path}:{e.span.line}"))
                 continue
             if key is not None and key not in seen:
@@ -217,9 +217,9 @@ def explain(result: Result, name: str | None = None, depth: int | None = None) -
 def render_tree(nodes: list[Node]) -> str:
     from .render.text import fmt_value
     out: list[str] = []
-    stack = [(node, "", "", True) for node in reversed(nodes)]
+    stack = [(node, "", "") for node in reversed(nodes)]
     while stack:
-        node, prefix, child_prefix, top = stack.pop()
+        node, prefix, child_prefix = stack.pop()
         value = "" if node.value is None else f" = {fmt_value(node.value)} {node.unit}"
         label = f" {node.label}" if node.label else ""
         out.append(f"{prefix}{node.name}{label}{value}  [{node.kind}]")
@@ -230,7 +230,5 @@ def render_tree(nodes: list[Node]) -> str:
         kids = list(node.children)
         for i, c in reversed(list(enumerate(kids))):
             last = i == len(kids) - 1
-            stack.append((c, child_prefix + ("└─ " if last else "├─ "), child_prefix + ("   " if last else "│  "), False))
-        if top:
-            pass
+            stack.append((c, child_prefix + ("└─ " if last else "├─ "), child_prefix + ("   " if last else "│  ")))
     return "\n".join(out)

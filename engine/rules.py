@@ -135,29 +135,14 @@ def _cutoff(r: n.Rule, p: ProductResult, inv: Product, units, note: str) -> list
         return []
     if basis == "emission":
         return _cutoff_emission(r, p, inv, units, per_input, total_max, note)
-    dim = units.parse({"mass": "kg", "energy": "kWh"}[basis]).dim
-    items = []
-    for row in inv.left_out:
-        a = next((a for a in row.cells.values() if a.value is not None and a.unit
-                  and units.parse(a.unit).dim == dim), None)
-        if a is not None:
-            items.append((row.label or "?", units.parse(a.unit).to_base(a.value), f"{a.text} {a.unit}"))
+    items = _left_out(inv, units, {"mass": "kg", "energy": "kWh"}[basis])
     left = sum(v for _, v, _ in items)
-    total = None
-    ref = r.arg("inputs")
-    inc = r.arg("included")
-    spec = (ref or inc).values[0] if (ref or inc) else None
-    column_sum = None
-    if isinstance(spec, str) and "." not in spec:
-        spec = None
-    if spec is not None:
-        table, _, column = spec.partition(".") if isinstance(spec, str) else ("", "", "")
-        col = p.values.get(f"table:{table}", {}).get(column)
-        column_sum = float(col.sum()) if col is not None else 0.0
-    if ref is not None:
-        total = column_sum
+    # The input total: a column of all inputs (`inputs: legs.mass`), or the included ones
+    # (`included: materials.mass`) plus what was left out.
+    if r.arg("inputs") is not None:
+        total = _column_sum(p, r.arg("inputs"))
     else:
-        total = (column_sum or 0.0) + left
+        total = _column_sum(p, r.arg("included")) + left
     if not total:
         return []
     shown = "t" if basis == "mass" else "kWh"
@@ -178,13 +163,28 @@ def _cutoff(r: n.Rule, p: ProductResult, inv: Product, units, note: str) -> list
                     f"cut-off rule ({r.citation or 'method'}) broken: " + "; ".join(problems) + note)]
 
 
-def _cutoff_emission(r, p, inv, units, materiality, coverage_gap, note) -> list[Finding]:
-    co2e = units.parse("kgCO2e").dim
-    est = []
+def _left_out(inv: Product, units, unit: str) -> list[tuple[str, float, str]]:
+    """(name, amount in base units, as printed) of each left-out row giving an amount of `unit`'s kind."""
+    dim = units.parse(unit).dim
+    out = []
     for row in inv.left_out:
-        a = next((a for a in row.cells.values() if a.value is not None and units.parse(a.unit or "1").dim == co2e), None)
+        a = next((a for a in row.cells.values() if a.value is not None and units.parse(a.unit or "1").dim == dim),
+                 None)
         if a is not None:
-            est.append((row.label or "?", units.parse(a.unit).to_base(a.value) / p.divisor))
+            out.append((row.label or "?", units.parse(a.unit or "1").to_base(a.value), f"{a.text} {a.unit}"))
+    return out
+
+
+def _column_sum(p: ProductResult, arg: n.RuleArg | None) -> float:
+    if arg is None or not isinstance(arg.values[0], str) or "." not in arg.values[0]:
+        return 0.0
+    table, _, column = arg.values[0].partition(".")
+    col = p.values.get(f"table:{table}", {}).get(column)
+    return float(col.sum()) if col is not None else 0.0
+
+
+def _cutoff_emission(r, p, inv, units, materiality, coverage_gap, note) -> list[Finding]:
+    est = [(name, v / p.divisor) for name, v, _ in _left_out(inv, units, "kgCO2e")]
     if not est:
         return []
     left = sum(v for _, v in est)
