@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .api import Workspace, read_method
-from .case import DEFAULT_METHODS_DIR, method_ids
+from .case import DEFAULT_METHODS_DIR, load_case, method_ids
 from .errors import PcfError, render
 from .inventory import load_inventory
 from .kb import DEFAULT_KB_DIR, check_kb, kb_root, load_kb
@@ -71,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--json", action="store_true")
     ex.set_defaults(func=cmd_explain)
 
+    gr = sub.add_parser("graph", help="the dependency graph of a method or case (Mermaid or DOT)")
+    gr.add_argument("target", help="a method id, a .pcf file or a case folder")
+    gr.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    gr.add_argument("--level", choices=("stage", "full"), default="full")
+    gr.set_defaults(func=cmd_graph)
+
     cp = sub.add_parser("compare", help="a case under two or more methods, stage by stage")
     cp.add_argument("case", type=Path)
     cp.add_argument("--method", action="append", required=True, help="a method id or .pcf path (repeat)")
@@ -127,6 +133,20 @@ def cmd_explain(args) -> int:
         _json([t.to_dict() for t in trees])
     else:
         _out("\n\n".join(render_tree([t]) for t in trees))
+    return 0
+
+
+def cmd_graph(args) -> int:
+    from .render.graph import method_graph, to_dot, to_mermaid
+    ws = Workspace.load(args.kb)
+    target = Path(args.target)
+    if target.is_dir() and (target / "case.toml").is_file():
+        case = load_case(target, ws.methods_dir)
+        plan = ws.compile(ws.resolve(read_method(case.method_path)), case.data_year)
+    else:
+        plan = compile_method(ws.method(args.target), ws.kb, ws.units, None, latest_when_no_year=True)
+    g = method_graph(plan, args.level)
+    _out(to_mermaid(g) if args.format == "mermaid" else to_dot(g, plan.method.id))
     return 0
 
 

@@ -1,0 +1,94 @@
+"""The dependency graph of a method as Mermaid or Graphviz DOT, at stage level or in full.
+
+Output is stable: nodes and edges are sorted, ids are derived from names, so the text only
+changes when the method does (golden-tested).
+"""
+from __future__ import annotations
+
+import re
+
+import networkx as nx
+
+from ..plan import Plan
+
+KIND_SHAPE = {  # mermaid brackets, dot shape
+    "input": ("[/", "/]", "parallelogram"), "table": ("[(", ")]", "cylinder"),
+    "kb": ("[[", "]]", "box3d"), "let": ("(", ")", "ellipse"), "emission": ("([", "])", "box"),
+    "stage": ("{{", "}}", "hexagon"), "total": ("((", "))", "doublecircle"),
+}
+
+
+def method_graph(plan: Plan, level: str = "full") -> nx.DiGraph:
+    """Nodes keyed like the plan (`input:x`, `kb:id` ...) plus `stage:<id>` and `total`."""
+    g = nx.DiGraph()
+    m = plan.method
+    labels = {f"input:{d.name}": d.label for d in m.inputs} | {f"table:{t.name}": t.label for t in m.tables} \
+        | {f"let:{d.name}": d.label for d in m.lets} | {f"emission:{e.name}": e.label for e in m.emissions}
+    for key, kind in plan.graph.nodes(data="kind"):
+        if kind == "alias":
+            continue
+        name = key.split(":", 1)[1]
+        g.add_node(key, kind=kind, label=name, note=labels.get(key))
+    for u, v in plan.graph.edges:
+        if u in g and v in g:
+            g.add_edge(u, v)
+        elif plan.graph.nodes[v].get("kind") == "alias":      # kb.gwp.x -> the set's entry
+            for w in plan.graph.successors(v):
+                g.add_edge(u, w)
+    stages = {s.id: s for s in m.stages if s.excluded is None}
+    for sid, s in stages.items():
+        g.add_node(f"stage:{sid}", kind="stage", label=sid, note=s.label)
+    g.add_node("total", kind="total", label="total", note=None)
+    for e in m.emissions:
+        g.add_edge(f"emission:{e.name}", f"stage:{e.stage}")
+    for sid in stages:
+        g.add_edge(f"stage:{sid}", "total")
+    if level == "full":
+        return g
+    # Stage level: the data a stage is computed from (inputs, tables, kb entries) -> stages -> total.
+    s = nx.DiGraph()
+    for key, data in g.nodes(data=True):
+        if data["kind"] in ("stage", "total"):
+            s.add_node(key, **data)
+    for sid in stages:
+        for anc in nx.ancestors(g, f"stage:{sid}"):
+            kind = g.nodes[anc]["kind"]
+            if kind in ("input", "table") or (kind == "kb" and not any(
+                    g.nodes[p]["kind"] == "kb" for p in g.successors(anc) if p in g)):
+                s.add_node(anc, **g.nodes[anc])
+                s.add_edge(anc, f"stage:{sid}")
+    s.add_edges_from((f"stage:{sid}", "total") for sid in stages)
+    return s
+
+
+def _id(key: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", key)
+
+
+def _text(data) -> str:
+    text = data["label"] if not data.get("note") else f"{data['label']}<br/>{data['note']}"
+    return text.replace('"', "'")
+
+
+def to_mermaid(g: nx.DiGraph) -> str:
+    out = ["flowchart LR"]
+    for key in sorted(g.nodes):
+        data = g.nodes[key]
+        a, b, _ = KIND_SHAPE.get(data["kind"], ("[", "]", "box"))
+        out.append(f'  {_id(key)}{a}"{_text(data)}"{b}')
+    for u, v in sorted(g.edges):
+        out.append(f"  {_id(u)} --> {_id(v)}")
+    return "\n".join(out) + "\n"
+
+
+def to_dot(g: nx.DiGraph, name: str = "method") -> str:
+    out = [f'digraph "{name}" {{', "  rankdir=LR;", '  node [fontname="Noto Sans CJK SC,sans-serif"];']
+    for key in sorted(g.nodes):
+        data = g.nodes[key]
+        shape = KIND_SHAPE.get(data["kind"], ("", "", "box"))[2]
+        label = _text(data).replace("<br/>", "\\n")
+        out.append(f'  "{key}" [label="{label}", shape={shape}];')
+    for u, v in sorted(g.edges):
+        out.append(f'  "{u}" -> "{v}";')
+    out.append("}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,45 @@
+"""`pcf graph`: stable Mermaid and DOT renderings of a method's dependency graph."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from pcf.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("target, fmt, level, golden_name", [
+    ("examples/seed-003-metering-box", "mermaid", "stage", "seed-003-stage.mmd"),
+    ("iso14067.machinery_transport", "mermaid", "full", "iso14067.machinery_transport-full.mmd"),
+    ("pas2050.production_energy", "dot", "full", "pas2050.production_energy-full.dot"),
+])
+def test_golden_graphs(capsys, monkeypatch, golden, target, fmt, level, golden_name):
+    monkeypatch.chdir(ROOT)
+    assert main(["graph", target, "--format", fmt, "--level", level]) == 0
+    golden(f"graph/{golden_name}", capsys.readouterr().out)
+
+
+def test_full_graph_is_acyclic_and_every_emission_reaches_the_total():
+    import pcf
+    from pcf.render.graph import method_graph
+    ws = pcf.Workspace.load()
+    plan = ws.compile(ws.method("gbt24067.electrical"), 2024)
+    g = method_graph(plan, "full")
+    assert nx.is_directed_acyclic_graph(g)
+    for e in plan.method.emissions:
+        assert nx.has_path(g, f"emission:{e.name}", "total")
+    # the derived diesel factor's parameters are in the graph
+    assert nx.has_path(g, "kb:cn.fuel.gl2015.diesel.ncv", "stage:distribution")
+    assert "stage:use" not in g     # excluded from the boundary
+
+
+def test_graph_output_is_deterministic(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    outs = []
+    for _ in range(2):
+        assert main(["graph", "gbt24067.electrical"]) == 0
+        outs.append(capsys.readouterr().out)
+    assert outs[0] == outs[1]
