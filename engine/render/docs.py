@@ -1,0 +1,241 @@
+"""Documentation pages generated from methods/, kb/, the seed cases and the error catalogue.
+
+Called by the mkdocs hook (`engine/render/mkdocs_hook.py`) at build time: no page here is
+written by hand, so the site cannot drift from the method files and the knowledge base.
+"""
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+from pathlib import Path
+
+from .. import nodes as n
+from ..api import Workspace, read_method
+from ..case import load_case, method_ids
+from ..errors import CATALOGUE, PcfError, render
+from ..kb import Entry, KnowledgeBase
+from ..plan import compile_method
+from .graph import method_graph, to_mermaid
+from .tex import to_tex
+from .text import fmt_share, fmt_value
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def math(tex: str, display: bool = False) -> str:
+    cls = "pcf-math pcf-display" if display else "pcf-math"
+    tag = "div" if display else "span"
+    return f'<{tag} class="{cls}">{html.escape(tex)}</{tag}>'
+
+
+def cell(s) -> str:
+    return "" if s is None else str(s).replace("|", "\\|").replace("\n", " ")
+
+
+def kb_anchor(ident: str) -> str:
+    return ident.replace(".", "-")
+
+
+def kb_page_of(e: Entry, kb: KnowledgeBase) -> str:
+    rel = Path(e.span.path)
+    try:
+        rel = rel.resolve().relative_to(Path(kb.root).resolve())
+    except ValueError:
+        pass
+    return "kb/" + str(rel.with_suffix("")).replace("/", "-") + ".md"
+
+
+# --- methods ----------------------------------------------------------------------------
+
+def method_page(ws: Workspace, method: n.Method) -> str:
+    m = method
+    plan = compile_method(m, ws.kb, ws.units, None, latest_when_no_year=True)
+    out = [f"# {m.title or m.id}", "", f"`{m.id}` · source `{Path(m.path).as_posix()}`", ""]
+    rows = [("standard", m.setting("standard")), ("boundary", (m.setting("boundary") or "").replace("_", "-")),
+            ("GWP set", m.setting("gwp")), ("functional unit", m.setting("functional_unit")),
+            ("factor year", m.setting("factor_year") or "exact (the case's data year)"),
+            ("CO2 counted as CO2e", m.setting("non_co2_negligible") or "no")]
+    if m.bases:
+        rows.append(("extends", " → ".join(f"[`{b}`]({b}.md)" for b in m.bases)))
+    out += ["| | |", "|---|---|"] + [f"| {k} | {cell(v)} |" for k, v in rows if v] + [""]
+    if m.overrides:
+        out += ["## Overrides", "", "| replaces | from | at |", "|---|---|---|"]
+        out += [f"| `{o.key.split(':', 1)[1]}` ({o.key.split(':')[0]}) | `{o.base}` | {o.span.path}:{o.span.line} |"
+                for o in m.overrides] + [""]
+    out += ["## Stages", "", "| id | label | |", "|---|---|---|"]
+    out += [f"| `{s.id}` | {cell(s.label)} | {('excluded: ' + s.excluded) if s.excluded else ''} |" for s in m.stages]
+    out += [""]
+    if m.inputs or m.tables:
+        out += ["## Inputs", "", "| name | unit | description | |", "|---|---|---|---|"]
+        out += [f"| `{d.name}` | {cell(d.unit)} | {cell(d.label)} | {'optional' if d.optional else ''} |"
+                for d in m.inputs]
+        for t in m.tables:
+            cols = ", ".join(f"`{c.name}` ({c.unit})" for c in t.columns)
+            out.append(f"| `{t.name}` (table) | rows | {cell(t.label)} | columns: {cols} |")
+        out += [""]
+    if m.lets or m.emissions:
+        out += ["## Formulas", ""]
+        for d in (*m.lets, *m.emissions):
+            where = f"in stage `{d.stage}`" if isinstance(d, n.Emission) else "intermediate value"
+            tags = f" · reported separately as {', '.join(d.tags)}" if isinstance(d, n.Emission) and d.tags else ""
+            out += [f"**`{d.name}`** {cell(d.label) or ''} — {where}{tags} ({Path(d.span.path).as_posix()}:{d.span.line})",
+                    "", math(f"{to_tex(n.Ref(d.name, d.span))} = {to_tex(d.expr)}", display=True), ""]
+    kbs = sorted({kn.entry.id: kn for kn in plan.kb_nodes.values()}.values(), key=lambda k: k.entry.id)
+    if kbs:
+        out += ["## Factors used", "", "Resolved for the latest period; a case uses its data year.", "",
+                "| id | value | unit | valid | source |", "|---|---|---|---|---|"]
+        for kn in kbs:
+            e = kn.entry
+            src = ws.kb.sources.get(e.source)
+            value = f"= {e.formula}" if e.formula else f"{e.value:g}"
+            out.append(f"| [`{e.id}`](../{kb_page_of(e, ws.kb)}#{kb_anchor(e.id)}) | {cell(value)} | {cell(e.unit)} "
+                       f"| {e.period} | {cell(src.title if src else e.source)} ({cell(src.issuer if src else '')}, "
+                       f"{src.year if src else ''}) |")
+        out += [""]
+    if m.rules:
+        out += ["## Rules", "", "| rule | status | cites | arguments |", "|---|---|---|---|"]
+        for r in m.rules:
+            args = "; ".join(f"{a.key}: " + ", ".join(v if isinstance(v, str) else f"{v.text} {v.unit or ''}".strip()
+                                                      for v in a.values) for a in r.args)
+            status = "verified against the text" if r.status == "verified" else "common reading"
+            out.append(f"| `{r.name}` | {status} | {cell(r.citation)} | {cell(args)} |")
+        out += [""]
+    if m.stages and (m.emissions or m.lets):
+        out += ["## Dependency diagram", "", '<pre class="mermaid">'
+                + html.escape(to_mermaid(method_graph(plan, "stage"))) + "</pre>", ""]
+    return "\n".join(out)
+
+
+# --- knowledge base -----------------------------------------------------------------------
+
+def kb_pages(kb: KnowledgeBase) -> dict[str, str]:
+    groups: dict[str, list[Entry]] = defaultdict(list)
+    for e in kb.entries:
+        groups[kb_page_of(e, kb)].append(e)
+    pages = {}
+    index = ["# Knowledge base", "", f"{len(kb.entries)} entries under {len(kb.by_id)} ids, from "
+             f"{len(kb.sources)} sources. Use the search box for an id, a Chinese or English name, or a source.", "",
+             "| family | entries |", "|---|---|"]
+    for path in sorted(groups):
+        entries = sorted(groups[path], key=lambda e: (e.id, e.valid_from or 0))
+        title = path[3:-3]
+        index.append(f"| [{title}]({Path(path).name}) | {len(entries)} |")
+        out = [f"# {title}", "", "| id | name | value | unit | valid | quality | confidence | source |",
+               "|---|---|---|---|---|---|---|---|"]
+        for e in entries:
+            src = kb.sources.get(e.source)
+            value = f"= {e.formula}" if e.formula else f"{e.value:g}"
+            name = " / ".join(x for x in (e.name_zh, e.name_en) if x)
+            conf = (e.confidence or "") + ("" if e.default else " (not a default)")
+            out.append(f'| <span id="{kb_anchor(e.id)}"></span>`{e.id}` | {cell(name)} | {cell(value)} | {cell(e.unit)} '
+                       f"| {e.period} | {cell(e.quality)} | {cell(conf)} | [{cell(e.source)}](sources.md#{e.source}) |")
+        pages[path] = "\n".join(out) + "\n"
+    index += ["", "[All sources](sources.md)"]
+    pages["kb/index.md"] = "\n".join(index) + "\n"
+    src = ["# Sources", "", "| key | title | issuer | document | date |", "|---|---|---|---|---|"]
+    for key in sorted(kb.sources):
+        s = kb.sources[key]
+        title = s.title + (f" ({s.title_en})" if s.title_en else "")
+        src.append(f'| <span id="{key}"></span>`{key}` | {cell(title)} | {cell(s.issuer)} | {cell(s.document)} '
+                   f"| {cell(s.date or s.year)} |")
+    pages["kb/sources.md"] = "\n".join(src) + "\n"
+    return pages
+
+
+# --- seed gallery --------------------------------------------------------------------------
+
+def gallery(ws: Workspace, examples: Path = ROOT / "examples") -> str:
+    out = ["# Seed gallery", "", "The five published reports as cases: computed figures beside the printed ones, "
+           "and what the audit found. Generated at build time by running each case.", ""]
+    for case_dir in sorted(examples.glob("seed-*")):
+        r = ws.run_case(case_dir)
+        case = r.case
+        out += [f"## {case.title or case_dir.name}", "",
+                f"`{case_dir.name}` · method [`{r.method.id}`](methods/{r.method.id}.md) · data year {r.data_year}", ""]
+        printed = defaultdict(dict)
+        for f in case.reported:
+            printed[f.product][f.path] = f"{f.text} {f.unit}"
+        for p in r.products:
+            out += [f"**{p.name or p.id}** — per {p.functional_unit or 'unit'}", "",
+                    "| figure | computed | printed |", "|---|---|---|"]
+            out.append(f"| total | {fmt_value(p.total)} kgCO2e | {cell(printed[p.id].get('total', ''))} |")
+            for s, v in p.stages.items():
+                out.append(f"| {cell(r.stage_labels.get(s) or s)} | {fmt_value(v)} kgCO2e ({fmt_share(p.shares[s])}) "
+                           f"| {cell(printed[p.id].get('stages.' + s, ''))} |")
+            if p.yearly_total is not None:
+                out.append(f"| yearly total | {fmt_value(p.yearly_total)} kgCO2e "
+                           f"| {cell(printed[p.id].get('yearly_total', ''))} |")
+            out += [""]
+        if r.findings:
+            out += ["| severity | code | where | message |", "|---|---|---|---|"]
+            out += [f"| {f.severity} | `{f.code}` | {cell(f.where)} | {cell(f.message)} |" for f in r.findings]
+            out += [""]
+    return "\n".join(out)
+
+
+# --- error catalogue -------------------------------------------------------------------------
+
+SKELETON = 'method demo.m "demo" {{\n  standard "ISO 14067:2018"\n  boundary cradle_to_gate\n  gwp AR5\n' \
+           '  stage production "生产"\n{body}\n}}\n'
+EXAMPLES = {
+    "syntax": ("  emission production += electricity", "`emission NAME \"label\" in STAGE = formula`"),
+    "unknown-name": ("  input electricity : kWh\n  emission e in production = electricty * kb.cn.electricity.cfp.national",
+                     "correct the name (the hint suggests the closest)"),
+    "unknown-stage": ("  input electricity : kWh\n  emission e in prodution = electricity * kb.cn.electricity.cfp.national",
+                      "declare the stage or correct its id"),
+    "duplicate": ("  input x : kWh\n  input x : kg\n  emission e in production = x * kb.cn.electricity.cfp.national",
+                  "one name, one definition"),
+    "cycle": ("  let a = b\n  let b = a\n  emission e in production = a", "break the circle"),
+    "unused-input": ("  input gas : m3\n  emission e in production = 1 kgCO2e", "use the input or remove it"),
+    "unit-unknown": ("  input electricity : kwh\n  emission e in production = electricity * kb.cn.electricity.cfp.national",
+                     "write a unit of the vocabulary (units are case-sensitive)"),
+    "unit-mismatch": ("  input electricity : kWh\n  input steel : kg\n  let x = electricity + steel\n"
+                      "  emission e in production = x * 1 kgCO2e/kWh", "add quantities of one dimension only"),
+    "basis-conversion": ('  input d : kg\n  emission e in production = d * kb.cn.fuel.gl2015.diesel.ef * 44/12',
+                         "apply 44/12 to a carbon quantity only"),
+    "not-co2e": ("  input electricity : kWh\n  emission e in production = electricity",
+                 "multiply the activity by a factor in kgCO2e per unit"),
+    "kb-unknown": ("  input electricity : kWh\n  emission e in production = electricity * kb.cn.electricity.cfp.nationl",
+                   "use an id of the knowledge base (`pcf kb search`)"),
+    "kb-year": ("  input electricity : kWh\n  emission e in production = electricity * kb.cn.electricity.cfp.national[2030]",
+                "pin a year the entry has, or allow `factor_year latest_earlier`"),
+    "kb-not-default": ("  input t_ : t\n  emission e in production = t_ * kb.cn.fuel.gl2015.kerosene.ef",
+                       "check the source, then pin the year to use it deliberately"),
+    "bad-setting": None, "missing-setting": None,
+}
+
+
+def error_catalogue(ws: Workspace) -> str:
+    out = ["# Error catalogue", "", "Every error pcf reports has a stable code. Generated from `engine/errors.py`; "
+           "the examples are compiled at build time, so their messages are the real ones.", ""]
+    for code, meaning in sorted(CATALOGUE.items()):
+        out += [f"## `{code}`", "", meaning[0].upper() + meaning[1:] + ".", ""]
+        ex = EXAMPLES.get(code)
+        if ex:
+            body, fix = ex
+            text = SKELETON.format(body=body)
+            try:
+                plan_or_error = ws.compile(ws.resolve(__import__("pcf.build", fromlist=["build_method"])
+                                                      .build_method(text, "example.pcf")), 2024)
+                message = "(no error)"
+            except PcfError as exc:
+                message = render([d for d in exc.diagnostics if d.code == code] or exc.diagnostics, with_source=False)
+            out += ["```", text.rstrip(), "```", "", "```", message, "```", "", f"Fix: {fix}.", ""]
+    return "\n".join(out)
+
+
+def all_pages(ws: Workspace | None = None) -> dict[str, str]:
+    ws = ws or Workspace.load()
+    pages = {}
+    methods_index = ["# Methods", "", "| id | standard | boundary | GWP | extends |", "|---|---|---|---|---|"]
+    for ident, path in sorted(method_ids(ws.methods_dir).items()):
+        m = ws.resolve(read_method(path))
+        pages[f"methods/{ident}.md"] = method_page(ws, m)
+        methods_index.append(f"| [`{ident}`]({ident}.md) | {cell(m.setting('standard'))} | "
+                             f"{cell((m.setting('boundary') or '').replace('_', '-'))} | {cell(m.setting('gwp'))} | "
+                             f"{cell(m.extends or '')} |")
+    pages["methods/index.md"] = "\n".join(methods_index) + "\n"
+    pages.update(kb_pages(ws.kb))
+    pages["gallery.md"] = gallery(ws)
+    pages["errors.md"] = error_catalogue(ws)
+    return pages

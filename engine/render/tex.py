@@ -1,0 +1,47 @@
+"""Formulas as TeX, for the documentation's mathematics."""
+from __future__ import annotations
+
+from .. import nodes as n
+
+PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 3}
+
+
+def _name(s: str) -> str:
+    return r"\mathrm{" + s.replace("_", r"\_") + "}"
+
+
+def _unit(u: str) -> str:
+    u = u.replace("·", r"\cdot ").replace("%", r"\%").replace("_", r"\_")
+    return r"\,\mathrm{" + u + "}"
+
+
+def to_tex(e: n.Expr, depth: int = 0) -> str:
+    if depth > 200:
+        return r"\ldots"
+    d = depth + 1
+    if isinstance(e, n.Number):
+        return e.text + (_unit(e.unit) if e.unit else "")
+    if isinstance(e, n.Ref):
+        return _name(e.name)
+    if isinstance(e, n.Field):
+        return _name(e.var) + "." + _name(e.column)
+    if isinstance(e, n.KbRef):
+        text = r"\mathtt{kb." + e.id.replace("_", r"\_") + "}"
+        return text + (f"_{{[{e.year}]}}" if e.year is not None else "")
+    if isinstance(e, n.BasisConversion):
+        return rf"\tfrac{{{e.numerator}}}{{{e.denominator}}}"
+    if isinstance(e, n.Neg):
+        inner = to_tex(e.operand, d)
+        return "-" + (f"({inner})" if isinstance(e.operand, n.BinOp) else inner)
+    if isinstance(e, n.RowSum):
+        return rf"\sum_{{{_name(e.var)} \in {_name(e.table)}}} \left( {to_tex(e.body, d)} \right)"
+    if e.op == "/":
+        return rf"\frac{{{to_tex(e.left, d)}}}{{{to_tex(e.right, d)}}}"
+    left, right = to_tex(e.left, d), to_tex(e.right, d)
+    if isinstance(e.left, n.BinOp) and PRECEDENCE[e.left.op] < PRECEDENCE[e.op]:
+        left = rf"\left( {left} \right)"
+    if isinstance(e.right, n.BinOp) and (PRECEDENCE[e.right.op] < PRECEDENCE[e.op]
+                                         or (e.op == "-" and e.right.op in "+-")):
+        right = rf"\left( {right} \right)"
+    op = {"*": r"\times", "+": "+", "-": "-"}[e.op]
+    return f"{left} {op} {right}"
