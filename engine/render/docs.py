@@ -22,6 +22,15 @@ from .text import fmt_share, fmt_value
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
+def rel(path: str) -> str:
+    """A source path as the repository names it, whatever directory the site is built from."""
+    p = Path(path)
+    try:
+        return p.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return p.as_posix()
+
+
 def math(tex: str, display: bool = False) -> str:
     cls = "pcf-math pcf-display" if display else "pcf-math"
     tag = "div" if display else "span"
@@ -50,7 +59,7 @@ def kb_page_of(e: Entry, kb: KnowledgeBase) -> str:
 def method_page(ws: Workspace, method: n.Method) -> str:
     m = method
     plan = compile_method(m, ws.kb, ws.units, None, latest_when_no_year=True)
-    out = [f"# {m.title or m.id}", "", f"`{m.id}` · source `{Path(m.path).as_posix()}`", ""]
+    out = [f"# {m.title or m.id}", "", f"`{m.id}` · source `{rel(m.path)}`", ""]
     rows = [("standard", m.setting("standard")), ("boundary", (m.setting("boundary") or "").replace("_", "-")),
             ("GWP set", m.setting("gwp")), ("functional unit", m.setting("functional_unit")),
             ("factor year", m.setting("factor_year") or "exact (the case's data year)"),
@@ -60,7 +69,7 @@ def method_page(ws: Workspace, method: n.Method) -> str:
     out += ["| | |", "|---|---|"] + [f"| {k} | {cell(v)} |" for k, v in rows if v] + [""]
     if m.overrides:
         out += ["## Overrides", "", "| replaces | from | at |", "|---|---|---|"]
-        out += [f"| `{o.key.split(':', 1)[1]}` ({o.key.split(':')[0]}) | `{o.base}` | {o.span.path}:{o.span.line} |"
+        out += [f"| `{o.key.split(':', 1)[1]}` ({o.key.split(':')[0]}) | `{o.base}` | {rel(o.span.path)}:{o.span.line} |"
                 for o in m.overrides] + [""]
     out += ["## Stages", "", "| id | label | |", "|---|---|---|"]
     out += [f"| `{s.id}` | {cell(s.label)} | {('excluded: ' + s.excluded) if s.excluded else ''} |" for s in m.stages]
@@ -78,7 +87,7 @@ def method_page(ws: Workspace, method: n.Method) -> str:
         for d in (*m.lets, *m.emissions):
             where = f"in stage `{d.stage}`" if isinstance(d, n.Emission) else "intermediate value"
             tags = f" · reported separately as {', '.join(d.tags)}" if isinstance(d, n.Emission) and d.tags else ""
-            out += [f"**`{d.name}`** {cell(d.label) or ''} — {where}{tags} ({Path(d.span.path).as_posix()}:{d.span.line})",
+            out += [f"**`{d.name}`** {cell(d.label) or ''} — {where}{tags} ({rel(d.span.path)}:{d.span.line})",
                     "", math(f"{to_tex(n.Ref(d.name, d.span))} = {to_tex(d.expr)}", display=True), ""]
     kbs = sorted({kn.entry.id: kn for kn in plan.kb_nodes.values()}.values(), key=lambda k: k.entry.id)
     if kbs:

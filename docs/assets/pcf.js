@@ -1,0 +1,78 @@
+/* pcf documentation: render formulas (KaTeX) and diagrams (Mermaid) in the browser.
+ *
+ * Both libraries are vendored under assets/vendor/ and loaded before this file (see
+ * mkdocs.yml, extra_javascript); nothing is fetched from another host at view time.
+ *
+ * The page generator emits:
+ *   <span class="pcf-math">TeX</span>                inline formula
+ *   <div class="pcf-math pcf-display">TeX</div>      display formula
+ *   <pre class="mermaid">flowchart LR ...</pre>     diagram
+ * with the source HTML-escaped, so textContent gives the TeX / Mermaid source back.
+ *
+ * When everything has been tried, <html> gets data-pcf-render="done" (or "error" if a
+ * library is missing or Mermaid failed); each formula gets data-pcf-math="done".
+ * If a library did not load, the source stays visible as text, readable if not pretty.
+ */
+(function () {
+  "use strict";
+
+  function renderMath() {
+    var ok = true;
+    var nodes = document.querySelectorAll(".pcf-math");
+    if (!nodes.length) return ok;
+    if (typeof window.katex === "undefined") {
+      console.error("pcf: KaTeX is not loaded; formulas stay as TeX source");
+      return false;
+    }
+    Array.prototype.forEach.call(nodes, function (el) {
+      if (el.getAttribute("data-pcf-math") === "done") return;
+      var tex = el.textContent;
+      try {
+        window.katex.render(tex, el, {
+          displayMode: el.classList.contains("pcf-display"),
+          throwOnError: false
+        });
+        el.setAttribute("data-pcf-math", "done");
+        el.setAttribute("data-tex", tex);
+      } catch (err) {
+        ok = false;
+        console.error("pcf: KaTeX failed on", tex, err);
+      }
+    });
+    return ok;
+  }
+
+  function renderDiagrams() {
+    if (!document.querySelector("pre.mermaid")) return Promise.resolve(true);
+    if (typeof window.mermaid === "undefined") {
+      console.error("pcf: Mermaid is not loaded; diagrams stay as source");
+      return Promise.resolve(false);
+    }
+    window.mermaid.initialize({
+      startOnLoad: false,
+      securityLevel: "strict",
+      theme: "default"
+    });
+    return window.mermaid
+      .run({ querySelector: "pre.mermaid" })
+      .then(function () { return true; })
+      .catch(function (err) {
+        console.error("pcf: Mermaid failed", err);
+        return false;
+      });
+  }
+
+  function main() {
+    var mathOk = renderMath();
+    renderDiagrams().then(function (diagramsOk) {
+      document.documentElement.setAttribute(
+        "data-pcf-render", mathOk && diagramsOk ? "done" : "error");
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", main);
+  } else {
+    main();
+  }
+})();
