@@ -71,6 +71,14 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--json", action="store_true")
     ex.set_defaults(func=cmd_explain)
 
+    rp = sub.add_parser("report", help="the calculation chapters of a footprint report (Markdown or HTML)")
+    rp.add_argument("case", type=Path)
+    rp.add_argument("--format", choices=("md", "html"), default="html")
+    rp.add_argument("--lang", choices=("zh", "en"), default="zh")
+    rp.add_argument("--method", help="evaluate under another method")
+    rp.add_argument("-o", "--output", type=Path, help="write to this file (atomically) instead of stdout")
+    rp.set_defaults(func=cmd_report)
+
     gr = sub.add_parser("graph", help="the dependency graph of a method or case (Mermaid or DOT)")
     gr.add_argument("target", help="a method id, a .pcf file or a case folder")
     gr.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
@@ -134,6 +142,26 @@ def cmd_explain(args) -> int:
     else:
         _out("\n\n".join(render_tree([t]) for t in trees))
     return 0
+
+
+def cmd_report(args) -> int:
+    from .atomic import write_atomic
+    from .report import render_report
+    result = Workspace.load(args.kb).run_case(args.case, args.method)
+    text = render_report(result, args.format, args.lang)
+    if args.output is None:
+        _out(text)
+    else:
+        write_atomic(args.output, text, inputs=_case_inputs(result))
+        print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def _case_inputs(result) -> list[Path]:
+    """The files a case reads: an output must never replace one of them."""
+    case = result.case
+    files = [Path(case.dir) / "case.toml", Path(case.inventory.path), Path(result.method.path), case.method_path]
+    return files
 
 
 def cmd_graph(args) -> int:

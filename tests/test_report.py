@@ -1,0 +1,96 @@
+"""`pcf report`: the calculation chapters in Chinese and English, Markdown and one-file HTML."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import pcf
+from pcf.cli import main
+from pcf.report import render_report
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_003 = ROOT / "examples" / "seed-003-metering-box"
+SEED_004 = ROOT / "examples" / "seed-004-distribution-units"
+
+
+@pytest.fixture(scope="module")
+def ws():
+    return pcf.Workspace.load()
+
+
+def strip_chart(text: str) -> str:
+    # the chart is checked on its own; keep golden files readable
+    text = re.sub(r"data:image/svg\+xml;base64,[A-Za-z0-9+/=]+", "data:image/svg+xml;base64,…", text)
+    return re.sub(r"<svg.*?</svg>", "<svg>…</svg>", text, flags=re.S)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_golden_markdown_report(ws, golden, lang):
+    md = render_report(ws.run_case(SEED_003), "md", lang)
+    golden(f"report/seed-003.{lang}.md", strip_chart(md))
+
+
+def test_html_report_is_one_file_with_tables_and_chart(ws):
+    html = render_report(ws.run_case(SEED_004), "html", "en")
+    assert html.count('<table class="inventory">') == 2 and html.count('<table class="stages">') == 2
+    assert html.count("<svg") == 2                      # one chart per product, inline
+    assert not re.search(r'(src|href)="(https?:)?//', html)   # nothing fetched: one self-contained file
+    assert "11.0502" in html and "4.30" in html        # total and data-quality score of product A
+    assert "真空灭弧室" in html and "561 km" in html      # supplier legs listed
+
+
+def test_numbers_follow_the_locale(ws):
+    r = ws.run_case(SEED_003)
+    assert "81.90%" in render_report(r, "md", "zh") and "81.90 %" in render_report(r, "md", "en")
+    assert "77,070.37" in render_report(r, "md", "en")     # 64.2253 x 1200 units, grouped
+
+
+def test_report_written_atomically_and_never_over_an_input(tmp_path, capsys):
+    case = tmp_path / "case"
+    shutil.copytree(SEED_003, case)
+    out = tmp_path / "report.html"
+    assert main(["report", str(case), "--format", "html", "--lang", "en", "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".report.html.")]   # no temp file left
+    before = (case / "inventory.toml").read_bytes()
+    assert main(["report", str(case), "-o", str(case / "inventory.toml")]) == 1
+    assert "refusing to overwrite an input" in capsys.readouterr().err
+    assert (case / "inventory.toml").read_bytes() == before
+
+
+def test_an_interrupted_write_leaves_the_old_file(tmp_path, monkeypatch):
+    from pcf import atomic
+    target = tmp_path / "r.md"
+    target.write_text("old", encoding="utf-8")
+
+    def boom(*a, **k):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(atomic.os, "replace", boom)
+    with pytest.raises(KeyboardInterrupt):
+        atomic.write_atomic(target, "new")
+    assert target.read_text(encoding="utf-8") == "old" and [p.name for p in tmp_path.iterdir()] == ["r.md"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_html_report_renders_in_chromium(ws, tmp_path, lang):
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    assert Path(chromium).exists(), "install Debian's chromium (apt-get install chromium): .ci/run does"
+    page = tmp_path / f"report.{lang}.html"
+    page.write_text(render_report(ws.run_case(SEED_003), "html", lang), encoding="utf-8")
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}", "--host-resolver-rules=MAP * ~NOTFOUND"]
+    shot = artifacts / f"report-seed-003.{lang}.png"
+    subprocess.run([chromium, *flags, "--window-size=1280,2400", f"--screenshot={shot}", page.as_uri()],
+                   capture_output=True, timeout=120)
+    dom = subprocess.run([chromium, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True,
+                         timeout=120).stdout
+    assert shot.is_file() and shot.stat().st_size > 10_000
+    assert '<table class="inventory">' in dom and '<table class="stages">' in dom and "<svg" in dom
+    assert ("原材料获取" if lang == "zh" else "raw material") in dom
