@@ -79,6 +79,13 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("-o", "--output", type=Path, help="write to this file (atomically) instead of stdout")
     rp.set_defaults(func=cmd_report)
 
+    xp = sub.add_parser("export", help="calculation lines as CSV, or the result as JSON")
+    xp.add_argument("case", type=Path)
+    xp.add_argument("--format", choices=("csv", "json"), default="csv")
+    xp.add_argument("--method", help="evaluate under another method")
+    xp.add_argument("-o", "--output", type=Path, help="write to this file (atomically) instead of stdout")
+    xp.set_defaults(func=cmd_export)
+
     gr = sub.add_parser("graph", help="the dependency graph of a method or case (Mermaid or DOT)")
     gr.add_argument("target", help="a method id, a .pcf file or a case folder")
     gr.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
@@ -151,6 +158,19 @@ def cmd_report(args) -> int:
     text = render_report(result, args.format, args.lang)
     if args.output is None:
         _out(text)
+    else:
+        write_atomic(args.output, text, inputs=_case_inputs(result))
+        print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .atomic import write_atomic
+    from .export import to_csv, to_json
+    result = Workspace.load(args.kb).run_case(args.case, args.method)
+    text = to_csv(result) if args.format == "csv" else to_json(result)
+    if args.output is None:
+        sys.stdout.write(text)
     else:
         write_atomic(args.output, text, inputs=_case_inputs(result))
         print(f"wrote {args.output}", file=sys.stderr)
