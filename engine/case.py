@@ -126,7 +126,7 @@ def load_case(case_dir: Path, library: Path = DEFAULT_METHODS_DIR) -> Case:
     inv_path = (case_dir / d["inventory"]).resolve()
     if not _inside(inv_path, case_dir):
         raise PcfError([doc.error("case", "inventory", "the inventory must be a file inside the case folder")])
-    if not inv_path.is_file():
+    if not (inv_path.is_file() or (inv_path.is_dir() and inv_path != case_dir.resolve())):
         raise PcfError([doc.error("case", "inventory", f"no file `{d['inventory']}` in the case folder")])
     inventory = load_inventory(inv_path)
     reported = _reported(doc, inventory, problems)

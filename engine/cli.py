@@ -79,6 +79,11 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("-o", "--output", type=Path, help="write to this file (atomically) instead of stdout")
     rp.set_defaults(func=cmd_report)
 
+    ip = sub.add_parser("init", help="a new case folder with inventory templates (TOML and XLSX)")
+    ip.add_argument("case", type=Path)
+    ip.add_argument("--method", required=True, help="a method id from methods/")
+    ip.set_defaults(func=cmd_init)
+
     xp = sub.add_parser("export", help="calculation lines as CSV, or the result as JSON")
     xp.add_argument("case", type=Path)
     xp.add_argument("--format", choices=("csv", "json"), default="csv")
@@ -164,6 +169,14 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_init(args) -> int:
+    from .scaffold import init_case
+    ws = Workspace(load_units(), None, DEFAULT_METHODS_DIR)
+    for path in init_case(args.case, ws.method(args.method)):
+        _out(f"wrote {path}")
+    return 0
+
+
 def cmd_export(args) -> int:
     from .atomic import write_atomic
     from .export import to_csv, to_json
@@ -238,7 +251,7 @@ def cmd_check(args) -> int:
             elif path.name == "case.toml":
                 Workspace(units, get_kb(), DEFAULT_METHODS_DIR).run_case(path.parent)
                 checked += 1
-            elif path.suffix == ".toml":
+            elif path.suffix in (".toml", ".xlsx"):
                 load_inventory(path)
                 checked += 1
             elif not path.exists():

@@ -173,7 +173,13 @@ class Inventory:
 
 
 def load_inventory(path: Path) -> Inventory:
-    doc = read_toml(path)
+    """A TOML inventory, an XLSX workbook, or a folder of CSV sheets (see `spreadsheet.py`)."""
+    path = Path(path)
+    if path.suffix.lower() == ".toml":
+        doc = read_toml(path)
+    else:
+        from .spreadsheet import load_sheets
+        doc = load_sheets(path)
     problems: list[Diagnostic] = []
     raw = doc.data.get("product")
     unknown = set(doc.data) - {"product", "note", "title", "shared"}

@@ -1,0 +1,259 @@
+"""Inventories as spreadsheets: an XLSX workbook, or a folder of CSV files, one per sheet.
+
+Sheets (or `<sheet>.csv` files):
+
+- `products`: `id, name, functional_unit, quantity, amounts` — one row per product;
+- `inputs`: `product, input, amount, unit` — one row per activity (`amount` may name a
+  knowledge-base factor, `kb.<id>`, with no unit);
+- one sheet per table of the method (`legs`, `materials` ...): `product`, then one column per
+  table column with its unit in the header (`mass [t]`, `distance [km]`, `factor` for
+  `kb.<id>` cells), plus free text columns such as `name`;
+- optional `left_out` (`product, name, mass [t]`) and `shared` (`input, amount, unit, basis, keys`).
+
+The workbook becomes the same data as a TOML inventory, with every value's sheet, row and
+column kept, so an error reads `inventory.xlsx[legs]:5:3: ...`.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import Diagnostic, PcfError
+from .source import Span, display_path
+
+HEADER_UNIT = re.compile(r"^\s*([^\[\]]+?)\s*\[(.+)\]\s*$")
+META_SHEETS = {"products", "inputs", "left_out", "shared", "quality"}
+
+
+@dataclass(frozen=True)
+class SheetDoc:
+    """The interface of `tomlfile.TomlDoc` over a workbook: data plus the span of each key path."""
+    path: str
+    data: dict
+    spans: dict = field(repr=False)
+
+    def span(self, key: str) -> Span:
+        k = key
+        while k:
+            if k in self.spans:
+                return self.spans[k]
+            k = k.rsplit(".", 1)[0] if "." in k else ""
+        return Span(self.path, 1, 1)
+
+    def error(self, code: str, key: str, message: str, hint: str | None = None) -> Diagnostic:
+        return Diagnostic(code, f"{key}: {message}" if key else message, self.span(key), hint=hint)
+
+
+def read_sheets(path: Path) -> dict[str, list[list]]:
+    """Sheet name -> rows of cell values (first row = header)."""
+    path = Path(path)
+    if path.is_dir():
+        sheets = {}
+        for f in sorted(path.glob("*.csv")):
+            with f.open(encoding="utf-8-sig", newline="") as fh:
+                sheets[f.stem] = [row for row in csv.reader(fh)]
+        return sheets
+    try:
+        import openpyxl
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several types for a damaged or foreign file
+        raise PcfError([Diagnostic("inventory", f"cannot read workbook ({type(exc).__name__}: {exc})", None,
+                                   path=display_path(path), hint="save it as .xlsx from Excel or LibreOffice")]) from None
+    return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+
+
+def load_sheets(path: Path) -> SheetDoc:
+    shown = display_path(path)
+    sheets = read_sheets(path)
+    spans: dict[str, Span] = {}
+    problems: list[Diagnostic] = []
+
+    def where(sheet: str, row: int, col: int) -> Span:
+        return Span(f"{shown}[{sheet}]", row, col)
+
+    def records(sheet: str):
+        rows = sheets.get(sheet, [])
+        if not rows:
+            return []
+        header = [("" if h is None else str(h)).strip() for h in rows[0]]
+        out = []
+        for r, row in enumerate(rows[1:], start=2):
+            if all(v is None or str(v).strip() == "" for v in row):
+                continue
+            out.append((r, {header[c]: (row[c], c + 1) for c in range(min(len(header), len(row)))
+                            if header[c] and row[c] is not None and str(row[c]).strip() != ""}))
+        return out
+
+    if "products" not in sheets:
+        raise PcfError([Diagnostic("inventory", f"no `products` sheet (sheets: {', '.join(sheets) or 'none'})",
+                                   Span(shown, 1, 1), hint="see `pcf init` for a template")])
+    products: list[dict] = []
+    index: dict[str, int] = {}
+    for r, rec in records("products"):
+        i = len(products)
+        p: dict = {"inputs": {}}
+        for key, (value, c) in rec.items():
+            p[key] = _typed(key, value)
+            spans[f"product[{i}].{key}"] = where("products", r, c)
+        spans[f"product[{i}]"] = where("products", r, 1)
+        if isinstance(p.get("id"), str):
+            index[p["id"]] = i
+        products.append(p)
+
+    def product_of(sheet, r, rec) -> int | None:
+        pid = rec.get("product", (None, 1))[0]
+        if pid is None or str(pid) not in index:
+            problems.append(Diagnostic("inventory", f"row {r}: unknown product {pid!r}; products: {', '.join(index)}",
+                                       where(sheet, r, rec.get("product", (None, 1))[1])))
+            return None
+        return index[str(pid)]
+
+    for r, rec in records("inputs"):
+        i = product_of("inputs", r, rec)
+        if i is None:
+            continue
+        name, c = rec.get("input", (None, 2))
+        if not name:
+            problems.append(Diagnostic("inventory", f"row {r}: no `input` name", where("inputs", r, 2)))
+            continue
+        amount, ac = rec.get("amount", (None, 3))
+        if amount is None:
+            continue          # a template row left empty: the input is not given
+        unit = rec.get("unit", ("", 4))[0] or ""
+        products[i]["inputs"][str(name)] = _amount(amount, unit)
+        spans[f"product[{i}].inputs.{name}"] = where("inputs", r, ac)
+    for sheet in sheets:
+        if sheet in META_SHEETS - {"left_out"}:
+            continue
+        for r, rec in records(sheet):
+            i = product_of(sheet, r, rec)
+            if i is None:
+                continue
+            rows = products[i].setdefault(sheet, [])
+            j = len(rows)
+            cells = {}
+            for header, (value, c) in rec.items():
+                if header == "product":
+                    continue
+                m = HEADER_UNIT.match(header)
+                col = m.group(1) if m else header
+                cells[col] = _amount(value, m.group(2)) if m else _typed(col, value)
+                spans[f"product[{i}].{sheet}[{j}].{col}"] = where(sheet, r, c)
+            spans[f"product[{i}].{sheet}[{j}]"] = where(sheet, r, 1)
+            rows.append(cells)
+    # tables a product has no rows for still exist, empty (the method's tables are all listed)
+    for sheet in sheets:
+        if sheet not in META_SHEETS:
+            for p in products:
+                p.setdefault(sheet, [])
+    for r, rec in records("quality"):
+        i = product_of("quality", r, rec)
+        line = rec.get("line", (None, 2))[0]
+        if i is None or not line:
+            continue
+        products[i].setdefault("quality", {})[str(line)] = {k: _number(v) for k, (v, _) in rec.items()
+                                                            if k not in ("product", "line")}
+        spans[f"product[{i}].quality.{line}"] = where("quality", r, 2)
+    shared = []
+    for r, rec in records("shared"):
+        item = {k: _typed(k, v) for k, (v, _) in rec.items()}
+        if "amount" in item:
+            item["amount"] = _amount(rec["amount"][0], item.pop("unit", ""))
+        spans[f"shared[{len(shared)}]"] = where("shared", r, 1)
+        shared.append(item)
+    if problems:
+        raise PcfError(problems)
+    data = {"product": products}
+    if shared:
+        data["shared"] = shared
+    return SheetDoc(shown, data, spans)
+
+
+def _number(value):
+    """A grade typed in a CSV cell is text: read it as a number where it is one."""
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _typed(key: str, value):
+    if key == "quantity" and isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value.strip() if isinstance(value, str) else value
+
+
+def _amount(value, unit: str):
+    """A cell as inventory data: `kb.<id>`, or a number with the unit of its header or unit column."""
+    if isinstance(value, str) and value.strip().startswith("kb."):
+        return value.strip()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        text = repr(value) if isinstance(value, float) else str(value)
+        return f"{text} {unit}".strip()
+    return f"{value} {unit}".strip() if unit and not str(value).strip().endswith(unit) else str(value).strip()
+
+
+def write_workbook(products: list[dict], tables: dict[str, list[str]], shared: list[dict] = ()) -> bytes:
+    """An XLSX inventory (see the module docstring) from TOML-shaped product data; returns its bytes."""
+    import io
+
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "products"
+    ws.append(["id", "name", "functional_unit", "quantity", "amounts"])
+    for p in products:
+        ws.append([p.get("id"), p.get("name"), p.get("functional_unit"), p.get("quantity"), p.get("amounts")])
+    ws = wb.create_sheet("inputs")
+    ws.append(["product", "input", "amount", "unit"])
+    for p in products:
+        for name, v in p.get("inputs", {}).items():
+            text = str(v)
+            if text.startswith("kb."):
+                ws.append([p.get("id"), name, text, None])
+            else:
+                num, _, unit = text.partition(" ")
+                ws.append([p.get("id"), name, num, unit])
+    for table, columns in tables.items():
+        ws = wb.create_sheet(table)
+        ws.append(["product", "name", *columns])
+        for p in products:
+            for row in p.get(table, []):
+                cells = []
+                for header in columns:
+                    col = HEADER_UNIT.match(header).group(1) if HEADER_UNIT.match(header) else header
+                    v = str(row.get(col, ""))
+                    cells.append(v if v.startswith("kb.") or not HEADER_UNIT.match(header) else v.partition(" ")[0])
+                ws.append([p.get("id"), row.get("name"), *cells])
+    left = [(p.get("id"), row) for p in products for row in p.get("left_out", [])]
+    if left:
+        ws = wb.create_sheet("left_out")
+        units = sorted({str(v).partition(" ")[2] for _, row in left for k, v in row.items() if k != "name"})
+        ws.append(["product", "name", *[f"amount [{u}]" for u in units]])
+        for pid, row in left:
+            amount = next((str(v) for k, v in row.items() if k != "name"), "")
+            ws.append([pid, row.get("name"), *[amount.partition(" ")[0] if amount.partition(" ")[2] == u else None
+                                               for u in units]])
+    grades = [(p.get("id"), line, g) for p in products for line, g in p.get("quality", {}).items()]
+    if grades:
+        ws = wb.create_sheet("quality")
+        keys = list(dict.fromkeys(k for _, _, g in grades for k in g))
+        ws.append(["product", "line", *keys])
+        for pid, line, g in grades:
+            ws.append([pid, line, *[g.get(k) for k in keys]])
+    if shared:
+        ws = wb.create_sheet("shared")
+        ws.append(["input", "amount", "unit", "basis", "keys", "reason"])
+        for item in shared:
+            num, _, unit = str(item["amount"]).partition(" ")
+            ws.append([item["input"], num, unit, item.get("basis"), item.get("keys"), item.get("reason")])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
