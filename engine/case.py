@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Mapping
 
 from .errors import Diagnostic, PcfError, did_you_mean
-from .inventory import AMOUNT_RE, Inventory, load_inventory
+from .inventory import AMOUNT_RE, Inventory, load_inventory, out_of_range
 from .source import Span, display_path
 from .tomlfile import TomlDoc, read_toml
 
@@ -69,7 +69,7 @@ def find_method(ref: str, case_dir: Path | None = None, library: Path = DEFAULT_
         bases = [b for b in (case_dir, library) if b is not None]
         for base in bases:
             p = (base / ref).resolve()
-            if p.is_file() and any(_inside(p, b) for b in bases):
+            if _is(p, "file") and any(_inside(p, b) for b in bases):
                 return p
         outside = any(not _inside((b / ref).resolve(), b) for b in bases)
         raise PcfError([Diagnostic("method-not-found", f"no method file `{ref}`"
@@ -94,6 +94,14 @@ def method_ids(library: Path = DEFAULT_METHODS_DIR) -> dict[str, Path]:
     return out
 
 
+def _is(p: Path, kind: str) -> bool:
+    """`p.is_file()` / `p.is_dir()`, false for a path the system refuses (a name too long ...)."""
+    try:
+        return p.is_file() if kind == "file" else p.is_dir()
+    except OSError:
+        return False
+
+
 def _inside(p: Path, base: Path) -> bool:
     try:
         p.resolve().relative_to(base.resolve())
@@ -108,6 +116,10 @@ def load_case(case_dir: Path, library: Path = DEFAULT_METHODS_DIR) -> Case:
     if not toml_path.is_file():
         raise PcfError([Diagnostic("case", f"not a case folder: {display_path(case_dir)} has no case.toml",
                                    None, path=display_path(case_dir))])
+    if not _inside(toml_path, case_dir):
+        raise PcfError([Diagnostic("case", "case.toml is a link to a file outside the case folder; "
+                                   "a case reads only files inside the case folder", None,
+                                   path=display_path(toml_path))])
     doc = read_toml(toml_path)
     d = doc.data
     problems: list[Diagnostic] = []
@@ -126,7 +138,7 @@ def load_case(case_dir: Path, library: Path = DEFAULT_METHODS_DIR) -> Case:
     inv_path = (case_dir / d["inventory"]).resolve()
     if not _inside(inv_path, case_dir):
         raise PcfError([doc.error("case", "inventory", "the inventory must be a file inside the case folder")])
-    if not (inv_path.is_file() or (inv_path.is_dir() and inv_path != case_dir.resolve())):
+    if not (_is(inv_path, "file") or (_is(inv_path, "dir") and inv_path != case_dir.resolve())):
         raise PcfError([doc.error("case", "inventory", f"no file `{d['inventory']}` in the case folder")])
     inventory = load_inventory(inv_path)
     reported = _reported(doc, inventory, problems)
@@ -175,6 +187,9 @@ def _reported(doc: TomlDoc, inventory: Inventory, problems: list[Diagnostic]) ->
                     problems.append(doc.error("case", key, f'a printed figure is a string with its unit, '
                                               f'e.g. "64.2254 kgCO2e" or "81.90 %"; found {x!r}',
                                               "keep the digits exactly as printed: they set the rounding allowed"))
+                    continue
+                if out_of_range(m.group(1)):
+                    problems.append(doc.error("bad-number", key, f"printed figure out of range: {m.group(1)}"))
                     continue
                 out.append(ReportedFigure(pid, path, float(m.group(1)), m.group(2), m.group(1),
                                           doc.span(key), where))

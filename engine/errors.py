@@ -99,8 +99,10 @@ def render(diagnostics: Iterable[Diagnostic], with_source: bool = True) -> str:
         out.append(f"{d.location()}: {d.message} [{d.code}]")
         if with_source and d.span is not None:
             out.extend(caret_lines(_read(texts, d.span.path), d.span))
-        for label, span in d.related:
+        for label, span in d.related[:MAX_SHOWN]:
             out.append(f"  {label} at {span}")
+        if len(d.related) > MAX_SHOWN:
+            out.append(f"  ... and {len(d.related) - MAX_SHOWN} more places")
         if d.hint:
             out.append(f"  hint: {d.hint}")
     if len(diagnostics) > MAX_SHOWN:

@@ -7,9 +7,12 @@ declared dimension, converted to base units (knowledge-base references are looke
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Mapping
 
+import networkx as nx
 import numpy as np
 
 from .errors import Diagnostic, PcfError, did_you_mean
@@ -44,8 +47,17 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
     def err(code, msg, span, hint=None):
         problems.append(Diagnostic(code, msg, span, hint=hint, path=inv_path if span is None else None))
 
-    def amount(a: Amount, unit: str, what: str, allow_negative=False):
-        """(base value, base half-width) of an amount declared in `unit`."""
+    removals = {f"emission:{e.name}" for e in plan.method.emissions if "removal" in e.tags}
+
+    def removal_only(key: str) -> bool:
+        """Whether every emission `key` feeds is tagged [removal]: the method declares it a removal."""
+        if key not in plan.graph:
+            return False
+        users = {k for k in nx.descendants(plan.graph, key) if k.startswith("emission:")}
+        return bool(users) and users <= removals
+
+    def amount(a: Amount, unit: str, what: str, key: str):
+        """(base value, base half-width) of an amount declared in `unit` for input or table `key`."""
         want = plan.units.parse(unit)
         if a.kb is not None:
             try:
@@ -66,16 +78,17 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
         try:
             spec = plan.units.parse(a.unit) if a.unit else plan.units.parse("1")
         except UnitError as exc:
-            err("unit-unknown", f"{what}: {exc}", a.span, exc.hint)
+            err("unit-unknown", f"{what}: {exc}", a.span, _wan_hint(a) or exc.hint)
             return None
         if spec.dim != want.dim:
             hint = f"give it in {unit}" if a.unit else f'an amount carries its unit: "{a.text} {unit}"'
             err("unit-mismatch", f"{what}: {a.text} {a.unit or '(no unit)'} is {format_dim(spec.dim)}, "
                 f"the method expects {unit} ({format_dim(want.dim)})", a.span, hint)
             return None
-        if a.value < 0 and not allow_negative:
+        if a.value < 0 and not removal_only(key):
             err("bad-number", f"{what}: negative amount {a.text} {a.unit}", a.span,
-                "removals and credits must be declared by the method")
+                "removals and credits must be declared by the method: an input may be negative only "
+                "when every emission using it is tagged `[removal]`")
             return None
         return spec.to_base(a.value), spec.to_base(a.half_width)
 
@@ -96,7 +109,7 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
                     f"{', ' + d.label if d.label else ''})", product.span,
                     f'add `{name} = "<amount> {d.unit}"` under [product.inputs]')
             continue
-        r = amount(a, d.unit, f"{where}, input `{name}`")
+        r = amount(a, d.unit, f"{where}, input `{name}`", key)
         if r is not None:
             values[key], widths[key] = r
             if a.kb:
@@ -127,7 +140,7 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
                 if a is None:
                     err("missing-input", f"{where}, table `{tname}` row {i + 1}: no `{cname}` ({c.unit})", row.span)
                     continue
-                r = amount(a, c.unit, f"{where}, table `{tname}` row {i + 1}, `{cname}`")
+                r = amount(a, c.unit, f"{where}, table `{tname}` row {i + 1}, `{cname}`", key)
                 if r is not None:
                     vals[cname][i], wids[cname][i] = r
         values[key], widths[key] = vals, wids
@@ -149,19 +162,32 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
     return Bound(product, values, widths, tuple(not_given), divisor, kb_used)
 
 
+def _wan_hint(a: Amount) -> str | None:
+    """`43.28 万 kWh`: the 万 (10^4) written apart from its unit, said with the amount's own digits."""
+    m = re.fullmatch(r"万\s+(\S+)", a.unit)
+    if m is None:
+        return None
+    unit, times = m.group(1), format(Decimal(a.text).scaleb(4).normalize(), "f")
+    return f"万{unit} is 10^4 {unit}: write `{a.text} 万{unit}` or `{times} {unit}`"
+
+
 def run(plan: Plan, inputs: Mapping[str, object]) -> dict[str, object]:
     """Evaluate every computed node; `inputs` holds input/table values (floats or intervals)."""
     values: dict[str, object] = dict(plan.constants)
     values.update(inputs)
     for key in plan.order:
         try:
-            v = _exec(plan.code[key], values, None)
+            # numpy warns on overflow in row tables; the value is checked below instead.
+            with np.errstate(all="ignore"):
+                v = _exec(plan.code[key], values, None)
         except ZeroDivisionError:
             raise PcfError([Diagnostic("bad-number", f"division by zero in `{key.split(':', 1)[1]}`",
                                        _span_of(plan, key))]) from None
-        if isinstance(v, float) and not math.isfinite(v):
-            raise PcfError([Diagnostic("bad-number", f"`{key.split(':', 1)[1]}` is not finite ({v}): "
-                                       "overflow or division by zero", _span_of(plan, key))])
+        if isinstance(v, float):
+            if not math.isfinite(v):
+                raise PcfError([Diagnostic("bad-number", f"`{key.split(':', 1)[1]}` is not finite ({v}): "
+                                           "overflow or division by zero", _span_of(plan, key))])
+            v += 0.0   # -0 is 0: a result never shows as "-0"
         values[key] = v
     return values
 

@@ -40,6 +40,23 @@ class AmountError(ValueError):
         self.hint = hint
 
 
+def out_of_range(text: str) -> bool:
+    """Whether a decimal literal has no float of its own: beyond ±1.8e308, so small that it
+    would read as 0, or with a last digit past 1e308 (its rounding could not be said)."""
+    if len(text) < 300 and "e" not in text and "E" not in text:
+        return False   # fewer than 309 digits and no exponent: always a finite float, 0 only if 0
+    d = Decimal(text)
+    v = float(d)
+    return not math.isfinite(v) or (v == 0 and d != 0) or d.as_tuple().exponent > 308
+
+
+def _finite(x) -> bool:
+    try:
+        return math.isfinite(x)
+    except OverflowError:   # an int beyond any float
+        return False
+
+
 def looks_like_amount(text: str) -> bool:
     """Whether a text cell was meant as an amount (so a malformed one is an error, not a label)."""
     s = text.strip()
@@ -83,10 +100,10 @@ class Amount:
         if isinstance(raw, bool):
             raise AmountError(f"expected an amount, found {str(raw).lower()}", 'write an amount as "12.5 kWh"')
         if isinstance(raw, (int, float)):
-            if not math.isfinite(raw):
+            if not _finite(raw) or out_of_range(_num_text(raw)):
                 raise AmountError(f"amount must be finite, found {raw}",
                                   "an amount is a finite number: give the measured value")
-            return Amount(float(raw), "", _num_text(raw), span)
+            return Amount(float(raw) + 0.0, "", _num_text(raw), span)   # + 0.0: -0 is 0
         if not isinstance(raw, str):
             raise AmountError(f'expected an amount like "12.5 kWh", found {type(raw).__name__}')
         s = raw.strip()
@@ -101,9 +118,10 @@ class Amount:
             elif _NOT_FINITE.match(s):
                 hint = "an amount is a finite number: give the measured value"
             raise AmountError(f'expected "<number> <unit>", found {raw!r}', hint)
-        value = float(m.group(1))
-        if not math.isfinite(value):
-            raise AmountError(f"amount out of range: {m.group(1)}")
+        value = float(m.group(1)) + 0.0   # -0 is 0
+        if out_of_range(m.group(1)):
+            raise AmountError(f"amount out of range: {m.group(1)}",
+                              "a float holds about 1e-308 to 1e308: give the amount in a unit that suits it")
         unit = m.group(2)
         if re.match(r"^,[0-9]{3}\b", unit):
             raise AmountError(f'expected "<number> <unit>", found {raw!r}',
@@ -220,7 +238,7 @@ def _allocations(doc: TomlDoc, products, problems: list[Diagnostic]) -> tuple[Al
         if keys == "quantity":
             keys = {p.id: p.quantity for p in products}
         if not isinstance(keys, dict) or set(keys) != set(ids) or not all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) and v is not None and v >= 0 for v in keys.values()) \
+                isinstance(v, (int, float)) and not isinstance(v, bool) and _finite(v) and v >= 0 for v in keys.values()) \
                 or not sum(keys.values()):
             problems.append(doc.error("inventory", f"{key}.keys", "allocation keys give a non-negative number per "
                                       f"product ({', '.join(ids)}), or \"quantity\" for the units produced"))
@@ -276,7 +294,7 @@ def _product(raw, key: str, doc: TomlDoc | None, path: str, problems: list[Diagn
         amounts = "per_unit"
     quantity = raw.get("quantity")
     if quantity is not None:
-        if isinstance(quantity, bool) or not isinstance(quantity, (int, float)) or not math.isfinite(quantity) \
+        if isinstance(quantity, bool) or not isinstance(quantity, (int, float)) or not _finite(quantity) \
                 or quantity <= 0:
             err(f"{key}.quantity", f"quantity must be a positive number of units, found {quantity!r}",
                 code="bad-number")
@@ -324,7 +342,7 @@ def _product(raw, key: str, doc: TomlDoc | None, path: str, problems: list[Diagn
         raw_q = {}
     for name, grades in raw_q.items():
         if not isinstance(grades, dict) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                                                   for v in grades.values()):
+                                                   and _finite(v) for v in grades.values()):
             err(f"{key}.quality.{name}", "grades are numbers: { activity = 6, factor = 3, calibration = 6 }")
             continue
         quality[name] = {k: float(v) for k, v in grades.items()}

@@ -429,7 +429,7 @@ def _entry(doc: TomlDoc, key: str, raw, units: Units, source_keys: set[str] | No
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             err("value", f"value must be a number, found {value!r}",
                 'a unit goes in `unit = "..."`' if isinstance(value, str) else None)
-        elif not math.isfinite(value):
+        elif not _finite(value):
             err("value", f"value must be finite, found {value}", code="bad-number")
         elif value < 0:
             err("value", f"value must not be negative, found {value} (removals are declared in methods)",
@@ -488,6 +488,13 @@ def _entry(doc: TomlDoc, key: str, raw, units: Units, source_keys: set[str] | No
         table=_intern(raw.get("table")), note=_intern(raw.get("note")), gwp=_intern(raw.get("gwp")),
         uncertainty=tuple(sorted(unc.items())) if unc is not None else None,
     )
+
+
+def _finite(value: int | float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:   # TOML readers accept integers beyond any float
+        return False
 
 
 def _intern(text: str | None) -> str | None:

@@ -91,6 +91,7 @@ class _Compiler:
         self.g = nx.DiGraph()
         self.dims: dict[str, Dim] = {}
         self.columns: dict[str, dict[str, tuple[n.Column, Dim, float]]] = {}
+        self.formulas: dict[str, n.Expr] | None = None   # let/emission name -> formula
 
     def err(self, code, message, span, hint=None, related=()):
         self.problems.append(Diagnostic(code, message, span, hint=hint, related=tuple(related)))
@@ -328,7 +329,10 @@ class _Compiler:
             sub = self.g.subgraph(comp).reverse(copy=False)
             cyc = nx.find_cycle(sub, source=min(comp))
             path = [u for u, _ in cyc] + [cyc[0][0]]
-            names = " -> ".join(p.split(":", 1)[1] for p in path)
+            shown = [p.split(":", 1)[1] for p in path]
+            if len(shown) > 12:   # a circle of thousands: its start and end say where to look
+                shown = shown[:6] + [f"... {len(shown) - 11} more ..."] + shown[-5:]
+            names = " -> ".join(shown)
             first = min(comp, key=lambda k: self.decl_span.get(k) or Span("", 0, 0))
             self.err("cycle", f"formulas depend on each other in a circle: {names}",
                      self.decl_span.get(first),
@@ -348,11 +352,12 @@ class _Compiler:
                            self.decl_span[key])
         if key.startswith("kb:"):
             return self.kb_nodes[key].expr
-        name = key.split(":", 1)[1]
-        for d in self.m.decls:
-            if isinstance(d, (n.Let, n.Emission)) and d.name == name:
-                return d.expr
-        raise KeyError(key)
+        if self.formulas is None:   # by name, built once: a scan per node would be quadratic
+            self.formulas = {}
+            for d in self.m.decls:
+                if isinstance(d, (n.Let, n.Emission)):
+                    self.formulas.setdefault(d.name, d.expr)
+        return self.formulas[key.split(":", 1)[1]]
 
     # --- units ------------------------------------------------------------------------
     def typecheck(self, order: list[str]):

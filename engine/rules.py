@@ -19,6 +19,7 @@ KINDS = ("boundary_complete", "cutoff", "gwp_set", "report_separately", "allocat
          "avoid_factors")
 SEPARATE_TAGS = {"biogenic", "dluc", "aircraft", "offset", "removal", "delayed"}
 DQ_SCHEMES = ("cn_report_6_3_1", "tw_a1a2a3")
+CUTOFF_BASES = ("mass", "energy", "emission")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,12 @@ def check_rules(method: n.Method, units) -> None:
             if len(scheme) != 1 or scheme[0] not in DQ_SCHEMES:
                 problems.append(Diagnostic("rule", f"data_quality needs `scheme: {DQ_SCHEMES[0]}` or "
                                            f"`scheme: {DQ_SCHEMES[1]}`", r.span))
+        if r.name == "cutoff":
+            basis = _names(r, "basis")
+            if basis and basis[0] not in CUTOFF_BASES:
+                problems.append(Diagnostic("rule", f"unknown cut-off basis `{basis[0]}`", r.arg("basis").span,
+                                           hint=did_you_mean(basis[0], CUTOFF_BASES) or
+                                           f"one of {', '.join(CUTOFF_BASES)}"))
         if r.name == "report_separately":
             for tag in _names(r, "tags"):
                 if tag not in SEPARATE_TAGS:

@@ -41,6 +41,9 @@ def display_path(path: str | Path) -> str:
         return str(p)
 
 
+MAX_SHOWN_LINE = 160   # characters of a source line shown under an error
+
+
 def caret_lines(text: str, span: Span) -> list[str]:
     """The source line of `span` and a caret line under the span (at least one caret)."""
     lines = text.splitlines()
@@ -52,6 +55,13 @@ def caret_lines(text: str, span: Span) -> list[str]:
         width = span.end_column - span.column
     else:
         width = 1
+    if len(line) > MAX_SHOWN_LINE:
+        # A megabyte on one line: show a window around the span, not the whole line.
+        first = max(0, min(start - 40, len(line) - MAX_SHOWN_LINE))
+        window = line[first:first + MAX_SHOWN_LINE]
+        width = min(width, MAX_SHOWN_LINE - (start - first))
+        line = ("…" if first else "") + window + ("…" if first + MAX_SHOWN_LINE < len(line) else "")
+        start = start - first + (1 if first else 0)
     # Wide (CJK) characters take two terminal cells: pad the caret accordingly.
     pad = "".join("  " if _is_wide(ch) else " " for ch in line[:start])
     under = "".join("^^" if _is_wide(ch) else "^" for ch in line[start:start + width]) or "^"

@@ -68,8 +68,53 @@ class Units:
 
 def load_units(path: Path = DEFAULT_UNITS_FILE) -> Units:
     reg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, on_redefinition="raise")
-    reg.load_definitions(str(path))
+    try:
+        reg.load_definitions(str(path))
+    except Exception as exc:   # pint's own errors, and a TypeError for a line it cannot classify
+        raise _definitions_error(reg, Path(path), exc) from None
     return Units(reg)
+
+
+def _definitions_error(reg: pint.UnitRegistry, path: Path, exc: Exception):
+    """A unit definitions file pint refused, as a positioned `kb-invalid` diagnostic."""
+    from .errors import Diagnostic, PcfError
+    from .source import Span, display_path
+    shown = display_path(path)
+    if isinstance(exc, OSError):
+        return PcfError([Diagnostic("io", f"cannot read unit definitions ({exc.strerror or exc})", None,
+                                    path=shown)])
+    where = exc if isinstance(getattr(exc, "start_line", None), int) else None
+    if isinstance(exc, UnicodeDecodeError):
+        line, col = path.read_bytes()[:exc.start].count(b"\n") + 1, 0
+    else:
+        if where is None:
+            where = _first_unreadable(reg, path)
+        name = getattr(exc, "name", None)
+        line, col = (where.start_line, where.start_col) if where is not None else (1, 0)
+        if name and where is None:   # redefined: point at the second definition
+            text = path.read_text(encoding="utf-8", errors="replace").split("\n")
+            defs = [i for i, t in enumerate(text, 1) if re.match(rf"\s*{re.escape(name)}\s*=", t)]
+            line = (defs[1:] or defs or [1])[0]
+    message = re.sub(r"\s*\(<class '[^']*'>\)", "", getattr(exc, "msg", None) or str(exc).split("\n")[0])
+    if isinstance(exc, UnicodeDecodeError):
+        message = "not UTF-8 text"
+    elif "UnexpectedEOS" in message:
+        message = "an `@...` block is not closed with `@end`"
+    elif isinstance(exc, TypeError):
+        message = "a line pint cannot read"
+    return PcfError([Diagnostic("kb-invalid", f"unit definitions: {message}", Span(shown, max(line, 1), (col or 0) + 1),
+                                hint="pint's syntax: `name = factor * unit`, or `name = [dimension]` for a new base")])
+
+
+def _first_unreadable(reg: pint.UnitRegistry, path: Path):
+    """The first statement pint's parser flagged, for errors raised without a position."""
+    try:
+        for stmt in reg._def_parser.parse_file(path).iter_statements():
+            if isinstance(stmt, Exception) and isinstance(getattr(stmt, "start_line", None), int):
+                return stmt
+    except Exception:   # pint's parser is private API: without it, the error stays at line 1
+        pass
+    return None
 
 
 _NORMALISE = [("·", "*"), ("⋅", "*"), ("×", "*"), ("^", "**"), ("²", "**2"), ("³", "**3"),
@@ -108,11 +153,13 @@ def _parse(reg: pint.UnitRegistry, text: str) -> UnitSpec:
         return UnitSpec(text, 1.0, DIMENSIONLESS)
     if src == "%":
         return UnitSpec(text, 0.01, DIMENSIONLESS)
+    _check_powers(src, text)
     try:
         q = reg.parse_expression(src)
         if not isinstance(q, pint.Quantity):
             q = reg.Quantity(float(q), "dimensionless")
         base = q.to_base_units()
+        scale = float(base.magnitude)
     except pint.errors.UndefinedUnitError as exc:
         name = getattr(exc, "unit_names", None) or str(exc)
         name = name[0] if isinstance(name, (tuple, list)) else name
@@ -120,10 +167,23 @@ def _parse(reg: pint.UnitRegistry, text: str) -> UnitSpec:
     except Exception as exc:  # pint raises several types for malformed expressions
         raise UnitError(f"cannot read unit `{text}` ({type(exc).__name__})",
                         "write units like `kWh`, `kgCO2e/kWh`, `t·km`, `GJ/万Nm3`") from None
-    scale = float(base.magnitude)
     if not math.isfinite(scale) or scale == 0:
         raise UnitError(f"unit `{text}` has no finite scale")
     return UnitSpec(text, scale, UnitsContainer(dict(base._units)))
+
+
+# A power is a small number (`m**3`, `m^-2`, `s**0.5`), never a chain: pint evaluates
+# `10**10**10` with Python integers, which would not finish.
+_POWER = re.compile(r"\*\*")
+_EXPONENT = re.compile(r"\s*(?:\(\s*[-+]?\d{1,2}(?:\.\d{1,3})?\s*\)|[-+]?\d{1,2}(?:\.\d{1,3})?)(?![\d.eE])")
+
+
+def _check_powers(src: str, text: str) -> None:
+    for m in _POWER.finditer(src):
+        exp = _EXPONENT.match(src, m.end())
+        if exp is None or src[exp.end():].lstrip().startswith("**"):
+            raise UnitError(f"cannot read unit `{text}`: a power is a small number, e.g. `m^3` or `m**-2`",
+                            "write units like `kWh`, `kgCO2e/kWh`, `t·km`, `GJ/万Nm3`")
 
 
 def _unit_hint(reg: pint.UnitRegistry, name: str) -> str | None:
@@ -131,6 +191,8 @@ def _unit_hint(reg: pint.UnitRegistry, name: str) -> str | None:
     for c in COMMON:
         if c.lower() == name.lower():
             return f"did you mean `{c}`? (units are case-sensitive)"
+    if name == "万":
+        return "万 is 10^4 and is written joined to its unit: `43.28 万kWh` is 432800 kWh"
     if name.startswith("万") and len(name) > 1:
         return "万 is 10^4 and works with kWh, Nm3, m3 and t: `43.28 万kWh`"
     close = difflib.get_close_matches(name, COMMON, n=1, cutoff=0.7)
