@@ -13,6 +13,7 @@ Or piece by piece: `ws.method("gbt24067.electrical")`, `ws.compile(method, data_
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from .nodes import Method
 from .plan import Plan, compile_method
 from .rules import apply_rules
 from .result import Finding, Line, MethodInfo, ProductResult, Result
-from .source import display_path
+from .source import Span, display_path
 from .units import DEFAULT_UNITS_FILE, Units, load_units
 
 MAX_METHOD_BYTES = 8 * 1024 * 1024
@@ -81,11 +82,11 @@ def read_method(path: Path) -> Method:
     except OSError as exc:
         raise PcfError([Diagnostic("io", f"cannot read method file ({exc.strerror or exc})", None, path=shown)]) from None
     if len(raw) > MAX_METHOD_BYTES:
-        raise PcfError([Diagnostic("syntax", f"method file larger than {MAX_METHOD_BYTES // 2**20} MiB", None, path=shown)])
+        raise PcfError([Diagnostic("syntax", f"method file larger than {MAX_METHOD_BYTES // 2**20} MiB",
+                                   Span(shown, 1, 1))])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        from .source import Span
         line = raw[:exc.start].count(b"\n") + 1
         raise PcfError([Diagnostic("syntax", "method file is not UTF-8 text", Span(shown, line, 1))]) from None
     return build_method(text.replace("\r\n", "\n"), shown)
@@ -107,6 +108,11 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
         values = run(plan, b.values)
         lines = tuple(Line(e.name, e.label, e.stage, values[f"emission:{e.name}"] / b.divisor)
                       for e in plan.method.emissions)
+        bad = [l.name for l in lines if not math.isfinite(l.value)]
+        if bad:
+            problems.append(Diagnostic("bad-number", f"product `{p.id}`: {', '.join(bad)} per unit is not finite "
+                                       f"(quantity {p.quantity!r} too small?)", p.span))
+            continue
         # Offsets are never counted in a footprint (PAS 2050 5.8; out of scope in ISO 14067).
         offsets = {e.name for e in plan.method.emissions if "offset" in e.tags}
         excluded = {l.name: l.value for l in lines if l.name in offsets}

@@ -16,6 +16,7 @@ column kept, so an error reads `inventory.xlsx[legs]:5:3: ...`.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,31 +47,54 @@ class SheetDoc:
         return Diagnostic(code, f"{key}: {message}" if key else message, self.span(key), hint=hint)
 
 
-def read_sheets(path: Path) -> dict[str, list[list]]:
-    """Sheet name -> rows of cell values (first row = header)."""
+def read_sheets(path: Path) -> tuple[dict[str, list[list]], dict[str, list[int]]]:
+    """Sheet name -> rows of cell values (first row = header), and for CSV sheets the line on
+    which each row starts (a quoted cell may span lines)."""
     path = Path(path)
     if path.is_dir():
-        sheets = {}
+        sheets, starts = {}, {}
         for f in sorted(path.glob("*.csv")):
-            with f.open(encoding="utf-8-sig", newline="") as fh:
-                sheets[f.stem] = [row for row in csv.reader(fh)]
-        return sheets
+            raw = f.read_bytes()
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                line = raw[:exc.start].count(b"\n") + 1
+                raise PcfError([Diagnostic("inventory", "CSV sheet is not UTF-8 text", Span(display_path(f), line, 1),
+                                           hint="save it as CSV UTF-8 (Excel: 'CSV UTF-8 (comma delimited)')")]) from None
+            reader = csv.reader(io.StringIO(text, newline=""))
+            rows, lines, last = [], [], 0
+            try:
+                for row in reader:
+                    rows.append(row)
+                    lines.append(last + 1)
+                    last = reader.line_num
+            except csv.Error as exc:
+                raise PcfError([Diagnostic("inventory", f"cannot read CSV sheet ({exc})",
+                                           Span(display_path(f), reader.line_num or 1, 1))]) from None
+            sheets[f.stem], starts[f.stem] = rows, lines
+        return sheets, starts
     try:
         import openpyxl
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several types for a damaged or foreign file
         raise PcfError([Diagnostic("inventory", f"cannot read workbook ({type(exc).__name__}: {exc})", None,
                                    path=display_path(path), hint="save it as .xlsx from Excel or LibreOffice")]) from None
-    return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+    return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}, {}
 
 
 def load_sheets(path: Path) -> SheetDoc:
     shown = display_path(path)
-    sheets = read_sheets(path)
+    sheets, starts = read_sheets(path)
     spans: dict[str, Span] = {}
     problems: list[Diagnostic] = []
 
+    folder = Path(path).is_dir()
+
     def where(sheet: str, row: int, col: int) -> Span:
+        # a CSV sheet is a real file (its lines show under the error); a workbook sheet is named in brackets
+        if folder:
+            lines = starts.get(sheet, [])
+            return Span(f"{shown}/{sheet}.csv", lines[row - 1] if 0 < row <= len(lines) else row, col)
         return Span(f"{shown}[{sheet}]", row, col)
 
     def records(sheet: str):
@@ -104,7 +128,11 @@ def load_sheets(path: Path) -> SheetDoc:
 
     def product_of(sheet, r, rec) -> int | None:
         pid = rec.get("product", (None, 1))[0]
-        if pid is None or str(pid) not in index:
+        if pid is None:
+            problems.append(Diagnostic("inventory", f"row {r}: the `product` cell is empty; products: "
+                                       f"{', '.join(index)}", where(sheet, r, 1)))
+            return None
+        if str(pid) not in index:
             problems.append(Diagnostic("inventory", f"row {r}: unknown product {pid!r}; products: {', '.join(index)}",
                                        where(sheet, r, rec.get("product", (None, 1))[1])))
             return None

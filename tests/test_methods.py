@@ -271,3 +271,10 @@ def test_run_under_another_method_names_it(capsys):
     assert main(["run", str(SEED_003), "--method", "pas2050.electrical", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["method"]["id"] == "pas2050.electrical" and doc["method"]["extends"] == "iso14067.electrical"
+
+
+def test_a_unitless_rule_number_does_not_swallow_the_next_key():
+    m = build_method('method t.r "r" {\n  rule cutoff reading { per_input: 1  total: 5 %  basis: mass }\n}\n', "r.pcf")
+    (rule,) = m.rules
+    assert [a.key for a in rule.args] == ["per_input", "total", "basis"]
+    assert rule.arg("per_input").values[0].unit is None and rule.arg("total").values[0].unit == "%"
