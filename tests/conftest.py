@@ -55,3 +55,17 @@ def golden(request):
                                  "(if the change is intended: pytest --update-golden, then review the diff)"
 
     return check
+
+
+@pytest.fixture(scope="session")
+def ws():
+    """The default workspace (units, knowledge base, method library), loaded once per run."""
+    import pcf
+    return pcf.Workspace.load()
+
+
+@pytest.fixture
+def here(tmp_path, monkeypatch):
+    """A temporary working directory, so that paths in messages are short and stable."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

@@ -11,11 +11,6 @@ from pcf.build import build_method
 HERE = Path(__file__).resolve().parent
 
 
-@pytest.fixture(scope="module")
-def ws():
-    return pcf.Workspace.load()
-
-
 def method(body: str, gwp: str = "AR5", extra: str = "") -> str:
     return (f'method t.m "t" {{\n  standard "ISO 14067:2018"\n  boundary cradle_to_gate\n  gwp {gwp}\n{extra}'
             f'  stage s "S"\n{body}\n}}\n')

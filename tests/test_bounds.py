@@ -36,17 +36,6 @@ HEAD = '''method t.m "T" {
 SOURCES = '[src]\ntitle = "T"\nissuer = "I"\nyear = 2024\n'
 
 
-@pytest.fixture(scope="module")
-def ws():
-    return pcf.Workspace.load()
-
-
-@pytest.fixture
-def here(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 @contextmanager
 def time_limit(seconds: float, what: str):
     """Fail (instead of hanging) when the block runs longer than `seconds`; print its time."""

@@ -33,17 +33,6 @@ POSITIONED = re.compile(r"^[^\s:][^:\n]*:\d+:\d+: \S.* \[[a-z0-9-]+\]$")
 FILE_ONLY = re.compile(r"^[^\s:][^:\n]*: \S.* \[[a-z0-9-]+\]$")
 
 
-@pytest.fixture(scope="module")
-def ws():
-    return pcf.Workspace.load()
-
-
-@pytest.fixture
-def here(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def compile_(ws, body: str, head: str = HEAD):
     Path("m.pcf").write_text(head + textwrap.dedent(body) + "}\n", encoding="utf-8")
     ws.compile(ws.method("m.pcf"), 2024)

@@ -24,17 +24,6 @@ HEAD = '''method t.m "T" {
 '''
 
 
-@pytest.fixture(scope="module")
-def ws():
-    return pcf.Workspace.load()
-
-
-@pytest.fixture
-def here(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def locate(path: str, needle: str, nth: int = 1) -> tuple[str, int, int]:
     """(path, line, column) of the nth occurrence of `needle` in a written file."""
     text = Path(path).read_text(encoding="utf-8")

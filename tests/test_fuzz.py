@@ -57,11 +57,6 @@ KEYED = re.compile(r"^(?P<path>[^\s:][^:\n]*): (?P<key>[\w.\[\]-]+): \S.* \[(?P<
 MIN_MUTATIONS = 20   # run even on a slow machine, whatever the time budget
 
 
-@pytest.fixture(scope="module")
-def ws():
-    return pcf.Workspace.load()
-
-
 @pytest.fixture
 def here(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)   # diagnostics show paths relative to the working directory

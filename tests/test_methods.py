@@ -15,11 +15,6 @@ SEED_003 = ROOT / "examples" / "seed-003-metering-box"
 SEED_004 = ROOT / "examples" / "seed-004-distribution-units"
 
 
-@pytest.fixture(scope="module")
-def ws():
-    return pcf.Workspace.load()
-
-
 def library(tmp_path, files: dict[str, str]):
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")

@@ -349,11 +349,6 @@ HEAD = ('method t.deep "deep" {\n  standard "S"\n  boundary cradle_to_gate\n  gw
         '  stage s "S"\n  input x : kWh\n')
 
 
-@pytest.fixture(scope="module")
-def ws():
-    return pcf.Workspace.load()
-
-
 @pytest.mark.parametrize("expr,total", [
     ("(" * 5000 + "x" + ")" * 5000, 1.0),          # x = 1 kWh, x 1 kgCO2e/kWh
     ("(x" + " + x" * 19999 + ")", 20000.0),        # 20 000 terms of 1

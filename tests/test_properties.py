@@ -13,11 +13,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def ws():
-    return pcf.Workspace.load()
-
-
-@pytest.fixture(scope="module")
 def plan(ws):
     return ws.compile(ws.method("gbt24067.electrical"), data_year=2024)
 

@@ -17,11 +17,6 @@ SEED_003 = ROOT / "examples" / "seed-003-metering-box"
 SEED_004 = ROOT / "examples" / "seed-004-distribution-units"
 
 
-@pytest.fixture(scope="module")
-def ws():
-    return pcf.Workspace.load()
-
-
 def strip_chart(text: str) -> str:
     # the chart is checked on its own; keep golden files readable
     text = re.sub(r"data:image/svg\+xml;base64,[A-Za-z0-9+/=]+", "data:image/svg+xml;base64,…", text)

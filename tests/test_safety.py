@@ -36,17 +36,6 @@ PAYLOAD = "__import__('pathlib').Path('PWNED').touch()"
 SOURCES = '[src]\ntitle = "T"\nissuer = "I"\nyear = 2024\nurl = "http://127.0.0.1:9/x"\n'
 
 
-@pytest.fixture(scope="module")
-def ws():
-    return pcf.Workspace.load()
-
-
-@pytest.fixture
-def here(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def diagnostics(run):
     with pytest.raises(PcfError) as err:
         run()

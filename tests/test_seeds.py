@@ -46,11 +46,6 @@ PRINTED_TOTALS = {"seed-000": [1.6066], "seed-001": [984.99], "seed-002": [30.93
 
 
 @pytest.fixture(scope="module")
-def ws():
-    return pcf.Workspace.load()
-
-
-@pytest.fixture(scope="module")
 def results(ws):
     return {name: ws.run_case(ROOT / "examples" / name) for name in SEEDS}
 

@@ -18,11 +18,6 @@ TABLES = {"materials": ["mass [t]", "factor"], "materials_by_length": ["length [
           "legs": ["mass [t]", "distance [km]"]}
 
 
-@pytest.fixture(scope="module")
-def ws():
-    return pcf.Workspace.load()
-
-
 def xlsx_case(tmp_path: Path) -> Path:
     case = tmp_path / "case"
     shutil.copytree(SEED_004, case)
