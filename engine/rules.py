@@ -164,10 +164,7 @@ def _cutoff(r: n.Rule, p: ProductResult, inv: Product, units, note: str) -> list
     if total_max is not None and left / total > total_max:
         problems.append(f"left out in total {left / scale:,.1f} {shown} of {total / scale:,.1f} {shown} "
                         f"({left / total * 100:.1f} % > {total_max * 100:g} %)")
-    if not problems:
-        return []
-    return [Finding("error", "cutoff-exceeded", f"products.{p.id}",
-                    f"cut-off rule ({r.citation or 'method'}) broken: " + "; ".join(problems) + note)]
+    return _cutoff_finding(p, r, "cut-off rule", problems, note)
 
 
 def _left_out(inv: Product, units, unit: str) -> list[tuple[str, float, str]]:
@@ -203,10 +200,14 @@ def _cutoff_emission(r, p, inv, units, materiality, coverage_gap, note) -> list[
     if coverage_gap is not None and p.total / anticipated < 1 - coverage_gap:
         problems.append(f"the footprint covers {p.total / anticipated * 100:.1f} % of anticipated emissions, "
                         f"less than {(1 - coverage_gap) * 100:g} %")
+    return _cutoff_finding(p, r, "materiality rule", problems, note)
+
+
+def _cutoff_finding(p: ProductResult, r: n.Rule, what: str, problems: list[str], note: str) -> list[Finding]:
     if not problems:
         return []
     return [Finding("error", "cutoff-exceeded", f"products.{p.id}",
-                    f"materiality rule ({r.citation or 'method'}) broken: " + "; ".join(problems) + note)]
+                    f"{what} ({r.citation or 'method'}) broken: " + "; ".join(problems) + note)]
 
 
 # --- separate reporting ---------------------------------------------------------------

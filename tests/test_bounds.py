@@ -26,14 +26,9 @@ from pcf.errors import PcfError, render
 from pcf.inventory import load_inventory
 from pcf.kb import check_kb, load_kb
 
+from snippets import HEAD, SOURCES  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
-HEAD = '''method t.m "T" {
-  standard "S"
-  boundary cradle_to_gate
-  gwp AR5
-  stage production "生产"
-'''
-SOURCES = '[src]\ntitle = "T"\nissuer = "I"\nyear = 2024\n'
 
 
 @contextmanager

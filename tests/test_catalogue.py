@@ -20,14 +20,9 @@ from pcf.build import build_method
 from pcf.errors import CATALOGUE, PcfError, render
 from pcf.kb import load_kb
 
+from snippets import HEAD, SOURCES  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
-HEAD = '''method t.m "T" {
-  standard "S"
-  boundary cradle_to_gate
-  gwp AR5
-  stage production "生产"
-'''
-SOURCES = '[src]\ntitle = "T"\nissuer = "I"\nyear = 2024\n'
 ENTRY = '[[entry]]\nid = "{id}"\nvalue = 0.5\nunit = "kgCO2e/kWh"\nbasis = "CO2e"\nsource = "src"\n'
 POSITIONED = re.compile(r"^[^\s:][^:\n]*:\d+:\d+: \S.* \[[a-z0-9-]+\]$")
 FILE_ONLY = re.compile(r"^[^\s:][^:\n]*: \S.* \[[a-z0-9-]+\]$")
