@@ -91,6 +91,35 @@ def _parser() -> argparse.ArgumentParser:
     xp.add_argument("-o", "--output", type=Path, help="write to this file (atomically) instead of stdout")
     xp.set_defaults(func=cmd_export)
 
+    bt = sub.add_parser("batch", help="a catalogue of products through one method, column-wise (CSV out)")
+    bt.add_argument("method", help="a method id or .pcf path")
+    bt.add_argument("inventories", type=Path, help="a wide .csv/.xlsx (one row per product) or any inventory")
+    bt.add_argument("-o", "--output", type=Path, help="results CSV (atomically); default stdout")
+    bt.add_argument("--data-year", type=int, help="the year factors are looked up for (default: latest)")
+    bt.add_argument("--lines", action="store_true", help="add one column per emission line")
+    bt.add_argument("--progress", action="store_true", help="show progress even when stderr is not a terminal")
+    bt.add_argument("--dask", action="store_true", help="evaluate partitions through Dask (pip install pcf[dask])")
+    bt.add_argument("--partitions", type=int, help="with --dask: number of partitions (default: one per core)")
+    bt.add_argument("--scheduler", help="with --dask: a scheduler address (default: a local cluster)")
+    bt.set_defaults(func=cmd_batch)
+
+    un = sub.add_parser("uncertainty", help="Monte Carlo: mean, median and 95 % interval per stage and total")
+    un.add_argument("case", type=Path)
+    un.add_argument("--draws", type=int, default=10_000)
+    un.add_argument("--seed", type=int, default=0)
+    un.add_argument("--spec", type=Path, help="distributions (default: CASE/uncertainty.toml if present)")
+    un.add_argument("--svg", type=Path, help="write a histogram of the total (one file per product)")
+    un.add_argument("--json", action="store_true")
+    un.set_defaults(func=cmd_uncertainty)
+
+    se = sub.add_parser("sensitivity", help="contribution of each line, and each parameter moved -/+10 %")
+    se.add_argument("case", type=Path)
+    se.add_argument("--step", type=float, default=10.0, help="percent moved up and down (default 10)")
+    se.add_argument("--top", type=int, default=15, help="parameters shown and charted (default 15)")
+    se.add_argument("--svg", type=Path, help="write a tornado chart (one file per product)")
+    se.add_argument("--json", action="store_true")
+    se.set_defaults(func=cmd_sensitivity)
+
     gr = sub.add_parser("graph", help="the dependency graph of a method or case (Mermaid or DOT)")
     gr.add_argument("target", help="a method id, a .pcf file or a case folder")
     gr.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
@@ -195,6 +224,77 @@ def _case_inputs(result) -> list[Path]:
     case = result.case
     files = [Path(case.dir) / "case.toml", Path(case.inventory.path), Path(result.method.path), case.method_path]
     return files
+
+
+def cmd_batch(args) -> int:
+    from .atomic import write_atomic
+    from .batch import evaluate_catalogue, load_catalogue, to_csv
+    from .compiled import compile_program
+    from .plan import compile_method
+    from .progress import Progress
+    ws = Workspace.load(args.kb)
+    method = ws.method(args.method)
+    if args.data_year is None:
+        print("pcf batch: no --data-year: annual factors resolve to their latest year", file=sys.stderr)
+    prog = compile_program(compile_method(method, ws.kb, ws.units, args.data_year,
+                                          latest_when_no_year=args.data_year is None))
+    cat = load_catalogue(args.inventories, prog, ws.kb, Progress("reading", args.progress))
+    if args.dask:
+        from .distributed import evaluate_dask
+        result = evaluate_dask(prog, cat, args.partitions, args.scheduler)
+    else:
+        result = evaluate_catalogue(prog, cat, Progress("evaluating", args.progress))
+    text = to_csv(result, prog, args.lines)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(args.output, text, inputs=[args.inventories, Path(method.path)])
+        print(f"wrote {args.output} ({len(cat):,} products)", file=sys.stderr)
+    return 0
+
+
+def _svg_paths(path: Path, ids) -> list[Path]:
+    """One chart per product: FILE itself for one product, FILE's stem + `.<id>.svg` for several."""
+    return [path] if len(ids) == 1 else [path.with_name(f"{path.stem}.{i}{path.suffix or '.svg'}") for i in ids]
+
+
+def cmd_uncertainty(args) -> int:
+    from .uncertainty import EMPTY, load_spec, render_text, simulate
+    ws = Workspace.load(args.kb)
+    result = ws.run_case(args.case)
+    spec_path = args.spec or (Path(args.case) / "uncertainty.toml")
+    spec = load_spec(spec_path) if args.spec is not None or spec_path.is_file() else EMPTY
+    sim = simulate(result, args.draws, args.seed, spec)
+    if args.json:
+        _json(sim.to_dict())
+    else:
+        _out(render_text(sim))
+    if args.svg is not None:
+        from .atomic import write_atomic
+        from .uncertainty import histogram_svg
+        for p, path in zip(sim.products, _svg_paths(args.svg, [p.id for p in sim.products])):
+            write_atomic(path, histogram_svg(p, sim), inputs=_case_inputs(result))
+            print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def cmd_sensitivity(args) -> int:
+    from .sensitivity import render_text, sensitivity, to_dict, tornado_svg
+    if not 0 < args.step < 100:
+        print("pcf sensitivity: --step is a percent between 0 and 100", file=sys.stderr)
+        return 2
+    result = Workspace.load(args.kb).run_case(args.case)
+    found = sensitivity(result, args.step / 100)
+    if args.json:
+        _json(to_dict(found))
+    else:
+        _out(render_text(found, args.top))
+    if args.svg is not None:
+        from .atomic import write_atomic
+        for p, path in zip(found, _svg_paths(args.svg, [p.id for p in found])):
+            write_atomic(path, tornado_svg(p, args.top), inputs=_case_inputs(result))
+            print(f"wrote {path}", file=sys.stderr)
+    return 0
 
 
 def cmd_graph(args) -> int:

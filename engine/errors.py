@@ -43,6 +43,7 @@ CATALOGUE: dict[str, str] = {
     "case": "a case folder or case.toml is malformed",
     "method-not-found": "a method id or path does not name a method file",
     "io": "a file cannot be read",
+    "uncertainty": "an uncertainty.toml (or a knowledge-base `uncertainty`) names an unknown parameter or distribution",
 }
 
 

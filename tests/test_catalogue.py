@@ -19,6 +19,7 @@ import pcf
 from pcf.build import build_method
 from pcf.errors import CATALOGUE, PcfError, render
 from pcf.kb import load_kb
+from pcf.uncertainty import load_spec
 
 from snippets import HEAD, SOURCES  # noqa: E402
 
@@ -115,6 +116,8 @@ PRODUCERS = {
     "method-not-found": (lambda ws: run_case(ws, INV.format('"12 kWh"'), case='method = "gbt24067.electricl"\n'
                                              'inventory = "inventory.toml"\n'), "did you mean `gbt24067.electrical`?"),
     "io": (lambda ws: (Path("dir.pcf").mkdir(), pcf.read_method(Path("dir.pcf"))), None),
+    "uncertainty": (lambda ws: (Path("u.toml").write_text('[inputs]\nx = { distribution = "lognormall", gsd = 1.2 }\n'),
+                                load_spec(Path("u.toml"))), "did you mean `lognormal`?"),
 }
 
 

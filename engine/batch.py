@@ -1,0 +1,314 @@
+"""A catalogue of products through one compiled method, column-wise.
+
+Two ways in:
+
+- a **wide table** (`.csv`, or an `.xlsx` whose first sheet is not `products`): one row per
+  product, `product`, optional `name` and `quantity`, then one column per method input with
+  its unit in the header (`electricity [kWh]`). Columns are converted to base units as whole
+  arrays, so 100 000 products cost one pass per column. Methods with row tables need the
+  long form;
+- any **inventory** the single-case path reads (TOML, XLSX workbook with a `products` sheet,
+  folder of CSV sheets): each product is bound as in `pcf run`, then stacked.
+
+Either way the program runs over chunks of products (a chunk's slots x products array stays
+near 32 MiB), and each product's figures equal the single-case path's to rounding.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+import networkx as nx
+import numpy as np
+
+from .compiled import Program, Rows
+from .errors import Diagnostic, PcfError, did_you_mean
+from .evaluate import Bound, bind
+from .inventory import load_inventory
+from .kb import KnowledgeBase
+from .source import Span, display_path
+from .spreadsheet import HEADER_UNIT
+from .units import UnitError, format_dim
+
+CHUNK_CELLS = 2 ** 22          # slots x products per evaluation chunk (32 MiB of floats)
+MAX_PROBLEMS = 50
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Products as columns: ids, base-unit inputs, the per-unit divisor of each product."""
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    inputs: Mapping[str, object]          # input key -> (n,) array; table key -> Rows
+    divisor: np.ndarray                   # (n,)
+    path: str
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    lines: np.ndarray                     # (emissions, n), kgCO2e per functional unit
+    stages: np.ndarray                    # (stages, n)
+    total: np.ndarray                     # (n,)
+
+
+def load_catalogue(path: Path, prog: Program, kb: KnowledgeBase,
+                   progress: Callable[[int, int], None] | None = None) -> Catalogue:
+    """Read products from a wide table or an inventory (see the module text)."""
+    path = Path(path)
+    if path.suffix.lower() == ".csv" and path.is_file():
+        return _wide(path, _csv_rows(path), display_path(path), prog)
+    if path.suffix.lower() == ".xlsx" and path.is_file():
+        sheets = _xlsx_sheet_names(path)
+        if "products" not in sheets:
+            return _wide(path, _xlsx_rows(path, sheets[0]), f"{display_path(path)}[{sheets[0]}]", prog)
+    inv = load_inventory(path)
+    bounds, problems = [], []
+    for i, p in enumerate(inv.products):
+        try:
+            bounds.append(bind(prog.plan, p, kb, inv.path))
+        except PcfError as exc:
+            problems.extend(exc.diagnostics)
+        if progress is not None:
+            progress(i + 1, len(inv.products))
+    if problems:
+        raise PcfError(problems)
+    return stack(prog, bounds, inv.path)
+
+
+def stack(prog: Program, bounds: Sequence[Bound], path: str = "<inventory>") -> Catalogue:
+    """Bound products side by side: scalars become (n,) arrays, tables padded `Rows`."""
+    n = len(bounds)
+    inputs: dict[str, object] = {}
+    for key in prog.inputs:
+        inputs[key] = np.array([b.values[key] for b in bounds], dtype=float)
+    for key in {k for b in bounds for k in b.values if k.startswith("table:")}:
+        tables = [b.values[key] for b in bounds]
+        rows = max((len(next(iter(t.values()), ())) for t in tables), default=0)
+        mask = np.zeros((rows, n))
+        cols = {c: np.zeros((rows, n)) for c in tables[0]} if tables else {}
+        for j, t in enumerate(tables):
+            r = len(next(iter(t.values()), ()))
+            mask[:r, j] = 1.0
+            for c, a in t.items():
+                cols[c][:r, j] = a
+        inputs[key] = Rows(cols, mask)
+    return Catalogue(tuple(b.product.id for b in bounds), tuple(b.product.name or "" for b in bounds),
+                     inputs, np.array([b.divisor for b in bounds], dtype=float), path)
+
+
+def evaluate_catalogue(prog: Program, cat: Catalogue,
+                       progress: Callable[[int, int], None] | None = None) -> BatchResult:
+    n = len(cat)
+    chunk = max(1, min(n, CHUNK_CELLS // max(prog.size, 1)))
+    E, S = len(prog.emissions), prog.counted.shape[0]
+    lines, stages, total = np.empty((E, n)), np.empty((S, n)), np.empty(n)
+    for lo in range(0, n, chunk):
+        hi = min(n, lo + chunk)
+        part = {k: (Rows({c: a[:, lo:hi] for c, a in v.columns.items()}, v.mask[:, lo:hi])
+                    if isinstance(v, Rows) else v[lo:hi]) for k, v in cat.inputs.items()}
+        V = prog.run(part, n=hi - lo)
+        prog.check_finite(V, [f"product `{i}`" for i in cat.ids[lo:hi]])
+        lines[:, lo:hi], stages[:, lo:hi], total[lo:hi] = prog.totals(V, cat.divisor[lo:hi])
+        if progress is not None:
+            progress(hi, n)
+    return BatchResult(cat.ids, cat.names, lines, stages, total)
+
+
+def to_csv(result: BatchResult, prog: Program, with_lines: bool = False) -> str:
+    """One row per product: total and stages (and lines) in kgCO2e per functional unit."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    stages = prog.plan.stage_ids
+    head = ["product", "name", "total [kgCO2e]"] + [f"{s} [kgCO2e]" for s in stages]
+    if with_lines:
+        head += [f"{e} [kgCO2e]" for e in prog.emissions]
+    w.writerow(head)
+    for j, pid in enumerate(result.ids):
+        row = [pid, result.names[j], repr(float(result.total[j]) + 0.0)]
+        row += [repr(float(v) + 0.0) for v in result.stages[:, j]]
+        if with_lines:
+            row += [repr(float(v) + 0.0) for v in result.lines[:, j]]
+        w.writerow(row)
+    return buf.getvalue()
+
+
+# -- the wide form ---------------------------------------------------------------------------
+
+def _csv_rows(path: Path) -> list[list]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise PcfError([Diagnostic("io", "the catalogue is not UTF-8 text", Span(display_path(path), line, 1))]) \
+            from None
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def _xlsx_sheet_names(path: Path) -> list[str]:
+    import openpyxl
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:   # openpyxl raises many kinds for a damaged file
+        raise PcfError([Diagnostic("io", f"cannot read the workbook ({type(exc).__name__}: {exc})", None,
+                                   path=display_path(path))]) from None
+    names = wb.sheetnames
+    wb.close()
+    return names
+
+
+def _xlsx_rows(path: Path, sheet: str) -> list[list]:
+    import openpyxl
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    rows = [list(r) for r in wb[sheet].iter_rows(values_only=True)]
+    wb.close()
+    return rows
+
+
+def _wide(path: Path, rows: list[list], shown: str, prog: Program) -> Catalogue:
+    plan = prog.plan
+    problems: list[Diagnostic] = []
+
+    def err(code, msg, row, col, hint=None):
+        if len(problems) < MAX_PROBLEMS:
+            problems.append(Diagnostic(code, msg, Span(shown, row, col), hint=hint))
+
+    if plan.method.tables:
+        names = ", ".join(f"`{t.name}`" for t in plan.method.tables)
+        raise PcfError([Diagnostic("inventory", f"method `{plan.method.id}` has row tables ({names}): a one-row-"
+                                   "per-product table cannot hold them", Span(shown, 1, 1),
+                                   hint="give the catalogue as a workbook with `products`, `inputs` and one "
+                                        "sheet per table (see `pcf init`)")])
+    if not rows or not any(c not in (None, "") for c in rows[0]):
+        raise PcfError([Diagnostic("inventory", "the catalogue has no header row", Span(shown, 1, 1),
+                                   hint="first row: product, quantity, then one `<input> [<unit>]` per input")])
+    header = ["" if c is None else str(c).strip() for c in rows[0]]
+    body = [r for r in rows[1:] if any(c not in (None, "") for c in r)]
+    lines = [i + 2 for i, r in enumerate(rows[1:]) if any(c not in (None, "") for c in r)]
+    declared = {d.name: d for d in plan.method.inputs}
+    removals = {f"emission:{e.name}" for e in plan.method.emissions if "removal" in e.tags}
+    cols: dict[str, tuple[int, float]] = {}     # input name -> (column index, scale to base)
+    id_col = name_col = qty_col = None
+    for j, h in enumerate(header):
+        m = HEADER_UNIT.match(h)
+        name, unit = (m.group(1), m.group(2).strip()) if m else (h, None)
+        if name in ("product", "id") and id_col is None:
+            id_col = j
+        elif name == "name" and name_col is None:
+            name_col = j
+        elif name == "quantity" and qty_col is None:
+            qty_col = j
+        elif name == "":
+            continue
+        elif name not in declared:
+            err("inventory", f"column `{name}` is not an input of method `{plan.method.id}`", 1, j + 1,
+                did_you_mean(name, declared))
+        elif name in cols:
+            err("inventory", f"input `{name}` has two columns", 1, j + 1)
+        else:
+            want = plan.units.parse(declared[name].unit)
+            if unit is None:
+                if want.dim:
+                    err("unit-mismatch", f"column `{name}` gives no unit", 1, j + 1,
+                        f"write the header as `{name} [{declared[name].unit}]`")
+                    continue
+                unit = "1"
+            try:
+                spec = plan.units.parse(unit)
+            except UnitError as exc:
+                err("unit-unknown", f"column `{name}`: {exc}", 1, j + 1, exc.hint)
+                continue
+            if spec.dim != want.dim:
+                err("unit-mismatch", f"column `{name}`: {unit} is {format_dim(spec.dim)}, the method expects "
+                    f"{declared[name].unit} ({format_dim(want.dim)})", 1, j + 1)
+                continue
+            cols[name] = (j, spec.scale)
+    if id_col is None:
+        err("inventory", "no `product` column (the product id)", 1, 1, "first column: product")
+    for name, d in declared.items():
+        if name not in cols and not d.optional and not any(p.message.startswith(f"column `{name}`") for p in problems):
+            err("missing-input", f"no column for input `{name}` ({d.unit}{', ' + d.label if d.label else ''})",
+                1, len(header) + 1, f"add a column `{name} [{d.unit}]`")
+    if problems:
+        raise PcfError(problems)
+
+    n = len(body)
+    ids = []
+    seen: dict[str, int] = {}
+    for i, r in enumerate(body):
+        pid = _cell(r, id_col)
+        if pid in (None, ""):
+            err("inventory", "empty product id", lines[i], id_col + 1)
+            pid = f"row {lines[i]}"
+        pid = str(pid).strip()
+        if pid in seen:
+            err("inventory", f"product `{pid}` appears twice (first on row {seen[pid]})", lines[i], id_col + 1)
+        seen.setdefault(pid, lines[i])
+        ids.append(pid)
+    names = tuple("" if name_col is None or _cell(r, name_col) is None else str(_cell(r, name_col)) for r in body)
+
+    def column(j: int, what: str, optional: bool, allow_negative: bool) -> np.ndarray:
+        out = np.zeros(n)
+        for i, r in enumerate(body):
+            v = _cell(r, j)
+            if v in (None, "") or (isinstance(v, str) and not v.strip()):
+                if not optional:
+                    err("missing-input", f"product `{ids[i]}`: no {what}", lines[i], j + 1)
+                continue
+            x = _number(v)
+            if x is None:
+                err("bad-number", f"product `{ids[i]}`, {what}: `{v}` is not a number", lines[i], j + 1)
+            elif not math.isfinite(x):
+                err("bad-number", f"product `{ids[i]}`, {what}: {v} is not finite", lines[i], j + 1)
+            elif x < 0 and not allow_negative:
+                err("bad-number", f"product `{ids[i]}`, {what}: negative amount {v}", lines[i], j + 1,
+                    "an input may be negative only when every emission using it is tagged `[removal]`")
+            else:
+                out[i] = x
+        return out
+
+    inputs: dict[str, object] = {}
+    for name, d in declared.items():
+        key = f"input:{name}"
+        if name not in cols:
+            inputs[key] = np.zeros(n)
+            continue
+        j, scale = cols[name]
+        users = {k for k in nx.descendants(plan.graph, key) if k.startswith("emission:")} \
+            if key in plan.graph else set()
+        inputs[key] = column(j, f"`{name}`", d.optional, bool(users) and users <= removals) * scale
+    divisor = np.ones(n)
+    if qty_col is not None:
+        # an empty quantity: that product's amounts are per functional unit already
+        q = column(qty_col, "quantity", True, False)
+        for i in np.nonzero(q == 0)[0][:MAX_PROBLEMS]:
+            if str(_cell(body[i], qty_col) or "").strip():
+                err("bad-number", f"product `{ids[i]}`: quantity is 0", lines[i], qty_col + 1)
+        divisor = np.where(q > 0, q, 1.0)
+    if problems:
+        raise PcfError(problems)
+    return Catalogue(tuple(ids), names, inputs, divisor, shown)
+
+
+def _cell(row: list, j: int):
+    return row[j] if j < len(row) else None
+
+
+def _number(v) -> float | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v)
+    try:
+        return float(str(v).strip())
+    except ValueError:
+        return None

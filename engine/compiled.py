@@ -1,0 +1,315 @@
+"""Plan -> array program: compile once, evaluate one inventory or N at a time with numpy.
+
+Every value lives in one array `V`, one row per slot (inputs, knowledge-base constants,
+literals, formulas, temporaries) and one column per scenario. Formulas become three-address
+instructions; `+`/`-` chains become one n-ary sum (a stage total of 10 000 terms is one
+instruction, not a chain 10 000 deep). Instructions are scheduled by depth, and those of one
+depth and one operator run as a single numpy call (gather, operate, scatter): a method of
+10 000 formulas costs a few dozen numpy calls, however many scenarios are evaluated at once.
+
+Whatever does not depend on the inventory (derived factors such as NCV x CC x OF x 44/12,
+literal arithmetic) is computed once, when the program is built. A Monte Carlo run that
+varies knowledge-base values passes them as `overrides`, and the full schedule runs.
+
+`sum(row in table: ...)` bodies are evaluated column-wise on the table (rows x scenarios,
+padded rows masked out), one numpy expression per table sum.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Mapping
+
+import numpy as np
+
+from .errors import Diagnostic, PcfError
+from .plan import Plan
+
+_BINARY = {"*": np.multiply, "/": np.divide, "+": np.add, "-": np.subtract}
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A table's columns for a batch: arrays of shape (rows, scenarios) and a 0/1 mask for
+    padding (products of a batch have different row counts)."""
+    columns: Mapping[str, np.ndarray]
+    mask: np.ndarray
+
+
+@dataclass(frozen=True)
+class Step:
+    """One numpy call: `kind` over gathered operand rows, scattered to `out`."""
+    kind: str                          # "*", "/", "+", "-", "neg", "sum", "rows"
+    out: np.ndarray                    # slot indices written
+    a: np.ndarray | None = None        # first operands (binary, neg), or all terms (sum)
+    b: np.ndarray | None = None        # second operands (binary), or term signs (sum)
+    starts: np.ndarray | None = None   # sum: where each output's terms start in `a`
+    table: str | None = None           # rows: the table key
+    code: tuple = ()                   # rows: postfix body, loads rewritten to slot indices
+
+
+@dataclass(frozen=True)
+class Program:
+    plan: Plan | None                  # None in a kernel shipped to other processes (see `kernel`)
+    slot: Mapping[str, int]            # plan key (input:, kb:, let:, emission:) -> slot
+    size: int
+    base: np.ndarray                   # slot values before the inventory: constants and folded formulas
+    raw: np.ndarray                    # constants and literals only (for runs with overrides)
+    live: tuple[Step, ...]             # the steps that depend on the inventory
+    full: tuple[Step, ...]             # every step (when knowledge-base values are overridden)
+    tables: tuple[str, ...]            # table keys the program reads
+    emissions: tuple[str, ...]         # emission names, method order
+    emission_slots: np.ndarray
+    counted: np.ndarray                # (stages, emissions) 0/1: which line counts in which stage
+    inputs: tuple[str, ...]            # input keys, method order
+
+    def kernel(self) -> "Program":
+        """The program without its plan: small and picklable, for worker processes."""
+        return replace(self, plan=None)
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """What a scenario may vary: inputs and knowledge-base values."""
+        return self.inputs + tuple(self.plan.constants)
+
+    def run(self, inputs: Mapping[str, object], overrides: Mapping[str, object] | None = None,
+            n: int | None = None) -> np.ndarray:
+        """Slot values, shape (slots,) for one scenario or (slots, n) for n.
+
+        `inputs`: input keys -> float or (n,) array in base units; table keys -> {column: (rows,)
+        array} shared by every scenario, or `Rows` per scenario. `overrides`: kb keys -> float
+        or (n,) array (Monte Carlo draws of a factor)."""
+        if n is None:
+            n = _width(inputs, overrides)
+        V = np.empty((self.size,) if n is None else (self.size, n))
+        start = self.base if not overrides else self.raw
+        V[...] = start if n is None else start[:, None]
+        for key, v in inputs.items():
+            if key.startswith("input:"):
+                V[self.slot[key]] = v
+        for key, v in (overrides or {}).items():
+            V[self.slot[key]] = v
+        tables = {k: v for k, v in inputs.items() if k.startswith("table:")}
+        with np.errstate(all="ignore"):
+            for step in (self.full if overrides else self.live):
+                _do(step, V, tables)
+        return V
+
+    def value(self, V: np.ndarray, key: str):
+        return V[self.slot[key]]
+
+    def totals(self, V: np.ndarray, divisor=1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per functional unit: lines (emissions, ...), stages (stages, ...), total (...)."""
+        lines = V[self.emission_slots] / divisor
+        stages = np.tensordot(self.counted, lines, axes=1) if len(self.emissions) else \
+            np.zeros((self.counted.shape[0],) + lines.shape[1:])
+        return lines, stages, stages.sum(axis=0)
+
+    def check_finite(self, V: np.ndarray, labels=None) -> None:
+        """A non-finite line is an error naming the formula (and the scenario when batched)."""
+        lines = V[self.emission_slots]
+        bad = ~np.isfinite(lines)
+        if not bad.any() or self.plan is None:    # a kernel's caller checks the gathered lines
+            return
+        problems = []
+        for i, j in zip(*np.nonzero(bad.reshape(len(self.emissions), -1))):
+            e = self.plan.method.emissions[i]
+            who = f" for {labels[j]}" if labels is not None else ""
+            problems.append(Diagnostic("bad-number", f"`{e.name}` is not finite{who}: overflow or division by zero",
+                                       e.span))
+            if len(problems) >= 20:
+                break
+        raise PcfError(problems)
+
+
+def _width(*maps) -> int | None:
+    for m in maps:
+        for v in (m or {}).values():
+            if isinstance(v, Rows):
+                return v.mask.shape[1]
+            if isinstance(v, np.ndarray) and v.ndim == 1:
+                return len(v)
+    return None
+
+
+def _do(step: Step, V: np.ndarray, tables) -> None:
+    k = step.kind
+    if k == "sum":
+        terms = V[step.a]
+        if step.b is not None:
+            terms *= step.b.reshape((-1,) + (1,) * (V.ndim - 1))
+        V[step.out] = np.add.reduceat(terms, step.starts, axis=0)
+    elif k == "neg":
+        V[step.out] = -V[step.a]
+    elif k == "rows":
+        V[step.out[0]] = _rows(step, V, tables[step.table])
+    else:
+        V[step.out] = _BINARY[k](V[step.a], V[step.b])
+
+
+def _rows(step: Step, V: np.ndarray, table) -> np.ndarray:
+    """`sum(row in table: body)` for every scenario at once."""
+    if isinstance(table, Rows):
+        cols, mask = table.columns, table.mask
+    else:
+        cols = {c: np.asarray(a, float).reshape((-1,) + (1,) * (V.ndim - 1)) for c, a in table.items()}
+        first = next(iter(cols.values()), None)
+        mask = None if first is not None else np.zeros((0,) + V.shape[1:])
+    st: list = []
+    push, pop = st.append, st.pop
+    for ins in step.code:
+        op = ins[0]
+        if op == "slot":
+            push(V[ins[1]])
+        elif op == "const":
+            push(ins[1])
+        elif op == "field":
+            push(cols[ins[1]])
+        elif op == "neg":
+            st[-1] = -st[-1]
+        else:
+            b = pop()
+            st[-1] = _BINARY[op](st[-1], b)
+    v = st[0]
+    rows = mask.shape[0] if mask is not None else len(next(iter(cols.values())))
+    v = np.broadcast_to(v, (rows,) + V.shape[1:])
+    if mask is not None:
+        v = v * mask
+    return v.sum(axis=0)
+
+
+def compile_program(plan: Plan) -> Program:
+    """Translate the plan's postfix code into a depth-scheduled array program."""
+    return _Builder(plan).build()
+
+
+class _Builder:
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.slot: dict[str, int] = {}
+        self.init: list[float] = []        # constant value per slot (nan for computed)
+        self.depth: list[int] = []
+        self.lits: dict[float, int] = {}
+        self.instrs: list[tuple] = []      # (kind, out, operands, extra)
+        self.varying: list[bool] = []      # depends on the inventory
+
+    def new(self, value=np.nan, depth=0, varying=False) -> int:
+        self.init.append(value)
+        self.depth.append(depth)
+        self.varying.append(varying)
+        return len(self.init) - 1
+
+    def lit(self, v: float) -> int:
+        key = float(v)
+        if key not in self.lits:
+            self.lits[key] = self.new(key)
+        return self.lits[key]
+
+    def build(self) -> Program:
+        p = self.plan
+        for d in p.method.inputs:
+            self.slot[f"input:{d.name}"] = self.new(0.0, varying=True)
+        for key, v in p.constants.items():
+            self.slot[key] = self.new(v)
+        for key in p.order:
+            self.slot[key] = self.emit(self.tree(p.code[key]))
+        return self.schedule()
+
+    def tree(self, code: tuple):
+        """Postfix -> small tree; +/- chains flattened into one signed sum; literals folded."""
+        st: list = []
+        for ins in code:
+            op = ins[0]
+            if op == "const":
+                st.append(("lit", ins[1]))
+            elif op == "load":
+                st.append(("slot", self.slot[ins[1]]))
+            elif op == "sum":
+                st.append(("rows", ins[1], ins[2]))
+            elif op == "neg":
+                t = st.pop()
+                st.append(("lit", -t[1]) if t[0] == "lit" else ("neg", t))
+            else:
+                b, a = st.pop(), st.pop()
+                if a[0] == "lit" and b[0] == "lit" and not (op == "/" and b[1] == 0):
+                    st.append(("lit", float(_BINARY[op](a[1], b[1]))))
+                elif op in "+-":
+                    terms = list(a[1]) if a[0] == "add" else [(1.0, a)]
+                    sign = 1.0 if op == "+" else -1.0
+                    terms += [(sign * s, t) for s, t in b[1]] if b[0] == "add" else [(sign, b)]
+                    st.append(("add", terms))
+                else:
+                    st.append(("bin", op, a, b))
+        return st[0]
+
+    def emit(self, t) -> int:
+        kind = t[0]
+        if kind == "lit":
+            return self.lit(t[1])
+        if kind == "slot":
+            return t[1]
+        if kind == "neg":
+            return self.instr("neg", [self.emit(t[1])])
+        if kind == "bin":
+            return self.instr(t[1], [self.emit(t[2]), self.emit(t[3])])
+        if kind == "add":
+            ops = [self.emit(x) for _, x in t[1]]
+            signs = [s for s, _ in t[1]]
+            if len(ops) == 2 and signs[0] == 1.0:
+                return self.instr("+" if signs[1] == 1.0 else "-", ops)
+            return self.instr("sum", ops, signs)
+        # rows: the body's loads become slot reads
+        code = tuple(("slot", self.slot[i[1]]) if i[0] == "load" else i for i in t[2])
+        reads = [i[1] for i in code if i[0] == "slot"]
+        return self.instr("rows", reads, (t[1], code), varying=True)
+
+    def instr(self, kind: str, ops: list[int], extra=None, varying=False) -> int:
+        depth = 1 + max((self.depth[o] for o in ops), default=0)
+        out = self.new(depth=depth, varying=varying or any(self.varying[o] for o in ops))
+        self.instrs.append((kind, out, ops, extra))
+        return out
+
+    def schedule(self) -> Program:
+        p = self.plan
+        size = len(self.init)
+        raw = np.array(self.init, dtype=float)
+        full = _steps(self.instrs, self.depth)
+        # fold what the inventory cannot change
+        base = raw.copy()
+        with np.errstate(all="ignore"):
+            for step in _steps([i for i in self.instrs if not self.varying[i[1]]], self.depth):
+                _do(step, base, {})
+        live = _steps([i for i in self.instrs if self.varying[i[1]]], self.depth)
+        emissions = tuple(e.name for e in p.method.emissions)
+        em_slots = np.array([self.slot[f"emission:{e}"] for e in emissions], dtype=np.intp)
+        counted = np.zeros((len(p.stage_ids), len(emissions)))
+        stage_row = {s: i for i, s in enumerate(p.stage_ids)}
+        for j, e in enumerate(p.method.emissions):
+            if e.stage in stage_row and "offset" not in e.tags:
+                counted[stage_row[e.stage], j] = 1.0
+        tables = tuple(t for k, _, _, t in self.instrs if k == "rows" for t in [t[0]])
+        return Program(p, dict(self.slot), size, base, raw, live, full, tables, emissions, em_slots, counted,
+                       tuple(f"input:{d.name}" for d in p.method.inputs))
+
+
+def _steps(instrs: list[tuple], depth: list[int]) -> tuple[Step, ...]:
+    """Group instructions by (depth, kind): one numpy call per group."""
+    groups: dict[tuple[int, str], list[tuple]] = {}
+    for ins in instrs:
+        groups.setdefault((depth[ins[1]], ins[0]), []).append(ins)
+    steps = []
+    for (_, kind), group in sorted(groups.items(), key=lambda kv: kv[0][0]):
+        if kind == "rows":
+            steps += [Step("rows", np.array([out]), table=extra[0], code=extra[1]) for _, out, _, extra in group]
+            continue
+        out = np.array([g[1] for g in group], dtype=np.intp)
+        if kind == "sum":
+            terms = np.array([o for g in group for o in g[2]], dtype=np.intp)
+            signs = np.array([s for g in group for s in g[3]])
+            starts = np.cumsum([0] + [len(g[2]) for g in group[:-1]]).astype(np.intp)
+            steps.append(Step("sum", out, terms, None if (signs == 1.0).all() else signs, starts))
+        elif kind == "neg":
+            steps.append(Step("neg", out, np.array([g[2][0] for g in group], dtype=np.intp)))
+        else:
+            steps.append(Step(kind, out, np.array([g[2][0] for g in group], dtype=np.intp),
+                              np.array([g[2][1] for g in group], dtype=np.intp)))
+    return tuple(steps)
