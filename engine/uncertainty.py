@@ -119,46 +119,44 @@ class Simulation:
                                              for k, d in p.parameters]} for p in self.products]}
 
 
+def parse_dist(raw, origin: str, span: Span | None) -> tuple[Dist | None, list[tuple[str, str, str | None]]]:
+    """A distribution from `{ distribution = ..., <parameters> }`, or the problems: (key, message, hint)."""
+    if not isinstance(raw, dict):
+        return None, [("", "expected a table such as { distribution = \"lognormal\", gsd = 1.2 }", None)]
+    kind = raw.get("distribution")
+    if kind not in KINDS:
+        return None, [("distribution" if kind is not None else "",
+                       f"unknown distribution {kind!r}" if kind is not None else "no `distribution`",
+                       did_you_mean(str(kind), KINDS) or f"one of {', '.join(KINDS)}")]
+    names = KINDS[kind]
+    errs = [(k, f"unknown key for {kind}", f"{kind} takes {', '.join(names)}")
+            for k in sorted(set(raw) - set(names) - {"distribution", "note"})]
+    vals = []
+    for k in names:
+        v = raw.get(k)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            return None, errs + [(k if k in raw else "", f"{kind} needs a number `{k}`", None)]
+        vals.append(float(v))
+    if kind == "lognormal" and vals[0] < 1:
+        errs.append(("gsd", "out of range: a geometric standard deviation is at least 1 (1.2 means x/÷ 1.2)", None))
+    elif kind == "normal" and not 0 <= vals[0] <= 1 / 3:
+        errs.append(("cv", "out of range: a relative standard deviation between 0 and 1/3 (beyond, use lognormal)",
+                     None))
+    elif kind in ("triangular", "uniform") and not 0 <= vals[0] <= 1 <= vals[1]:
+        errs.append(("min", "out of range: multipliers of the value with 0 <= min <= 1 <= max, "
+                     "e.g. min = 0.9, max = 1.2", None))
+    return (None if errs else Dist(kind, tuple(vals), origin, span)), errs
+
+
 def load_spec(path: Path) -> Spec:
     """Read `uncertainty.toml`: `[inputs]`, `[columns.<table>]`, `[factors]`, each name = { distribution, ... }."""
     doc = read_toml(path)
     problems: list[Diagnostic] = []
 
     def dist(key: str, raw) -> Dist | None:
-        if not isinstance(raw, dict):
-            problems.append(doc.error("uncertainty", key, "expected a table such as "
-                                      "{ distribution = \"lognormal\", gsd = 1.2 }"))
-            return None
-        kind = raw.get("distribution")
-        if kind not in KINDS:
-            problems.append(doc.error("uncertainty", f"{key}.distribution" if kind is not None else key,
-                                      f"unknown distribution {kind!r}" if kind is not None else "no `distribution`",
-                                      did_you_mean(str(kind), KINDS) or f"one of {', '.join(KINDS)}"))
-            return None
-        names = KINDS[kind]
-        extra = set(raw) - set(names) - {"distribution", "note"}
-        for k in sorted(extra):
-            problems.append(doc.error("uncertainty", f"{key}.{k}", f"unknown key for {kind}",
-                                      f"{kind} takes {', '.join(names)}"))
-        vals = []
-        for k in names:
-            v = raw.get(k)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-                problems.append(doc.error("uncertainty", f"{key}.{k}" if k in raw else key,
-                                          f"{kind} needs a number `{k}`"))
-                return None
-            vals.append(float(v))
-        bad = None
-        if kind == "lognormal" and vals[0] < 1:
-            bad = ("gsd", "a geometric standard deviation is at least 1 (1.2 means x/÷ 1.2)")
-        elif kind == "normal" and not 0 <= vals[0] <= 1 / 3:
-            bad = ("cv", "a relative standard deviation between 0 and 1/3 (beyond, use lognormal)")
-        elif kind in ("triangular", "uniform") and not 0 <= vals[0] <= 1 <= vals[1]:
-            bad = ("min", "multipliers of the value with 0 <= min <= 1 <= max, e.g. min = 0.9, max = 1.2")
-        if bad:
-            problems.append(doc.error("uncertainty", f"{key}.{bad[0]}", f"out of range: {bad[1]}"))
-            return None
-        return Dist(kind, tuple(vals), str(doc.span(key)), doc.span(key))
+        d, errs = parse_dist(raw, str(doc.span(key)), doc.span(key))
+        problems.extend(doc.error("uncertainty", f"{key}.{k}" if k else key, msg, hint) for k, msg, hint in errs)
+        return d
 
     data = doc.data
     for k in sorted(set(data) - {"inputs", "columns", "factors", "note"}):
@@ -300,7 +298,7 @@ def _distributions(prog: Program, product, spec: Spec) -> list[tuple[str, Dist]]
     for key, kn in plan.kb_nodes.items():
         if key not in plan.constants or kn.entry.id.startswith("gwp."):
             continue
-        out.append((key, spec.factors.get(kn.entry.id) or default(key, "factor")))
+        out.append((key, spec.factors.get(kn.entry.id) or _from_entry(kn.entry) or default(key, "factor")))
     return out
 
 
@@ -346,3 +344,14 @@ def histogram_svg(p: ProductSimulation, sim: Simulation) -> str:
     fig.savefig(buf, format="svg", metadata={"Date": None})
     plt.close(fig)
     return buf.getvalue()
+
+
+def _from_entry(entry) -> Dist | None:
+    """The distribution a knowledge-base entry gives itself (`uncertainty = { ... }`)."""
+    if entry.uncertainty is None:
+        return None
+    d, errs = parse_dist(dict(entry.uncertainty), f"kb `{entry.id}` ({entry.span})", entry.span)
+    if errs:
+        raise PcfError([Diagnostic("uncertainty", f"`{entry.id}`: uncertainty{'.' + k if k else ''}: {msg}",
+                                   entry.span, hint) for k, msg, hint in errs])
+    return d
