@@ -77,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--lang", choices=("zh", "en"), default="zh")
     rp.add_argument("--method", help="evaluate under another method")
     rp.add_argument("-o", "--output", type=Path, help="write to this file (atomically) instead of stdout")
+    rp.add_argument("--draws", type=int, default=0,
+                    help="add an uncertainty section from this many Monte Carlo draws (see pcf uncertainty)")
+    rp.add_argument("--seed", type=int, default=0, help="with --draws: the random seed")
     rp.set_defaults(func=cmd_report)
 
     ip = sub.add_parser("init", help="a new case folder with inventory templates (TOML and XLSX)")
@@ -84,10 +87,12 @@ def _parser() -> argparse.ArgumentParser:
     ip.add_argument("--method", required=True, help="a method id from methods/")
     ip.set_defaults(func=cmd_init)
 
-    xp = sub.add_parser("export", help="calculation lines as CSV, or the result as JSON")
+    xp = sub.add_parser("export", help="calculation lines as CSV, the result as JSON, or PACT v2.3 ProductFootprints")
     xp.add_argument("case", type=Path)
-    xp.add_argument("--format", choices=("csv", "json"), default="csv")
+    xp.add_argument("--format", choices=("csv", "json", "pact"), default="csv",
+                    help="pact: a JSON array of PACT ProductFootprints (needs [pact] in case.toml)")
     xp.add_argument("--method", help="evaluate under another method")
+    xp.add_argument("--created", help="pact: the `created` time, ISO 8601 UTC (default: SOURCE_DATE_EPOCH, else now)")
     xp.add_argument("-o", "--output", type=Path, help="write to this file (atomically) instead of stdout")
     xp.set_defaults(func=cmd_export)
 
@@ -103,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     bt.add_argument("--scheduler", help="with --dask: a scheduler address (default: a local cluster)")
     bt.set_defaults(func=cmd_batch)
 
-    un = sub.add_parser("uncertainty", help="Monte Carlo: mean, median and 95 % interval per stage and total")
+    un = sub.add_parser("uncertainty", help="Monte Carlo: mean, median and 95 %% interval per stage and total")
     un.add_argument("case", type=Path)
     un.add_argument("--draws", type=int, default=10_000)
     un.add_argument("--seed", type=int, default=0)
@@ -112,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     un.add_argument("--json", action="store_true")
     un.set_defaults(func=cmd_uncertainty)
 
-    se = sub.add_parser("sensitivity", help="contribution of each line, and each parameter moved -/+10 %")
+    se = sub.add_parser("sensitivity", help="contribution of each line, and each parameter moved -/+10 %%")
     se.add_argument("case", type=Path)
     se.add_argument("--step", type=float, default=10.0, help="percent moved up and down (default 10)")
     se.add_argument("--top", type=int, default=15, help="parameters shown and charted (default 15)")
@@ -189,7 +194,12 @@ def cmd_report(args) -> int:
     from .atomic import write_atomic
     from .report import render_report
     result = Workspace.load(args.kb).run_case(args.case, args.method)
-    text = render_report(result, args.format, args.lang)
+    simulation = None
+    if args.draws:
+        from .uncertainty import EMPTY, load_spec, simulate
+        spec_path = Path(args.case) / "uncertainty.toml"
+        simulation = simulate(result, args.draws, args.seed, load_spec(spec_path) if spec_path.is_file() else EMPTY)
+    text = render_report(result, args.format, args.lang, simulation)
     if args.output is None:
         _out(text)
     else:
@@ -209,8 +219,25 @@ def cmd_init(args) -> int:
 def cmd_export(args) -> int:
     from .atomic import write_atomic
     from .export import to_csv, to_json
+    notes: tuple[str, ...] = ()
+    if args.format == "pact":
+        from .pact import created_time, to_pact
+        try:
+            created = created_time(args.created)
+        except ValueError as exc:
+            print(f"pcf export: {exc}", file=sys.stderr)
+            return 2
+    elif args.created is not None:
+        print("pcf export: --created applies to --format pact only", file=sys.stderr)
+        return 2
     result = Workspace.load(args.kb).run_case(args.case, args.method)
-    text = to_csv(result) if args.format == "csv" else to_json(result)
+    if args.format == "pact":
+        export = to_pact(result, created)
+        text, notes = export.to_json(), export.notes
+    else:
+        text = to_csv(result) if args.format == "csv" else to_json(result)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
     if args.output is None:
         sys.stdout.write(text)
     else:

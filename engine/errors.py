@@ -44,6 +44,8 @@ CATALOGUE: dict[str, str] = {
     "method-not-found": "a method id or path does not name a method file",
     "io": "a file cannot be read",
     "uncertainty": "an uncertainty.toml (or a knowledge-base `uncertainty`) names an unknown parameter or distribution",
+    "pact": "a case cannot be exported as PACT ProductFootprints: [pact] lacks what the data model requires, "
+            "or the method uses what PACT v2 cannot express",
 }
 
 

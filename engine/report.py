@@ -35,6 +35,11 @@ STRINGS = {
                        "gate_to_gate": "gate to gate"},
         "severities": {"error": "error", "warning": "warning", "info": "info"},
         "product": "Product", "method_formula": "method formula", "inventory_value": "inventory",
+        "uncertainty": "Uncertainty (Monte Carlo)", "deterministic": "Deterministic", "mean": "Mean",
+        "median": "Median", "interval": "95 % interval",
+        "mc_note": "{draws:,} draws, seed {seed}; the 95 % interval runs from the 2.5 % to the 97.5 % quantile. "
+                   "Distributions: {spec}.",
+        "mc_default": "defaults from the data-quality grades (see the uncertainty guide)",
     },
     "zh": {
         "title": "产品碳足迹核算", "scope": "目标与范围", "method": "核算方法", "standard": "依据标准",
@@ -50,6 +55,10 @@ STRINGS = {
                        "gate_to_gate": "从大门到大门"},
         "severities": {"error": "错误", "warning": "警告", "info": "提示"},
         "product": "产品", "method_formula": "方法公式", "inventory_value": "清单数据",
+        "uncertainty": "不确定性分析（蒙特卡洛）", "deterministic": "确定值", "mean": "均值", "median": "中位数",
+        "interval": "95% 区间",
+        "mc_note": "抽样 {draws:,} 次，随机种子 {seed}；95% 区间取 2.5% 与 97.5% 分位数。分布设定：{spec}。",
+        "mc_default": "按数据质量等级取默认值（见不确定性指南）",
     },
 }
 
@@ -94,9 +103,11 @@ class ProductReport:
     data_quality: dict | None
     chart_svg: str = field(repr=False, default="")
     period: bool = False          # amounts are for the production period, emissions per unit
+    uncertainty: tuple = ()       # (label, deterministic, mean, median, p2.5, p97.5) per stage and total
+    histogram_svg: str = field(repr=False, default="")
 
 
-def report_data(result: Result, lang: str) -> list[ProductReport]:
+def report_data(result: Result, lang: str, simulation=None) -> list[ProductReport]:
     labels = {s: (lab or s) for s, lab in result.stage_labels.items()} if lang == "zh" else \
         {s: s.replace("_", " ") for s in result.stage_labels}
     out = []
@@ -113,9 +124,18 @@ def report_data(result: Result, lang: str) -> list[ProductReport]:
                 for j, row in enumerate(inv.tables.get(table, ()) if inv else ()):
                     rows.append(_table_row(result, row, j, labels[line.stage], lang))
         stages = tuple((labels[s], v, p.shares[s]) for s, v in p.stages.items())
+        unc, hist = (), ""
+        sim = next((x for x in simulation.products if x.id == p.id), None) if simulation is not None else None
+        if sim is not None:
+            from .uncertainty import histogram_svg
+            unc = tuple((labels[st], v.deterministic, v.mean, v.median, v.p2_5, v.p97_5) for st, v in sim.stages.items())
+            t = sim.total
+            unc += ((STRINGS[lang]["total"], t.deterministic, t.mean, t.median, t.p2_5, t.p97_5),)
+            hist = histogram_svg(sim, simulation, lang)
+            hist = hist[hist.index("<svg"):]
         out.append(ProductReport(p.id, p.name, p.functional_unit or "1", p.quantity, tuple(rows), stages, p.total,
                                  p.yearly_total, dict(p.data_quality) if p.data_quality else None,
-                                 chart(stages, lang), p.divisor != 1))
+                                 chart(stages, lang), p.divisor != 1, unc, hist))
     return out
 
 
@@ -210,7 +230,8 @@ def chart(stages, lang: str) -> str:
     return svg[svg.index("<svg"):]
 
 
-def render_report(result: Result, fmt: str = "html", lang: str = "zh") -> str:
+def render_report(result: Result, fmt: str = "html", lang: str = "zh", simulation=None) -> str:
+    """The report; with a `simulation` (pcf.uncertainty.simulate) it gains an uncertainty section."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["num"] = lambda x, d=4: number(x, lang, d)
@@ -229,5 +250,9 @@ def render_report(result: Result, fmt: str = "html", lang: str = "zh") -> str:
     }
     template = env.get_template(f"report.{fmt}.j2")
     title = (result.case.title if result.case is not None and result.case.title else None) or s["title"]
-    return template.render(s=s, lang=lang, title=title, scope=scope, products=report_data(result, lang),
-                           findings=result.findings)
+    mc = None
+    if simulation is not None:
+        mc = s["mc_note"].format(draws=simulation.draws, seed=simulation.seed,
+                                 spec=simulation.spec_path or s["mc_default"])
+    return template.render(s=s, lang=lang, title=title, scope=scope, products=report_data(result, lang, simulation),
+                           findings=result.findings, mc=mc)

@@ -142,7 +142,7 @@ def _cutoff(r: n.Rule, p: ProductResult, inv: Product, units, note: str) -> list
         return []
     if basis == "emission":
         return _cutoff_emission(r, p, inv, units, per_input, total_max, note)
-    items = _left_out(inv, units, {"mass": "kg", "energy": "kWh"}[basis])
+    items = left_out_amounts(inv, units, {"mass": "kg", "energy": "kWh"}[basis])
     left = sum(v for _, v, _ in items)
     # The input total: a column of all inputs (`inputs: legs.mass`), or the included ones
     # (`included: materials.mass`) plus what was left out.
@@ -167,7 +167,7 @@ def _cutoff(r: n.Rule, p: ProductResult, inv: Product, units, note: str) -> list
     return _cutoff_finding(p, r, "cut-off rule", problems, note)
 
 
-def _left_out(inv: Product, units, unit: str) -> list[tuple[str, float, str]]:
+def left_out_amounts(inv: Product, units, unit: str) -> list[tuple[str, float, str]]:
     """(name, amount in base units, as printed) of each left-out row giving an amount of `unit`'s kind."""
     dim = units.parse(unit).dim
     out = []
@@ -188,7 +188,7 @@ def _column_sum(p: ProductResult, arg: n.RuleArg | None) -> float:
 
 
 def _cutoff_emission(r, p, inv, units, materiality, coverage_gap, note) -> list[Finding]:
-    est = [(name, v / p.divisor) for name, v, _ in _left_out(inv, units, "kgCO2e")]
+    est = [(name, v / p.divisor) for name, v, _ in left_out_amounts(inv, units, "kgCO2e")]
     if not est:
         return []
     left = sum(v for _, v in est)

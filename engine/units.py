@@ -66,8 +66,21 @@ class Units:
         return format_dim(dim)
 
 
-def load_units(path: Path = DEFAULT_UNITS_FILE) -> Units:
-    reg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, on_redefinition="raise")
+def load_units(path: Path = DEFAULT_UNITS_FILE, cache: bool = True) -> Units:
+    """The registry: pint's defaults plus `path`. Pint's own disk cache (keyed by the files'
+    content) sits next to the knowledge-base cache and saves ~0.2 s a start; a cache that
+    cannot be used only makes the load slower."""
+    if cache:
+        from .kbcache import default_cache_dir
+        try:
+            return _load_units(path, default_cache_dir() / "pint")
+        except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+            pass
+    return _load_units(path, None)
+
+
+def _load_units(path: Path, cache_folder: Path | None) -> Units:
+    reg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, on_redefinition="raise", cache_folder=cache_folder)
     try:
         reg.load_definitions(str(path))
     except Exception as exc:   # pint's own errors, and a TypeError for a line it cannot classify

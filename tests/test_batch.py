@@ -100,7 +100,8 @@ def test_doubling_an_activity_doubles_its_emission(ws):
     prog = compile_program(plan)
 
     @settings(max_examples=50, deadline=None)
-    @given(st.floats(0, 1e9), st.floats(0, 10))
+    # normal floats: a product in the subnormal range loses digits, and then 2x is not exact
+    @given(st.just(0.0) | st.floats(1e-100, 1e9), st.just(0.0) | st.floats(1e-100, 10))
     def prop(kwh, factor):
         V = prog.run({"input:production_electricity": np.array([kwh, 2 * kwh]),
                       "input:grid_factor": np.array([factor, factor])}, n=2)

@@ -118,7 +118,16 @@ PRODUCERS = {
     "io": (lambda ws: (Path("dir.pcf").mkdir(), pcf.read_method(Path("dir.pcf"))), None),
     "uncertainty": (lambda ws: (Path("u.toml").write_text('[inputs]\nx = { distribution = "lognormall", gsd = 1.2 }\n'),
                                 load_spec(Path("u.toml"))), "did you mean `lognormal`?"),
+    "pact": (lambda ws: pact_export(ws), "company_name"),
 }
+
+
+def pact_export(ws):
+    """A PACT export of a case without a [pact] table."""
+    from datetime import datetime, timezone
+    from pcf.pact import to_pact
+    run_case(ws, INV.format('"12 kWh"'))
+    to_pact(ws.run_case("case"), datetime(2026, 1, 1, tzinfo=timezone.utc))
 
 
 @pytest.mark.parametrize("code", sorted(CATALOGUE))

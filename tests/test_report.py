@@ -89,3 +89,28 @@ def test_html_report_renders_in_chromium(ws, tmp_path, lang):
     assert shot.is_file() and shot.stat().st_size > 10_000
     assert '<table class="inventory">' in dom and '<table class="stages">' in dom and "<svg" in dom
     assert ("原材料获取" if lang == "zh" else "raw material") in dom
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_report_with_uncertainty_has_table_and_histogram(ws, golden, lang):
+    from pcf.uncertainty import simulate
+    result = ws.run_case(SEED_003)
+    sim = simulate(result, 4000, seed=9)
+    html = render_report(result, "html", lang, sim)
+    assert html.count('<table class="uncertainty">') == 1 and html.count("<svg") == 2   # stage chart + histogram
+    assert ("抽样 4,000 次" if lang == "zh" else "4,000 draws, seed 9") in html
+    t = sim.products[0].total
+    from pcf.report import number
+    for x in (t.mean, t.p2_5, t.p97_5):
+        assert number(x, lang) in html
+    md = strip_chart(render_report(result, "md", lang, sim))
+    # the layout is pinned; Monte Carlo figures are checked above, not frozen across numpy versions
+    head, _, tail = md.partition("### " + ("不确定性分析" if lang == "zh" else "Uncertainty"))
+    golden(f"report/seed-003.uncertainty.{lang}.md", head + "### " + re.sub(r"\d[\d,]*\.\d+", "#", tail))
+
+
+def test_report_cli_draws(tmp_path, capsys):
+    out = tmp_path / "r.html"
+    assert main(["report", str(SEED_003), "--lang", "en", "--draws", "1000", "--seed", "4", "-o", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert "Uncertainty (Monte Carlo)" in html and "1,000 draws, seed 4" in html
