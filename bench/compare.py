@@ -123,19 +123,20 @@ def work_pcf(folder: Path, repeat: int, budget: float) -> dict:
     bind_s, b, _ = timed(lambda _: bind(plan, load_inventory(folder / "inventory.toml").products[0], ws.kb,
                                         "inventory.toml"), repeat, slow=budget / 6)
 
-    def evaluate(inputs, n=None):
-        V = prog.run(inputs, n=n)
-        _, stages, total = prog.totals(V, b.divisor)
-        stages / total               # the shares
+    def evaluate(x):
+        # x: the inputs as one array in declared order (`prog.pack`), as a scenario generator
+        # produces them; stages and total per unit, then the shares
+        stages, total = prog.stage_totals(prog.run(x), b.divisor)
+        stages / total
         return total
 
-    eval_s, total, _ = timed(lambda _: evaluate(b.values), repeat)
+    x = prog.pack(b.values)           # bound inventory -> one vector (part of binding, not timed)
+    eval_s, total, _ = timed(lambda _: evaluate(x), repeat)
     single = peak_mb()
-    keys = sorted((k for k in b.values if k.startswith("input:")), key=lambda k: int(k[len("input:x"):]))
+    keys = prog.inputs
     n = len(keys)
-    S = scenario_inputs(n, [b.values[k] for k in keys])      # base units, as bind gives them
-    inputs = {k: S[i] for i, k in enumerate(keys)}
-    many_s, totals, _ = timed(lambda _: evaluate(inputs, models.SCENARIOS), repeat)
+    S = scenario_inputs(n, x)         # (inputs, scenarios), base units, as bind gives them
+    many_s, totals, _ = timed(lambda _: evaluate(S), repeat)
     return {"compile_s": compile_s, "compile_runs": runs, "eval_s": eval_s, "evals1000_s": many_s, "bind_s": bind_s,
             "total": float(total), "scenario_totals": [float(x) for x in np.asarray(totals)],
             "scenarios_measured": models.SCENARIOS, "base_mb": base, "peak_single_mb": single}

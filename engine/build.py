@@ -6,6 +6,7 @@ from lark.exceptions import VisitError
 from lark.visitors import Transformer_NonRecursive, v_args
 
 from . import nodes as n
+from .gcpause import gc_paused
 from .errors import Diagnostic, PcfError
 from .parser import parse
 from .source import Span
@@ -16,9 +17,10 @@ BASIS_RATIOS = {(44, 12), (12, 44), (44, 28), (28, 44)}
 
 def build_method(text: str, path: str) -> n.Method:
     """Parse and build a method file; raises PcfError with positioned diagnostics."""
-    tree = parse(text, path)
-    method = _transform(_Builder(path), tree)
-    return _replace_text(method, text)
+    with gc_paused():
+        tree = parse(text, path)
+        method = _transform(_Builder(path), tree)
+        return _replace_text(method, text)
 
 
 def build_formula(text: str, path: str, line_offset: int = 0) -> n.Expr:

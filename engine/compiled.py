@@ -60,7 +60,11 @@ class Program:
     emissions: tuple[str, ...]         # emission names, method order
     emission_slots: np.ndarray
     counted: np.ndarray                # (stages, emissions) 0/1: which line counts in which stage
-    inputs: tuple[str, ...]            # input keys, method order
+    inputs: tuple[str, ...]            # input keys, method order: slots 0 .. len - 1
+    sorted_lines: object               # emission slots in slot order: a slice when contiguous
+    sorted_counted: np.ndarray         # `counted` with its columns in that order
+    fill: np.ndarray                   # slots a batched live run copies from `base`
+    filled: np.ndarray                 # bool per slot: holds its value after a batched live run
 
     def kernel(self) -> "Program":
         """The program without its plan: small and picklable, for worker processes."""
@@ -71,38 +75,64 @@ class Program:
         """What a scenario may vary: inputs and knowledge-base values."""
         return self.inputs + tuple(self.plan.constants)
 
-    def run(self, inputs: Mapping[str, object], overrides: Mapping[str, object] | None = None,
-            n: int | None = None) -> np.ndarray:
+    def pack(self, values: Mapping[str, object]) -> np.ndarray:
+        """Input values in declared order, (inputs,) or (inputs, n): the fast way into `run`."""
+        return np.array([values[k] for k in self.inputs], dtype=float)
+
+    def run(self, inputs: Mapping[str, object] | np.ndarray, overrides: Mapping[str, object] | None = None,
+            n: int | None = None, tables: Mapping[str, object] | None = None) -> np.ndarray:
         """Slot values, shape (slots,) for one scenario or (slots, n) for n.
 
-        `inputs`: input keys -> float or (n,) array in base units; table keys -> {column: (rows,)
-        array} shared by every scenario, or `Rows` per scenario. `overrides`: kb keys -> float
-        or (n,) array (Monte Carlo draws of a factor)."""
-        if n is None:
-            n = _width(inputs, overrides)
+        `inputs`: input keys -> float or (n,) array in base units, and table keys -> {column:
+        (rows,) array} shared by every scenario or `Rows` per scenario; or an array from `pack`
+        (tables then in `tables`). `overrides`: kb keys -> float or (n,) array (Monte Carlo draws
+        of a factor)."""
+        if isinstance(inputs, np.ndarray):
+            packed, tables = inputs, dict(tables or {})
+            if n is None and packed.ndim == 2:
+                n = packed.shape[1]
+        else:
+            packed = None
+            tables = {k: v for k, v in inputs.items() if k.startswith("table:")}
+            if n is None:
+                n = _width(inputs, overrides)
         V = np.empty((self.size,) if n is None else (self.size, n))
-        start = self.base if not overrides else self.raw
-        V[...] = start if n is None else start[:, None]
-        for key, v in inputs.items():
-            if key.startswith("input:"):
-                V[self.slot[key]] = v
+        if overrides:
+            V[...] = self.raw if n is None else self.raw[:, None]
+        elif n is None:
+            V[...] = self.base
+        else:
+            # only what the live steps read and the lines that no live step writes
+            V[self.fill] = self.base[self.fill, None]
+        k = len(self.inputs)
+        if packed is not None:
+            V[:k] = packed
+        else:
+            for key, v in inputs.items():
+                if key.startswith("input:"):
+                    V[self.slot[key]] = v
         for key, v in (overrides or {}).items():
             V[self.slot[key]] = v
-        tables = {k: v for k, v in inputs.items() if k.startswith("table:")}
         with np.errstate(all="ignore"):
             for step in (self.full if overrides else self.live):
                 _do(step, V, tables)
         return V
 
     def value(self, V: np.ndarray, key: str):
-        return V[self.slot[key]]
+        i = self.slot[key]
+        if V.ndim == 2 and not self.filled[i]:
+            return np.broadcast_to(self.base[i], V.shape[1:])   # folded: the same in every scenario
+        return V[i]
+
+    def stage_totals(self, V: np.ndarray, divisor=1.0) -> tuple[np.ndarray, np.ndarray]:
+        """Per functional unit: stages (stages, ...) and total (...), without materialising lines."""
+        stages = self.sorted_counted @ V[self.sorted_lines] / divisor
+        return stages, stages.sum(axis=0)
 
     def totals(self, V: np.ndarray, divisor=1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per functional unit: lines (emissions, ...), stages (stages, ...), total (...)."""
-        lines = V[self.emission_slots] / divisor
-        stages = np.tensordot(self.counted, lines, axes=1) if len(self.emissions) else \
-            np.zeros((self.counted.shape[0],) + lines.shape[1:])
-        return lines, stages, stages.sum(axis=0)
+        stages, total = self.stage_totals(V, divisor)
+        return V[self.emission_slots] / divisor, stages, total
 
     def check_finite(self, V: np.ndarray, labels=None) -> None:
         """A non-finite line is an error naming the formula (and the scenario when batched)."""
@@ -133,17 +163,23 @@ def _width(*maps) -> int | None:
 
 def _do(step: Step, V: np.ndarray, tables) -> None:
     k = step.kind
+    out = step.out
+    if k == "rows":
+        V[out.start] = _rows(step, V, tables[step.table])
+        return
     if k == "sum":
         terms = V[step.a]
         if step.b is not None:
-            terms *= step.b.reshape((-1,) + (1,) * (V.ndim - 1))
-        V[step.out] = np.add.reduceat(terms, step.starts, axis=0)
+            terms = terms * step.b.reshape((-1,) + (1,) * (V.ndim - 1))
+        r = np.add.reduceat(terms, step.starts, axis=0)
     elif k == "neg":
-        V[step.out] = -V[step.a]
-    elif k == "rows":
-        V[step.out[0]] = _rows(step, V, tables[step.table])
+        r = np.negative(V[step.a])
     else:
-        V[step.out] = _BINARY[k](V[step.a], V[step.b])
+        if isinstance(out, slice):      # contiguous outputs: compute straight into V, no scatter
+            _BINARY[k](V[step.a], V[step.b], out=V[out])
+            return
+        r = _BINARY[k](V[step.a], V[step.b])
+    V[out] = r
 
 
 def _rows(step: Step, V: np.ndarray, table) -> np.ndarray:
@@ -268,7 +304,37 @@ class _Builder:
         self.instrs.append((kind, out, ops, extra))
         return out
 
+    def renumber(self) -> None:
+        """Slots in the order the steps will use them: leaves (inputs first, then constants and
+        literals), then each (depth, operator) group's outputs together, sorted by operands. A
+        group's outputs, and often its operands, become contiguous: slices instead of gathers."""
+        outs = {i[1] for i in self.instrs}
+        new: dict[int, int] = {}
+        for s in range(len(self.init)):
+            if s not in outs:
+                new[s] = len(new)
+        by_depth: dict[int, list[tuple]] = {}
+        for ins in self.instrs:
+            by_depth.setdefault(self.depth[ins[1]], []).append(ins)
+        for d in sorted(by_depth):
+            for ins in sorted(by_depth[d], key=lambda i: (i[0], [new[o] for o in i[2]])):
+                new[ins[1]] = len(new)
+        remap = [0] * len(new)
+        for old, nw in new.items():
+            remap[nw] = old
+        self.init = [self.init[o] for o in remap]
+        self.depth = [self.depth[o] for o in remap]
+        self.varying = [self.varying[o] for o in remap]
+        self.slot = {k: new[v] for k, v in self.slot.items()}
+        instrs = []
+        for kind, out, ops, extra in self.instrs:
+            if kind == "rows":
+                extra = (extra[0], tuple(("slot", new[i[1]]) if i[0] == "slot" else i for i in extra[1]))
+            instrs.append((kind, new[out], [new[o] for o in ops], extra))
+        self.instrs = sorted(instrs, key=lambda i: i[1])
+
     def schedule(self) -> Program:
+        self.renumber()
         p = self.plan
         size = len(self.init)
         raw = np.array(self.init, dtype=float)
@@ -287,8 +353,18 @@ class _Builder:
             if e.stage in stage_row and "offset" not in e.tags:
                 counted[stage_row[e.stage], j] = 1.0
         tables = tuple(t for k, _, _, t in self.instrs if k == "rows" for t in [t[0]])
+        perm = np.argsort(em_slots, kind="stable")
+        live_out = {i[1] for i in self.instrs if self.varying[i[1]]}
+        n_inputs = len(p.method.inputs)
+        reads = {o for i in self.instrs if self.varying[i[1]] for o in i[2]}
+        fill = sorted(s for s in reads | set(em_slots.tolist()) if s not in live_out and s >= n_inputs)
+        filled = np.zeros(size, dtype=bool)
+        filled[list(live_out)] = True
+        filled[:n_inputs] = True
+        filled[fill] = True
         return Program(p, dict(self.slot), size, base, raw, live, full, tables, emissions, em_slots, counted,
-                       tuple(f"input:{d.name}" for d in p.method.inputs))
+                       tuple(f"input:{d.name}" for d in p.method.inputs), _index(em_slots[perm]), counted[:, perm],
+                       np.array(fill, dtype=np.intp), filled)
 
 
 def _steps(instrs: list[tuple], depth: list[int]) -> tuple[Step, ...]:
@@ -299,17 +375,24 @@ def _steps(instrs: list[tuple], depth: list[int]) -> tuple[Step, ...]:
     steps = []
     for (_, kind), group in sorted(groups.items(), key=lambda kv: kv[0][0]):
         if kind == "rows":
-            steps += [Step("rows", np.array([out]), table=extra[0], code=extra[1]) for _, out, _, extra in group]
+            steps += [Step("rows", slice(out, out + 1), table=extra[0], code=extra[1]) for _, out, _, extra in group]
             continue
         out = np.array([g[1] for g in group], dtype=np.intp)
         if kind == "sum":
             terms = np.array([o for g in group for o in g[2]], dtype=np.intp)
             signs = np.array([s for g in group for s in g[3]])
             starts = np.cumsum([0] + [len(g[2]) for g in group[:-1]]).astype(np.intp)
-            steps.append(Step("sum", out, terms, None if (signs == 1.0).all() else signs, starts))
+            steps.append(Step("sum", _index(out), _index(terms), None if (signs == 1.0).all() else signs, starts))
         elif kind == "neg":
-            steps.append(Step("neg", out, np.array([g[2][0] for g in group], dtype=np.intp)))
+            steps.append(Step("neg", _index(out), _index(np.array([g[2][0] for g in group], dtype=np.intp))))
         else:
-            steps.append(Step(kind, out, np.array([g[2][0] for g in group], dtype=np.intp),
-                              np.array([g[2][1] for g in group], dtype=np.intp)))
+            steps.append(Step(kind, _index(out), _index(np.array([g[2][0] for g in group], dtype=np.intp)),
+                              _index(np.array([g[2][1] for g in group], dtype=np.intp))))
     return tuple(steps)
+
+
+def _index(ix: np.ndarray):
+    """A contiguous run of slots as a slice (a view: no gather, and `out=` without a scatter)."""
+    if len(ix) and ix[-1] - ix[0] == len(ix) - 1 and (len(ix) == 1 or (np.diff(ix) == 1).all()):
+        return slice(int(ix[0]), int(ix[-1]) + 1)
+    return ix

@@ -17,10 +17,8 @@ modification times; the result is the same KnowledgeBase either way.
 """
 from __future__ import annotations
 
-import gc
 import math
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -30,6 +28,7 @@ from typing import Iterator, Mapping
 import tomli
 
 from . import kbcache
+from .gcpause import gc_paused
 from .errors import Diagnostic, PcfError, did_you_mean
 from .source import Span, display_path
 from .tomlfile import MAX_TOML_BYTES, TomlDoc, key_positions, read_toml
@@ -215,7 +214,7 @@ def load_kb(root: Path, units: Units, *, cache: bool = True, cache_dir: Path | N
     root = Path(root)
     if not root.is_dir():
         raise PcfError([Diagnostic("io", f"knowledge base folder not found: {root}", None, path=str(root))])
-    with _gc_paused():
+    with gc_paused():
         store = kbcache.Store(root, cache_dir) if cache else None
         loaded = store.read(units) if store else None
         if loaded is None:
@@ -226,18 +225,6 @@ def load_kb(root: Path, units: Units, *, cache: bool = True, cache_dir: Path | N
     return KnowledgeBase(str(root), sources, by_id, units)
 
 
-@contextmanager
-def _gc_paused():
-    """Building 50 000 entries allocates millions of objects, none of them cyclic garbage:
-    the cyclic collector would rescan the growing heap over and over (0.45 s of a cold load,
-    0.7 s of a cached one; bench/README.md). Paused for the load, restored after."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _load(root: Path, units: Units) -> tuple[dict[str, Source], dict[str, tuple[Entry, ...]]]:

@@ -17,6 +17,7 @@ from pint.util import UnitsContainer
 
 from . import nodes as n
 from .build import build_formula
+from .gcpause import gc_paused
 from .errors import Diagnostic, PcfError, did_you_mean
 from .kb import Entry, KnowledgeBase
 from .rules import check_rules
@@ -74,8 +75,8 @@ def compile_method(method: n.Method, kb: KnowledgeBase, units: Units,
     `latest_when_no_year` is for checking a method on its own (no case, so no year):
     annual series then resolve to their latest period.
     """
-    c = _Compiler(method, kb, units, data_year, latest_when_no_year)
-    return c.run()
+    with gc_paused():
+        return _Compiler(method, kb, units, data_year, latest_when_no_year).run()
 
 
 class _Compiler:
