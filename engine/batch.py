@@ -22,12 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
-import networkx as nx
 import numpy as np
 
 from .compiled import Program, Rows
 from .errors import Diagnostic, PcfError, did_you_mean
-from .evaluate import Bound, bind
+from .evaluate import Bound, bind, removal_only
 from .inventory import load_inventory
 from .kb import KnowledgeBase
 from .source import Span, display_path
@@ -195,7 +194,6 @@ def _wide(path: Path, rows: list[list], shown: str, prog: Program) -> Catalogue:
     body = [r for r in rows[1:] if any(c not in (None, "") for c in r)]
     lines = [i + 2 for i, r in enumerate(rows[1:]) if any(c not in (None, "") for c in r)]
     declared = {d.name: d for d in plan.method.inputs}
-    removals = {f"emission:{e.name}" for e in plan.method.emissions if "removal" in e.tags}
     cols: dict[str, tuple[int, float]] = {}     # input name -> (column index, scale to base)
     id_col = name_col = qty_col = None
     for j, h in enumerate(header):
@@ -283,9 +281,7 @@ def _wide(path: Path, rows: list[list], shown: str, prog: Program) -> Catalogue:
             inputs[key] = np.zeros(n)
             continue
         j, scale = cols[name]
-        users = {k for k in nx.descendants(plan.graph, key) if k.startswith("emission:")} \
-            if key in plan.graph else set()
-        inputs[key] = column(j, f"`{name}`", d.optional, bool(users) and users <= removals) * scale
+        inputs[key] = column(j, f"`{name}`", d.optional, removal_only(plan, key)) * scale
     divisor = np.ones(n)
     if qty_col is not None:
         # an empty quantity: that product's amounts are per functional unit already

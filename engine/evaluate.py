@@ -47,15 +47,6 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
     def err(code, msg, span, hint=None):
         problems.append(Diagnostic(code, msg, span, hint=hint, path=inv_path if span is None else None))
 
-    removals = {f"emission:{e.name}" for e in plan.method.emissions if "removal" in e.tags}
-
-    def removal_only(key: str) -> bool:
-        """Whether every emission `key` feeds is tagged [removal]: the method declares it a removal."""
-        if key not in plan.graph:
-            return False
-        users = {k for k in nx.descendants(plan.graph, key) if k.startswith("emission:")}
-        return bool(users) and users <= removals
-
     def amount(a: Amount, unit: str, what: str, key: str):
         """(base value, base half-width) of an amount declared in `unit` for input or table `key`."""
         want = plan.units.parse(unit)
@@ -85,7 +76,7 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
             err("unit-mismatch", f"{what}: {a.text} {a.unit or '(no unit)'} is {format_dim(spec.dim)}, "
                 f"the method expects {unit} ({format_dim(want.dim)})", a.span, hint)
             return None
-        if a.value < 0 and not removal_only(key):
+        if a.value < 0 and not removal_only(plan, key):
             err("bad-number", f"{what}: negative amount {a.text} {a.unit}", a.span,
                 "removals and credits must be declared by the method: an input may be negative only "
                 "when every emission using it is tagged `[removal]`")
@@ -160,6 +151,20 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
     if problems:
         raise PcfError(problems)
     return Bound(product, values, widths, tuple(not_given), divisor, kb_used)
+
+
+def emissions_fed(plan: Plan, key: str) -> set[str]:
+    """The emission names a plan node (input, table, kb value) flows into."""
+    if key not in plan.graph:
+        return set()
+    return {k.split(":", 1)[1] for k in nx.descendants(plan.graph, key) if k.startswith("emission:")}
+
+
+def removal_only(plan: Plan, key: str) -> bool:
+    """Whether every emission `key` feeds is tagged [removal]: the method declares it a removal,
+    so its amounts may be negative."""
+    users = emissions_fed(plan, key)
+    return bool(users) and all("removal" in e.tags for e in plan.method.emissions if e.name in users)
 
 
 def _wan_hint(a: Amount) -> str | None:

@@ -25,12 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-import networkx as nx
 import numpy as np
 
 from .compiled import Program, Rows, compile_program
 from .errors import Diagnostic, PcfError, did_you_mean
-from .evaluate import bind
+from .evaluate import bind, emissions_fed
 from .result import Result
 from .source import Span
 from .tomlfile import read_toml
@@ -263,8 +262,7 @@ def _distributions(prog: Program, product, spec: Spec) -> list[tuple[str, Dist]]
     grades = product.quality
 
     def default(key: str, role: str) -> Dist:
-        feeds = [k.split(":", 1)[1] for k in nx.descendants(plan.graph, key) if k.startswith("emission:")] \
-            if key in plan.graph else []
+        feeds = sorted(emissions_fed(plan, key))
         best = None
         for line in feeds:
             g = grades.get(line)
@@ -288,12 +286,12 @@ def _distributions(prog: Program, product, spec: Spec) -> list[tuple[str, Dist]]
     for d in plan.method.inputs:
         key = f"input:{d.name}"
         # an input in kgCO2e/kWh (a factor the inventory supplies) takes the factor grade
-        role = "factor" if any(u.startswith("kg") for u in plan.dims.get(key, {})) else "activity"
+        role = "factor" if _is_factor(plan.dims.get(key, {})) else "activity"
         out.append((key, spec.inputs.get(d.name) or default(key, role)))
     for t in plan.method.tables:
         for c in t.columns:
             set_ = spec.columns.get(t.name, {}).get(c.name)
-            role = "factor" if any(u.startswith("kg") for u in plan.units.parse(c.unit).dim) else "activity"
+            role = "factor" if _is_factor(plan.units.parse(c.unit).dim) else "activity"
             out.append((f"column:{t.name}.{c.name}", set_ or default(f"table:{t.name}", role)))
     for key, kn in plan.kb_nodes.items():
         if key not in plan.constants or kn.entry.id.startswith("gwp."):
@@ -362,3 +360,8 @@ def _from_entry(entry) -> Dist | None:
         raise PcfError([Diagnostic("uncertainty", f"`{entry.id}`: uncertainty{'.' + k if k else ''}: {msg}",
                                    entry.span, hint) for k, msg, hint in errs])
     return d
+
+
+def _is_factor(dim) -> bool:
+    """A quantity in a substance dimension (kgCO2e/kWh, kgCO2/t ...) is a factor, not an activity."""
+    return any(u.startswith("kg") for u in dim)
