@@ -14,6 +14,7 @@ from pathlib import Path
 from lark import Lark, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from . import lalr
 from .errors import Diagnostic, PcfError, did_you_mean
 from .mistakes import MISTAKES
 from .source import Span
@@ -46,10 +47,20 @@ def _parser() -> Lark:
                 propagate_positions=True, start=["start", "expr"], maybe_placeholders=False)
 
 
+@cache
+def lalr_tables() -> lalr.Tables:
+    """The parser's LALR table and lexers, for the table-driven parse of well-formed text."""
+    return lalr.tables(_parser())
+
+
+def strip_bom(text: str) -> str:
+    # A BOM from Windows editors is not content.
+    return text[1:] if text.startswith("\ufeff") else text
+
+
 def parse(text: str, path: str, start: str = "start", line_offset: int = 0) -> Tree:
     """Parse `text` (a method file, or one formula with start="expr")."""
-    if text.startswith("\ufeff"):
-        text = text[1:]  # a BOM from Windows editors is not content
+    text = strip_bom(text)
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise PcfError([Diagnostic("syntax", "NUL character in the file (is it a binary or UTF-16 file?)",

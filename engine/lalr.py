@@ -1,0 +1,212 @@
+"""A table-driven run of lark's LALR(1) parser for `grammar/pcf.lark`, building nodes as it goes.
+
+lark analyses the grammar (terminals, rules, the LALR table); this module only drives that
+table. lark's own runtime builds a parse tree through layers of generic callbacks and then
+walks it again to build nodes: ~1.5 s of a 10 000-formula method (bench/README.md). Here one
+loop lexes, shifts and reduces, and each reduction calls the builder directly with the
+children lark's tree would have had (anonymous tokens dropped, `_helper` rules spliced,
+`?rule`s with one child passed through) and the start and end offsets that lark's
+`propagate_positions` would have given.
+
+Only well-formed text is parsed here: at the first token the table refuses, `Refused` is
+raised and the caller re-parses with lark, whose exceptions carry what the diagnostics
+need. The lexer follows lark's contextual lexer: in each parser state only the terminals
+that state accepts are tried, in lark's priority order, and a keyword that a name pattern
+also matches is lexed as the name and then retyped (so `in` is a keyword only where a
+keyword may stand).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from lark import Lark
+
+
+class Refused(Exception):
+    """The table has no action for the text at `pos`: lark's parse says why."""
+
+    def __init__(self, pos: int):
+        super().__init__(pos)
+        self.pos = pos
+
+
+class Word:
+    """A kept token: its terminal, its text and its offsets (end exclusive)."""
+    __slots__ = ("type", "text", "start", "end")
+
+    def __init__(self, type: str, text: str, start: int, end: int):
+        self.type, self.text, self.start, self.end = type, text, start, end
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"Word({self.type}, {self.text!r}, {self.start}, {self.end})"
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """What reducing by one grammar rule does."""
+    size: int                    # symbols popped
+    goto: str                    # the rule's nonterminal
+    kept: tuple[tuple[int, int], ...]   # (index, how): 0 a node, 1 a token, 2 spliced `_helper` children
+    name: str | None             # the builder's handler; None for a `_helper` rule (its children, a list)
+    expand1: bool                # a `?rule`: one child is passed through
+    unit: bool                   # a `?rule` of exactly one nonterminal: nothing to do but the goto
+
+
+@dataclass(frozen=True)
+class Tables:
+    actions: tuple[dict[str, int], ...]   # per state: symbol -> next state (>= 0) or ~rule (< 0)
+    reductions: tuple[Reduction, ...]
+    lexers: tuple[tuple[re.Pattern, dict[str, dict[str, str]]], ...]   # per state: pattern, retypes
+    skip: re.Pattern                      # what is ignored between tokens (spaces, comments)
+    starts: dict[str, tuple[int, int]]    # start symbol -> (start state, end state)
+
+
+def tables(parser: Lark) -> Tables:
+    """The LALR table and per-state lexers of a `parser="lalr"` lark parser, as plain data."""
+    starts: dict[str, tuple[int, int]] = {}
+    states: dict = {}
+    for start in parser.options.start:
+        conf = parser.parse_interactive(start=start).parser_state.parse_conf
+        starts[start] = (conf.start_state, conf.end_state)
+        states = conf.states
+    rules: dict[Any, int] = {}
+    actions: list[dict[str, int]] = [{} for _ in range(max(states) + 1)]
+    for state, row in states.items():
+        for symbol, (action, arg) in row.items():
+            if action.name == "Shift":
+                actions[state][symbol] = arg
+            else:
+                actions[state][symbol] = ~rules.setdefault(arg, len(rules))
+    reductions = tuple(_reduction(rule) for rule in sorted(rules, key=rules.get))
+    by_name = {t.name: t for t in parser.terminals}
+    ignored = [by_name[name] for name in parser.ignore_tokens]
+    # possessive: a token that fails after a run of spaces must not retry shorter runs
+    # (nested repetitions would backtrack exponentially)
+    skip = "(?:" + "|".join(t.pattern.to_regexp() for t in ignored) + ")*+"
+    lexer_of: dict[frozenset[str], tuple] = {}
+    lexers = []
+    for row in actions:
+        accepts = frozenset(s for s in row if s in by_name)
+        if accepts not in lexer_of:
+            lexer_of[accepts] = _lexer([by_name[s] for s in accepts], skip)
+        lexers.append(lexer_of[accepts])
+    return Tables(tuple(actions), reductions, tuple(lexers), re.compile(skip), starts)
+
+
+def _reduction(rule) -> Reduction:
+    kept = []
+    for i, sym in enumerate(rule.expansion):
+        if sym.is_term:
+            if rule.options.keep_all_tokens or not sym.filter_out:
+                kept.append((i, 1))
+        else:
+            kept.append((i, 2 if sym.name.startswith("_") else 0))
+    helper = rule.origin.name.startswith("_")
+    expand1 = bool(rule.options.expand1) and not rule.alias
+    unit = expand1 and len(rule.expansion) == 1 and kept == [(0, 0)]
+    name = None if helper else str(rule.alias or rule.options.template_source or rule.origin.name)
+    return Reduction(len(rule.expansion), str(rule.origin.name), tuple(kept), name, expand1, unit)
+
+
+def _lexer(terminals, skip: str) -> tuple[re.Pattern, dict[str, dict[str, str]]]:
+    # lark's order: priority, then the longest possible match, then the longest literal
+    ordered = sorted(terminals, key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name))
+    literals = [t for t in ordered if t.pattern.type == "str"]
+    if any(t.pattern.flags for t in literals):
+        raise ValueError("keywords with flags are not supported by the table-driven parse")
+    retype: dict[str, dict[str, str]] = {}
+    embedded: set[str] = set()
+    for pat in (t for t in ordered if t.pattern.type == "re"):
+        for lit in literals:
+            m = re.match(pat.pattern.to_regexp(), lit.pattern.value)
+            if lit.priority == pat.priority and m is not None and m.group(0) == lit.pattern.value:
+                retype.setdefault(pat.name, {}).setdefault(lit.pattern.value, lit.name)
+                embedded.add(lit.name)
+    alternatives = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in ordered if t.name not in embedded)
+    alternatives = alternatives or "(?!)"     # a state that takes only the end of the text
+    # Ignored text is skipped by the same match; it never starts a token in this grammar, so
+    # skipping it first finds the token lark's lexer would find after its ignored tokens.
+    return re.compile(f"{skip}(?:{alternatives})"), retype
+
+
+Handler = Callable[[int | None, int | None, list], Any]
+
+
+def run(t: Tables, text: str, start: str, handlers: dict[str, Handler]) -> Any:
+    """Parse `text` from `start`, calling `handlers[name](start, end, children)` per reduction."""
+    actions, reductions, lexers = t.actions, t.reductions, t.lexers
+    call = [None if r.name is None or r.unit else handlers.get(r.name) for r in reductions]
+    state, end_state = t.starts[start]
+    states, values, starts, ends = [state], [], [], []
+    pos, n = 0, len(text)
+    while True:
+        pattern, retype = lexers[states[-1]]
+        m = pattern.match(text, pos)
+        if m is not None:
+            kind = m.lastgroup
+            pos, tok_end = m.start(m.lastindex), m.end()
+            if kind in retype:
+                kind = retype[kind].get(text[pos:tok_end], kind)
+        else:
+            pos = t.skip.match(text, pos).end()
+            if pos < n:
+                raise Refused(pos)
+            kind = "$END"
+        while True:
+            a = actions[states[-1]].get(kind)
+            if a is None:
+                raise Refused(pos)
+            if a >= 0:
+                states.append(a)
+                values.append(kind)
+                starts.append(pos)
+                ends.append(tok_end)
+                pos = tok_end
+                break
+            r = reductions[~a]
+            if r.unit:
+                # `?expr: term` and its kin: the child stands for the rule, with its own offsets
+                states[-1] = actions[states[-2]][r.goto]
+            else:
+                size = r.size
+                base = len(values) - size
+                first = starts[base] if size else None
+                if first is None:   # an empty first child has no offsets: the next one's
+                    first = next((p for p in starts[base:] if p is not None), None)
+                last = ends[-1] if size else None
+                if last is None:
+                    last = next((p for p in reversed(ends[base:]) if p is not None), None)
+                kids: list = []
+                for i, how in r.kept:
+                    j = base + i
+                    if how == 0:
+                        kids.append(values[j])
+                    elif how == 1:
+                        kids.append(Word(values[j], text[starts[j]:ends[j]], starts[j], ends[j]))
+                    elif kids:
+                        kids.extend(values[j])
+                    else:
+                        # a `_helper` list is referenced by nothing else: grow it in place, or
+                        # `item*` would copy its list at every item (quadratic)
+                        kids = values[j]
+                if r.name is None:
+                    value = kids
+                elif r.expand1 and len(kids) == 1:
+                    value = kids[0]
+                    if isinstance(value, Word):   # lark keeps a passed-through token's own offsets
+                        first, last = value.start, value.end
+                else:
+                    value = call[~a](first, last, kids)
+                if size:
+                    del states[base + 1:], values[base:], starts[base:], ends[base:]
+                states.append(actions[states[-1]][r.goto])
+                values.append(value)
+                starts.append(first)
+                ends.append(last)
+            if kind == "$END" and states[-1] == end_state:
+                return values[-1]
