@@ -22,6 +22,7 @@ from typing import Mapping
 import numpy as np
 
 from .errors import Diagnostic, PcfError
+from .gcpause import gc_paused
 from .plan import Plan
 
 _BINARY = {"*": np.multiply, "/": np.divide, "+": np.add, "-": np.subtract}
@@ -215,12 +216,16 @@ def _rows(step: Step, V: np.ndarray, table) -> np.ndarray:
 
 def compile_program(plan: Plan) -> Program:
     """Translate the plan's postfix code into a depth-scheduled array program."""
-    return _Builder(plan).build()
+    with gc_paused():   # hundreds of thousands of small tuples, lists and ints, none of them cyclic
+        return _Builder(plan).build()
 
 
 class _Builder:
     def __init__(self, plan: Plan):
         self.plan = plan
+        # `method.inputs` and `.emissions` scan every declaration: read once
+        self.inputs = plan.method.inputs
+        self.emissions = plan.method.emissions
         self.slot: dict[str, int] = {}
         self.init: list[float] = []        # constant value per slot (nan for computed)
         self.depth: list[int] = []
@@ -242,13 +247,26 @@ class _Builder:
 
     def build(self) -> Program:
         p = self.plan
-        for d in p.method.inputs:
-            self.slot[f"input:{d.name}"] = self.new(0.0, varying=True)
-        for key, v in p.constants.items():
-            self.slot[key] = self.new(v)
+        self.leaves([f"input:{d.name}" for d in self.inputs], [0.0] * len(self.inputs), varying=True)
+        self.leaves(list(p.constants), list(p.constants.values()), varying=False)
         for key in p.order:
-            self.slot[key] = self.emit(self.tree(p.code[key]))
+            self.slot[key] = self.formula(p.code[key])
         return self.schedule()
+
+    def leaves(self, keys: list[str], values: list[float], varying: bool) -> None:
+        """A new slot per key (as `new` one at a time), holding its value."""
+        first = len(self.init)
+        self.init += values
+        self.depth += [0] * len(values)
+        self.varying += [varying] * len(values)
+        self.slot.update(zip(keys, range(first, first + len(values))))
+
+    def formula(self, code: tuple) -> int:
+        """The slot of a formula's value. Amount x factor (two loads and an operator), the common
+        shape, goes straight to the one instruction `tree` and `emit` would make of it."""
+        if len(code) == 3 and code[0][0] == "load" and code[1][0] == "load":
+            return self.instr(code[2][0], [self.slot[code[0][1]], self.slot[code[1][1]]])
+        return self.emit(self.tree(code))
 
     def tree(self, code: tuple):
         """Postfix -> small tree; +/- chains flattened into one signed sum; literals folded."""
@@ -299,95 +317,140 @@ class _Builder:
         return self.instr("rows", reads, (t[1], code), varying=True)
 
     def instr(self, kind: str, ops: list[int], extra=None, varying=False) -> int:
-        depth = 1 + max((self.depth[o] for o in ops), default=0)
-        out = self.new(depth=depth, varying=varying or any(self.varying[o] for o in ops))
+        out = len(self.init)
+        self.init.append(np.nan)
+        self.depth.append(1 + max(map(self.depth.__getitem__, ops), default=0))
+        self.varying.append(varying or any(map(self.varying.__getitem__, ops)))
         self.instrs.append((kind, out, ops, extra))
         return out
 
-    def renumber(self) -> None:
+    def renumber(self) -> tuple[list[_Group], np.ndarray]:
         """Slots in the order the steps will use them: leaves (inputs first, then constants and
         literals), then each (depth, operator) group's outputs together, sorted by operands. A
-        group's outputs, and often its operands, become contiguous: slices instead of gathers."""
-        outs = {i[1] for i in self.instrs}
-        new: dict[int, int] = {}
-        for s in range(len(self.init)):
-            if s not in outs:
-                new[s] = len(new)
-        by_depth: dict[int, list[tuple]] = {}
-        for ins in self.instrs:
-            by_depth.setdefault(self.depth[ins[1]], []).append(ins)
-        for d in sorted(by_depth):
-            for ins in sorted(by_depth[d], key=lambda i: (i[0], [new[o] for o in i[2]])):
-                new[ins[1]] = len(new)
-        remap = [0] * len(new)
-        for old, nw in new.items():
-            remap[nw] = old
-        self.init = [self.init[o] for o in remap]
-        self.depth = [self.depth[o] for o in remap]
-        self.varying = [self.varying[o] for o in remap]
-        self.slot = {k: new[v] for k, v in self.slot.items()}
-        instrs = []
-        for kind, out, ops, extra in self.instrs:
-            if kind == "rows":
-                extra = (extra[0], tuple(("slot", new[i[1]]) if i[0] == "slot" else i for i in extra[1]))
-            instrs.append((kind, new[out], [new[o] for o in ops], extra))
-        self.instrs = sorted(instrs, key=lambda i: i[1])
+        group's outputs, and often its operands, become contiguous: slices instead of gathers.
+
+        Returns the groups in that order, in new slots, and the old slot of each new one."""
+        instrs = self.instrs
+        size = len(self.init)
+        outs = np.fromiter((i[1] for i in instrs), dtype=np.intp, count=len(instrs))
+        is_out = np.zeros(size, dtype=bool)
+        is_out[outs] = True
+        leaves = np.flatnonzero(~is_out)
+        new = np.empty(size, dtype=np.intp)   # old slot -> new slot
+        new[leaves] = np.arange(len(leaves))
+        members: dict[tuple[int, str], list[int]] = {}
+        for j, ins in enumerate(instrs):
+            members.setdefault((self.depth[ins[1]], ins[0]), []).append(j)
+        varying = np.array(self.varying, dtype=bool)
+        groups, pieces, taken = [], [leaves], len(leaves)
+        # by depth, then operator, then operands: each depth sorted by (operator, operands)
+        for (_, kind), idx in sorted(members.items(), key=lambda kv: kv[0]):
+            ops, order = _by_operands([instrs[j][2] for j in idx], new)   # operands: numbered already
+            idx = [idx[k] for k in order]
+            old = outs[idx]
+            new[old] = np.arange(taken, taken + len(idx))
+            taken += len(idx)
+            pieces.append(old)
+            extra = [instrs[j][3] for j in idx]
+            if kind == "rows":   # the loads of the bodies, in new slots too
+                extra = [(t, tuple(("slot", int(new[i[1]])) if i[0] == "slot" else i for i in code))
+                         for t, code in extra]
+            groups.append(_Group(kind, new[old], ops, extra, varying[old]))
+        fresh = new.tolist()
+        self.slot = {k: fresh[v] for k, v in self.slot.items()}
+        return groups, np.concatenate(pieces)
 
     def schedule(self) -> Program:
-        self.renumber()
+        groups, old = self.renumber()
         p = self.plan
         size = len(self.init)
-        raw = np.array(self.init, dtype=float)
-        full = _steps(self.instrs, self.depth)
+        raw = np.array(self.init, dtype=float)[old]
+        full = _steps(groups, None)
         # fold what the inventory cannot change
         base = raw.copy()
         with np.errstate(all="ignore"):
-            for step in _steps([i for i in self.instrs if not self.varying[i[1]]], self.depth):
+            for step in _steps(groups, False):
                 _do(step, base, {})
-        live = _steps([i for i in self.instrs if self.varying[i[1]]], self.depth)
-        emissions = tuple(e.name for e in p.method.emissions)
+        live = _steps(groups, True)
+        emissions = tuple(e.name for e in self.emissions)
         em_slots = np.array([self.slot[f"emission:{e}"] for e in emissions], dtype=np.intp)
         counted = np.zeros((len(p.stage_ids), len(emissions)))
         stage_row = {s: i for i, s in enumerate(p.stage_ids)}
-        for j, e in enumerate(p.method.emissions):
-            if e.stage in stage_row and "offset" not in e.tags:
-                counted[stage_row[e.stage], j] = 1.0
-        tables = tuple(t for k, _, _, t in self.instrs if k == "rows" for t in [t[0]])
+        lines = [(stage_row[e.stage], j) for j, e in enumerate(self.emissions)
+                 if e.stage in stage_row and "offset" not in e.tags]
+        if lines:
+            counted[tuple(np.array(lines, dtype=np.intp).T)] = 1.0
+        tables = tuple(t for g in groups if g.kind == "rows" for t, _ in g.extra)
         perm = np.argsort(em_slots, kind="stable")
-        live_out = {i[1] for i in self.instrs if self.varying[i[1]]}
-        n_inputs = len(p.method.inputs)
-        reads = {o for i in self.instrs if self.varying[i[1]] for o in i[2]}
-        fill = sorted(s for s in reads | set(em_slots.tolist()) if s not in live_out and s >= n_inputs)
-        filled = np.zeros(size, dtype=bool)
-        filled[list(live_out)] = True
+        n_inputs = len(self.inputs)
+        # A batched live run copies from `base` the slots a live step reads and the lines, but
+        # not those a live step writes, nor inputs.
+        live_out = np.zeros(size, dtype=bool)
+        read = np.zeros(size, dtype=bool)
+        for g in groups:
+            live_out[g.out[g.varying]] = True
+            for o in _operands(g, g.varying):
+                read[o] = True
+        read[em_slots] = True
+        read[:n_inputs] = False
+        fill = np.flatnonzero(read & ~live_out)
+        filled = live_out.copy()
         filled[:n_inputs] = True
         filled[fill] = True
         return Program(p, dict(self.slot), size, base, raw, live, full, tables, emissions, em_slots, counted,
-                       tuple(f"input:{d.name}" for d in p.method.inputs), _index(em_slots[perm]), counted[:, perm],
-                       np.array(fill, dtype=np.intp), filled)
+                       tuple(f"input:{d.name}" for d in self.inputs), _index(em_slots[perm]), counted[:, perm],
+                       fill, filled)
 
 
-def _steps(instrs: list[tuple], depth: list[int]) -> tuple[Step, ...]:
-    """Group instructions by (depth, kind): one numpy call per group."""
-    groups: dict[tuple[int, str], list[tuple]] = {}
-    for ins in instrs:
-        groups.setdefault((depth[ins[1]], ins[0]), []).append(ins)
+@dataclass(frozen=True)
+class _Group:
+    """The instructions of one (depth, operator), in slot order, in new slots."""
+    kind: str
+    out: np.ndarray                      # output slots: consecutive
+    ops: np.ndarray | list[np.ndarray]   # operand slots: (instructions, arity), or each its own (sum, rows)
+    extra: list                          # per instruction: signs (sum), (table, body code) (rows)
+    varying: np.ndarray                  # per instruction: depends on the inventory
+
+
+def _by_operands(ops: list[list[int]], new: np.ndarray) -> tuple[np.ndarray | list[np.ndarray], list]:
+    """Instructions' operands in new slots, and the stable order that sorts them as tuples."""
+    if len({len(o) for o in ops}) == 1 and ops[0]:
+        keys = new[np.array(ops, dtype=np.intp)]   # one arity (binary, neg): a lexsort, column 0 first
+        order = np.lexsort(keys.T[::-1])
+        return keys[order], order
+    mapped = [new[np.array(o, dtype=np.intp)] for o in ops]
+    order = sorted(range(len(ops)), key=lambda k: tuple(mapped[k].tolist()))
+    return [mapped[k] for k in order], order
+
+
+def _operands(g: _Group, sel: np.ndarray) -> list[np.ndarray]:
+    """The operand slots of the selected instructions of `g`."""
+    if isinstance(g.ops, np.ndarray):
+        return [g.ops[sel].ravel()]
+    return [o for o, s in zip(g.ops, sel) if s]
+
+
+def _steps(groups: list[_Group], varying: bool | None) -> tuple[Step, ...]:
+    """One numpy call per group: all instructions (`varying` None), or those that depend on the
+    inventory (True), or those that do not (False)."""
     steps = []
-    for (_, kind), group in sorted(groups.items(), key=lambda kv: kv[0][0]):
-        if kind == "rows":
-            steps += [Step("rows", slice(out, out + 1), table=extra[0], code=extra[1]) for _, out, _, extra in group]
+    for g in groups:
+        sel = np.arange(len(g.out)) if varying is None else np.flatnonzero(g.varying == varying)
+        if not len(sel):
             continue
-        out = np.array([g[1] for g in group], dtype=np.intp)
-        if kind == "sum":
-            terms = np.array([o for g in group for o in g[2]], dtype=np.intp)
-            signs = np.array([s for g in group for s in g[3]])
-            starts = np.cumsum([0] + [len(g[2]) for g in group[:-1]]).astype(np.intp)
+        out = g.out[sel]
+        if g.kind == "rows":
+            steps += [Step("rows", slice(int(o), int(o) + 1), table=g.extra[i][0], code=g.extra[i][1])
+                      for o, i in zip(out, sel)]
+        elif g.kind == "sum":
+            terms = np.concatenate([g.ops[i] for i in sel])
+            signs = np.array([s for i in sel for s in g.extra[i]])
+            starts = np.cumsum([0] + [len(g.ops[i]) for i in sel[:-1]]).astype(np.intp)
             steps.append(Step("sum", _index(out), _index(terms), None if (signs == 1.0).all() else signs, starts))
-        elif kind == "neg":
-            steps.append(Step("neg", _index(out), _index(np.array([g[2][0] for g in group], dtype=np.intp))))
+        elif g.kind == "neg":
+            steps.append(Step("neg", _index(out), _index(g.ops[sel, 0])))
         else:
-            steps.append(Step(kind, _index(out), _index(np.array([g[2][0] for g in group], dtype=np.intp)),
-                              _index(np.array([g[2][1] for g in group], dtype=np.intp))))
+            steps.append(Step(g.kind, _index(out), _index(g.ops[sel, 0]), _index(g.ops[sel, 1])))
     return tuple(steps)
 
 

@@ -9,7 +9,10 @@ topological order.
 """
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from typing import Mapping
 
 import networkx as nx
@@ -35,6 +38,15 @@ CONVERSIONS = {
 }
 CONVERSION_NAMES = {(44, 12): "C -> CO2", (12, 44): "CO2 -> C", (44, 28): "N2O-N -> N2O",
                     (28, 44): "N2O -> N2O-N"}
+
+# Graph key prefix of each declaration that names a value.
+_KINDS = {n.Input: "input", n.Table: "table", n.Let: "let", n.Emission: "emission"}
+# Expression leaves. A basis conversion is checked against the product chain around it (see
+# _Compiler.dim_of); the dimension of the others needs nothing beyond the row scope.
+_PLAIN_LEAVES = frozenset({n.Ref, n.Number, n.KbRef, n.Field})
+_LEAVES = _PLAIN_LEAVES | {n.BasisConversion}
+# What a conversion contributes: built once, shared (dimensions are never mutated).
+_CONVERSION_DIMS = {k: UnitsContainer({dst: 1, src: -1}) for k, (src, dst) in CONVERSIONS.items()}
 
 
 @dataclass(frozen=True)
@@ -89,10 +101,13 @@ class _Compiler:
         self.names: dict[str, str] = {}        # name -> graph key
         self.decl_span: dict[str, Span] = {}   # graph key -> span
         self.kb_nodes: dict[str, KbNode] = {}
-        self.g = nx.DiGraph()
+        self.kinds: dict[str, str] = {}         # graph key -> kind, in the order nodes arise
+        self.deps: list[tuple[str, str]] = []   # graph edges (dependency, user), in the order they arise
+        self.g = nx.DiGraph()                   # built from kinds and deps by link()
         self.dims: dict[str, Dim] = {}
         self.columns: dict[str, dict[str, tuple[n.Column, Dim, float]]] = {}
-        self.formulas: dict[str, n.Expr] | None = None   # let/emission name -> formula
+        self.formulas: dict[str, n.Expr] = {}   # let/emission graph key -> formula
+        self.products: dict[tuple, tuple] = {}  # (op, id(a), id(b)) -> (dim, a, b): see _dim_binop
 
     def err(self, code, message, span, hint=None, related=()):
         self.problems.append(Diagnostic(code, message, span, hint=hint, related=tuple(related)))
@@ -111,14 +126,17 @@ class _Compiler:
         self.declare()
         self.link()        # declarations and references are both name resolution: report together
         self.check()
-        self.cycles()
-        self.check()
-        order = self.order()
-        self.typecheck(order)
+        topo = _lexicographic_order(self.g)
+        if topo is None:   # only a graph with a cycle has no order: find and name the cycles
+            self.cycles()
+            self.check()
+        order = self.order(topo)
+        exprs = {k: self.expr_of(k) for k in order}
+        self.typecheck(exprs)
         self.check()
         co2 = self.emission_units()
         self.check()
-        code = {k: _postfix(self.expr_of(k), self) for k in order}
+        code = {k: _postfix(e, self) for k, e in exprs.items()}
         constants = {k: kn.entry.base_value for k, kn in self.kb_nodes.items()
                      if kn.expr is None and k == kn.key}
         stages = tuple(s.id for s in self.m.stages if s.excluded is None)
@@ -155,24 +173,29 @@ class _Compiler:
                          related=[("first declared", stages[s.id].span)])
             stages[s.id] = s
         self.stages = stages
+        names, decl_span, kinds = self.names, self.decl_span, self.kinds
         for d in self.m.decls:
-            if isinstance(d, (n.Stage, n.Rule)):
+            t = type(d)
+            kind = _KINDS.get(t)
+            if kind is None:   # stages (above) and rules (checked by check_rules)
                 continue
-            kind = type(d).__name__.lower()
             key = f"{kind}:{d.name}"
-            if d.name in self.names:
+            if d.name in names:
                 self.err("duplicate", f"`{d.name}` is declared twice", d.span,
-                         related=[("first declared", self.decl_span[self.names[d.name]])],
+                         related=[("first declared", decl_span[names[d.name]])],
                          hint="one name, one definition: rename one of them")
                 continue
-            self.names[d.name] = key
-            self.decl_span[key] = d.span
-            self.g.add_node(key, kind=kind)
-            if isinstance(d, n.Input):
+            names[d.name] = key
+            decl_span[key] = d.span
+            kinds[key] = kind
+            if t is n.Let:
+                self.formulas[key] = d.expr
+                continue
+            if t is n.Input:
                 spec = self._unit(d.unit, d.unit_span)
                 if spec is not None:
                     self.dims[key] = spec.dim
-            elif isinstance(d, n.Table):
+            elif t is n.Table:
                 cols = {}
                 for col in d.columns:
                     if col.name in cols:
@@ -181,7 +204,8 @@ class _Compiler:
                     if spec is not None:
                         cols[col.name] = (col, spec.dim, spec.scale)
                 self.columns[d.name] = cols
-            elif isinstance(d, n.Emission):
+            elif t is n.Emission:
+                self.formulas[key] = d.expr
                 st = stages.get(d.stage)
                 if st is None:
                     self.err("unknown-stage", f"unknown stage `{d.stage}`", d.stage_span,
@@ -201,58 +225,72 @@ class _Compiler:
     # --- references -------------------------------------------------------------------
     def link(self):
         for d in self.m.decls:
-            if isinstance(d, (n.Let, n.Emission)):
-                self._link_expr(f"{type(d).__name__.lower()}:{d.name}", d.expr)
-        for key in [k for k, kind in self.g.nodes(data="kind") if kind in ("input", "table")]:
-            if self.g.out_degree(key) == 0:
-                name = key.split(":", 1)[1]
-                self.err("unused-input", f"{key.split(':')[0]} `{name}` is declared but no formula uses it",
+            kind = _KINDS.get(type(d))
+            if kind == "let" or kind == "emission":
+                self._link_expr(f"{kind}:{d.name}", d.expr)
+        self.g = _graph(self.kinds, self.deps)
+        for key, users in self.g.adjacency():
+            if not users and key.startswith(("input:", "table:")):
+                kind, name = key.split(":", 1)
+                self.err("unused-input", f"{kind} `{name}` is declared but no formula uses it",
                          self.decl_span[key], hint="remove it, or use it in an emission")
 
     def _link_expr(self, owner: str, expr: n.Expr, scope: dict[str, str] | None = None):
         # `scope` maps row variables to their tables inside row sums.
-        stack = [(expr, scope or {})]
+        sc = scope or {}
+        if type(expr) is n.BinOp and type(expr.left) in _LEAVES and type(expr.right) in _LEAVES:
+            # amount x factor, the common shape, without the walk: right first, as in the walk
+            self._link_leaf(owner, expr.right, sc)
+            self._link_leaf(owner, expr.left, sc)
+            return
+        stack = [(expr, sc)]
         while stack:
             e, sc = stack.pop()
-            if isinstance(e, n.Ref):
-                if e.name in sc:
-                    self.err("unknown-name", f"`{e.name}` is a row of `{sc[e.name]}`: use one of its "
-                             f"columns, e.g. `{e.name}.{next(iter(self.columns.get(sc[e.name], {'x': 0})))}`",
-                             e.span)
-                    continue
-                key = self.names.get(e.name)
-                if key is None or key.startswith("table:"):
-                    hint = did_you_mean(e.name, [k for k, v in self.names.items() if not v.startswith("table:")])
-                    if key is not None:
-                        hint = f"`{e.name}` is a table: sum over it, `sum(row in {e.name}: row.<column>)`"
-                    self.err("unknown-name", f"unknown name `{e.name}`", e.span, hint=hint)
-                else:
-                    self.g.add_edge(key, owner)
-            elif isinstance(e, n.Field):
-                table = sc.get(e.var)
-                if table is None:
-                    self.err("unknown-name", f"`{e.var}` is not a row variable here", e.span,
-                             hint="fields are read inside `sum(row in table: row.column)`")
-                elif e.column not in self.columns.get(table, {}):
-                    self.err("unknown-column", f"table `{table}` has no column `{e.column}`", e.span,
-                             hint=did_you_mean(e.column, self.columns.get(table, {})))
-            elif isinstance(e, n.KbRef):
-                key = self._kb(e)
-                if key is not None:
-                    self.g.add_edge(key, owner)
-            elif isinstance(e, n.RowSum):
+            t = type(e)
+            if t is n.BinOp:
+                stack.append((e.left, sc))
+                stack.append((e.right, sc))
+            elif t in _LEAVES:
+                self._link_leaf(owner, e, sc)
+            elif t is n.RowSum:
                 tkey = self.names.get(e.table)
                 if tkey is None or not tkey.startswith("table:"):
                     self.err("unknown-table", f"unknown table `{e.table}`", e.span,
                              hint=did_you_mean(e.table, [k for k, v in self.names.items() if v.startswith("table:")]))
                     continue
-                self.g.add_edge(tkey, owner)
+                self.deps.append((tkey, owner))
                 stack.append((e.body, {**sc, e.var: e.table}))
-            elif isinstance(e, n.BinOp):
-                stack.append((e.left, sc))
-                stack.append((e.right, sc))
-            elif isinstance(e, n.Neg):
+            elif t is n.Neg:
                 stack.append((e.operand, sc))
+
+    def _link_leaf(self, owner: str, e, sc: dict[str, str]):
+        t = type(e)
+        if t is n.Ref:
+            if e.name in sc:
+                self.err("unknown-name", f"`{e.name}` is a row of `{sc[e.name]}`: use one of its "
+                         f"columns, e.g. `{e.name}.{next(iter(self.columns.get(sc[e.name], {'x': 0})))}`",
+                         e.span)
+                return
+            key = self.names.get(e.name)
+            if key is None or key.startswith("table:"):
+                hint = did_you_mean(e.name, [k for k, v in self.names.items() if not v.startswith("table:")])
+                if key is not None:
+                    hint = f"`{e.name}` is a table: sum over it, `sum(row in {e.name}: row.<column>)`"
+                self.err("unknown-name", f"unknown name `{e.name}`", e.span, hint=hint)
+            else:
+                self.deps.append((key, owner))
+        elif t is n.KbRef:
+            key = self._kb(e)
+            if key is not None:
+                self.deps.append((key, owner))
+        elif t is n.Field:
+            table = sc.get(e.var)
+            if table is None:
+                self.err("unknown-name", f"`{e.var}` is not a row variable here", e.span,
+                         hint="fields are read inside `sum(row in table: row.column)`")
+            elif e.column not in self.columns.get(table, {}):
+                self.err("unknown-column", f"table `{table}` has no column `{e.column}`", e.span,
+                         hint=did_you_mean(e.column, self.columns.get(table, {})))
 
     def _kb(self, ref: n.KbRef) -> str | None:
         key = ref_key(ref)
@@ -270,8 +308,8 @@ class _Compiler:
             if key is not None:
                 self.kb_nodes[alias] = self.kb_nodes[key]
                 self.dims[alias] = self.dims[key]
-                self.g.add_edge(key, alias)
-                self.g.nodes[alias]["kind"] = "alias"
+                self.kinds[alias] = "alias"
+                self.deps.append((key, alias))
                 self.decl_span[alias] = ref.span
             return alias if key is not None else None
         if ref.id.startswith("gwp.") and gwp in GWP_SETS:
@@ -306,7 +344,7 @@ class _Compiler:
                 self.problems.extend(exc.diagnostics)
                 return None
         self.kb_nodes[key] = KbNode(key, entry, expr, ref.year is not None, found.fallback_from, ref.span)
-        self.g.add_node(key, kind="kb")
+        self.kinds[key] = "kb"
         self.decl_span[key] = entry.span
         self.dims[key] = entry.spec.dim
         if expr is not None:
@@ -340,30 +378,25 @@ class _Compiler:
                      related=[(f"`{u.split(':', 1)[1]}` defined", self.decl_span[u]) for u, _ in cyc
                               if u in self.decl_span])
 
-    def order(self) -> list[str]:
-        topo = nx.lexicographical_topological_sort(self.g)
+    def order(self, topo: list[str]) -> list[str]:
+        """The computed nodes of `topo` (lets, emissions, derived and aliased kb entries)."""
         return [k for k in topo if k.startswith(("let:", "emission:"))
                 or (k.startswith("kb:") and (self.kb_nodes[k].expr is not None
-                                             or self.g.nodes[k].get("kind") == "alias"))]
+                                             or self.kinds.get(k) == "alias"))]
 
     def expr_of(self, key: str) -> n.Expr:
-        if self.g.nodes[key].get("kind") == "alias":
-            target = next(iter(self.g.predecessors(key)))
-            return n.KbRef(target[3:].split("@")[0], int(target.split("@")[1]) if "@" in target else None,
-                           self.decl_span[key])
-        if key.startswith("kb:"):
+        if key.startswith("kb:"):   # an alias key is a kb key too
+            if self.kinds.get(key) == "alias":
+                target = next(iter(self.g.predecessors(key)))
+                return n.KbRef(target[3:].split("@")[0], int(target.split("@")[1]) if "@" in target else None,
+                               self.decl_span[key])
             return self.kb_nodes[key].expr
-        if self.formulas is None:   # by name, built once: a scan per node would be quadratic
-            self.formulas = {}
-            for d in self.m.decls:
-                if isinstance(d, (n.Let, n.Emission)):
-                    self.formulas.setdefault(d.name, d.expr)
-        return self.formulas[key.split(":", 1)[1]]
+        return self.formulas[key]
 
     # --- units ------------------------------------------------------------------------
-    def typecheck(self, order: list[str]):
-        for key in order:
-            dim = self.dim_of(self.expr_of(key))
+    def typecheck(self, exprs: Mapping[str, n.Expr]):
+        for key, expr in exprs.items():
+            dim = self.dim_of(expr)
             if dim is None:
                 continue
             if key.startswith("kb:"):
@@ -377,65 +410,98 @@ class _Compiler:
 
     def dim_of(self, expr: n.Expr, row: dict[str, str] | None = None) -> Dim | None:
         """The dimension of `expr`, iteratively; records problems and returns None on failure."""
-        out: dict[int, Dim | None] = {}
-        parents: dict[int, n.Expr] = {}
-        scopes: dict[int, dict[str, str]] = {id(expr): row or {}}
-        stack: list[tuple[n.Expr, bool]] = [(expr, False)]
-        conversions: list[n.BasisConversion] = []
+        sc = row or {}
+        t = type(expr)
+        # The common shapes, a value or amount x factor, without the walk's bookkeeping.
+        if t in _PLAIN_LEAVES:
+            return self._leaf_dim(expr, sc)
+        if t is n.BinOp and type(expr.left) in _PLAIN_LEAVES and type(expr.right) in _PLAIN_LEAVES:
+            b = self._leaf_dim(expr.right, sc)   # right first, as in the walk
+            return self._dim_binop(expr, self._leaf_dim(expr.left, sc), b)
+        # Post-order over (node, row scope, root of the product chain the node is in, children
+        # done), right subtree first; finished dimensions go on `dims`, a value stack.
+        dims: list[Dim | None] = []
+        stack: list[tuple] = [(expr, sc, expr, False)]
+        conversions: list[tuple[n.BasisConversion, n.Expr]] = []
+        chain_dims: dict[int, Dim | None] = {}   # id of a product chain holding a conversion -> its dim
         while stack:
-            e, done = stack.pop()
-            sc = scopes[id(e)]
-            kids = _children(e)
-            if not done and kids:
-                stack.append((e, True))
-                for k in kids:
-                    parents[id(k)] = e
-                    scopes[id(k)] = {**sc, e.var: e.table} if isinstance(e, n.RowSum) else sc
-                    stack.append((k, False))
-                continue
-            out[id(e)] = self._dim_node(e, [out.get(id(k)) for k in kids], sc)
-            if isinstance(e, n.BasisConversion):
-                conversions.append(e)
-        for conv in conversions:
-            self._check_conversion(conv, parents, out)
-        return out.get(id(expr))
+            e, sc, chain, done = stack.pop()
+            t = type(e)
+            if t in _PLAIN_LEAVES:
+                dim = self._leaf_dim(e, sc)
+                dims.append(dim)
+            elif t is n.BinOp:
+                if not done:
+                    stack.append((e, sc, chain, True))
+                    # A `*`/`/` operand belongs to its parent's chain; anything else starts one.
+                    if e.op == "*" or e.op == "/":
+                        stack.append((e.left, sc, chain, False))
+                        stack.append((e.right, sc, chain, False))
+                    else:
+                        stack.append((e.left, sc, e.left, False))
+                        stack.append((e.right, sc, e.right, False))
+                    continue
+                a = dims.pop()
+                dim = self._dim_binop(e, a, dims[-1])
+                dims[-1] = dim
+            elif t is n.BasisConversion:
+                dim = _CONVERSION_DIMS[(e.numerator, e.denominator)]
+                conversions.append((e, chain))
+                chain_dims[id(chain)] = None
+                dims.append(dim)
+            elif t is n.Neg or t is n.RowSum:
+                if not done:
+                    stack.append((e, sc, chain, True))
+                    if t is n.Neg:
+                        stack.append((e.operand, sc, e.operand, False))
+                    else:
+                        stack.append((e.body, {**sc, e.var: e.table}, e.body, False))
+                    continue
+                dim = dims[-1]
+            else:
+                raise TypeError(f"not an expression: {e!r}")
+            if chain_dims and id(e) in chain_dims:
+                chain_dims[id(e)] = dim
+        for conv, chain in conversions:
+            self._check_conversion(conv, chain_dims[id(chain)])
+        return dims[0]
 
-    def _dim_node(self, e, kid_dims, sc) -> Dim | None:
-        if isinstance(e, n.Number):
+    def _leaf_dim(self, e, sc: dict[str, str]) -> Dim | None:
+        """A name, number, knowledge-base value or row field (see _PLAIN_LEAVES)."""
+        t = type(e)
+        if t is n.Ref:
+            return self.dims.get(self.names.get(e.name, ""))
+        if t is n.Number:
             if e.unit is None:
                 return DIMENSIONLESS
             spec = self._unit(e.unit, e.span)
             return None if spec is None else spec.dim
-        if isinstance(e, n.Ref):
-            return self.dims.get(self.names.get(e.name, ""))
-        if isinstance(e, n.Field):
-            col = self.columns.get(sc.get(e.var, ""), {}).get(e.column)
-            return None if col is None else col[1]
-        if isinstance(e, n.KbRef):
+        if t is n.KbRef:
             return self.dims.get(ref_key(e))
-        if isinstance(e, n.BasisConversion):
-            src, dst = CONVERSIONS[(e.numerator, e.denominator)]
-            return UnitsContainer({dst: 1, src: -1})
-        if any(d is None for d in kid_dims):
+        col = self.columns.get(sc.get(e.var, ""), {}).get(e.column)
+        return None if col is None else col[1]
+
+    def _dim_binop(self, e: n.BinOp, a: Dim | None, b: Dim | None) -> Dim | None:
+        if a is None or b is None:
             return None
-        if isinstance(e, n.Neg) or isinstance(e, n.RowSum):
-            return kid_dims[0]
-        a, b = kid_dims
-        if e.op in "+-":
-            if a != b:
+        if e.op == "+" or e.op == "-":
+            if a is not b and a != b:
                 verb = "add" if e.op == "+" else "subtract"
                 self.err("unit-mismatch", f"cannot {verb} {format_dim(a)} and {format_dim(b)}", e.span,
                          hint=_mismatch_hint(a, b))
                 return None
             return a
-        return a * b if e.op == "*" else a / b
+        # The same few dimensions meet again and again (amount x factor): one product per pair.
+        # Keyed by identity, exact whatever pint's equality; a and b are kept so ids stay theirs.
+        key = (e.op, id(a), id(b))
+        hit = self.products.get(key)
+        if hit is None:
+            hit = self.products[key] = (a * b if e.op == "*" else a / b, a, b)
+        return hit[0]
 
-    def _check_conversion(self, conv: n.BasisConversion, parents, out):
-        # The conversion applies to the whole product chain around it: `NCV * CC * OF * 44/12`.
-        root = conv
-        while id(root) in parents and isinstance(parents[id(root)], n.BinOp) and parents[id(root)].op in "*/":
-            root = parents[id(root)]
-        dim = out.get(id(root))
+    def _check_conversion(self, conv: n.BasisConversion, dim: Dim | None):
+        # The conversion applies to the whole product chain around it (`NCV * CC * OF * 44/12`):
+        # `dim` is that chain's.
         if dim is None:
             return
         src, dst = CONVERSIONS[(conv.numerator, conv.denominator)]
@@ -451,16 +517,22 @@ class _Compiler:
     def emission_units(self) -> tuple[str, ...]:
         co2 = []
         negligible = self.m.setting("non_co2_negligible") is not None
+        # The same few dimension objects recur (see _dim_binop): compare each once.
+        basis: dict[int, str | None] = {}   # id(dim) -> "CO2e", "CO2" or None
         for e in self.m.emissions:
-            key = f"emission:{e.name}"
-            dim = self.dims.get(key)
-            if dim is None or dim == CO2E:
+            dim = self.dims.get(f"emission:{e.name}")
+            if dim is None:
                 continue
-            if dim == CO2 and negligible:
+            b = basis.get(id(dim), "")
+            if b == "":
+                b = basis[id(dim)] = "CO2e" if dim == CO2E else "CO2" if dim == CO2 else None
+            if b == "CO2e":
+                continue
+            if b == "CO2" and negligible:
                 co2.append(e.name)
                 continue
             hint = None
-            if dim == CO2:
+            if b == "CO2":
                 hint = ('a CO2-only result counts as CO2e only where the method declares other gases '
                         'negligible: `non_co2_negligible "reason"`')
             elif len(dim) == 1 and next(iter(dim)).startswith("kg") and next(iter(dim.values())) == 1:
@@ -486,44 +558,90 @@ def _mismatch_hint(a: Dim, b: Dim) -> str | None:
     return None
 
 
-def _children(e) -> list:
-    if isinstance(e, n.BinOp):
-        return [e.left, e.right]
-    if isinstance(e, (n.Neg,)):
-        return [e.operand]
-    if isinstance(e, n.RowSum):
-        return [e.body]
-    return []
+def _graph(kinds: Mapping[str, str], deps: list[tuple[str, str]]) -> nx.DiGraph:
+    """The dependency graph: the same nodes, `kind` attributes and adjacency order as adding
+    each node and edge as it arises, in far fewer networkx calls (one per run of declarations
+    of one kind, and methods declare in blocks; one for all edges)."""
+    g = nx.DiGraph()
+    for kind, run in groupby(kinds.items(), key=itemgetter(1)):
+        g.add_nodes_from((key for key, _ in run), kind=kind)
+    g.add_edges_from(deps)
+    return g
+
+
+def _lexicographic_order(g: nx.DiGraph) -> list[str] | None:
+    """The nodes of `g` in `nx.lexicographical_topological_sort` order, or None if `g` has a cycle.
+
+    The same algorithm (Kahn's, always taking the smallest ready key), without the per-node
+    tuples and views networkx builds for arbitrary keys: graph keys are distinct strings, so
+    the heap compares the keys themselves and the sequence is identical. A node on a cycle
+    never becomes ready, which makes this the cheap acyclicity check as well."""
+    users = dict(g.adjacency())
+    # In-degrees counted here: `g.in_degree` would cache a view on `g` that refers back to it, a
+    # reference cycle that keeps every plan's graph in memory until a full garbage collection.
+    waiting = dict.fromkeys(users, 0)   # node -> how many of its dependencies are still to come
+    for targets in users.values():
+        for w in targets:
+            waiting[w] += 1
+    ready = [v for v, d in waiting.items() if not d]
+    heapq.heapify(ready)
+    pop, push = heapq.heappop, heapq.heappush
+    out: list[str] = []
+    while ready:
+        v = pop(ready)
+        out.append(v)
+        for w in users[v]:
+            left = waiting[w] - 1
+            waiting[w] = left
+            if not left:
+                push(ready, w)
+    return out if len(out) == len(users) else None
 
 
 def _postfix(expr: n.Expr, c: _Compiler) -> tuple:
     """Postfix code: evaluation needs no recursion however deep the formula."""
+    t = type(expr)
+    if t in _LEAVES:   # the common shapes, a value or amount x factor, without the walk
+        return (_leaf_code(expr, c),)
+    if t is n.BinOp and type(expr.left) in _LEAVES and type(expr.right) in _LEAVES:
+        return _leaf_code(expr.left, c), _leaf_code(expr.right, c), (expr.op,)
     code: list = []
     stack: list[tuple[n.Expr, bool]] = [(expr, False)]
     while stack:
         e, done = stack.pop()
-        if isinstance(e, n.RowSum):
+        t = type(e)
+        if t in _LEAVES:
+            code.append(_leaf_code(e, c))
+        elif t is n.BinOp:
+            if done:
+                code.append((e.op,))
+            else:
+                stack.append((e, True))
+                stack.append((e.right, False))
+                stack.append((e.left, False))
+        elif t is n.Neg:
+            if done:
+                code.append(("neg",))
+            else:
+                stack.append((e, True))
+                stack.append((e.operand, False))
+        elif t is n.RowSum:
             code.append(("sum", f"table:{e.table}", _postfix(e.body, c)))
-            continue
-        kids = _children(e)
-        if not done and kids:
-            stack.append((e, True))
-            for k in reversed(kids):
-                stack.append((k, False))
-            continue
-        if isinstance(e, n.Number):
-            scale = c.units.parse(e.unit).scale if e.unit else 1.0
-            code.append(("const", e.value * scale))
-        elif isinstance(e, n.BasisConversion):
-            code.append(("const", e.numerator / e.denominator))
-        elif isinstance(e, n.Ref):
-            code.append(("load", c.names[e.name]))
-        elif isinstance(e, n.KbRef):
-            code.append(("load", ref_key(e)))
-        elif isinstance(e, n.Field):
-            code.append(("field", e.column))
-        elif isinstance(e, n.Neg):
-            code.append(("neg",))
         else:
-            code.append((e.op,))
+            raise TypeError(f"not an expression: {e!r}")
     return tuple(code)
+
+
+def _leaf_code(e, c: _Compiler) -> tuple:
+    """The instruction of a leaf (see _LEAVES)."""
+    t = type(e)
+    if t is n.Ref:
+        return "load", c.names[e.name]
+    if t is n.Number:
+        scale = c.units.parse(e.unit).scale if e.unit else 1.0
+        return "const", e.value * scale
+    if t is n.KbRef:
+        return "load", ref_key(e)
+    if t is n.BasisConversion:
+        return "const", e.numerator / e.denominator
+    return "field", e.column

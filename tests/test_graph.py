@@ -5,8 +5,10 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from pcf.cli import main
+from pcf.plan import _lexicographic_order
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,3 +45,20 @@ def test_graph_output_is_deterministic(capsys, monkeypatch):
         assert main(["graph", "gbt24067.electrical"]) == 0
         outs.append(capsys.readouterr().out)
     assert outs[0] == outs[1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 30).flatmap(lambda n: st.tuples(
+    st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=3 * n))))
+def test_the_plans_order_is_networkxs_lexicographic_order(graph):
+    # plan._lexicographic_order stands in for nx.lexicographical_topological_sort (cheaper, and
+    # no cached view that would keep the graph alive): the same sequence, or None on a cycle.
+    n, edges = graph
+    g = nx.DiGraph()
+    g.add_nodes_from(f"let:{i:02d}" for i in reversed(range(n)))   # insertion order is not the answer
+    g.add_edges_from((f"let:{a:02d}", f"let:{b:02d}") for a, b in edges)
+    ours = _lexicographic_order(g)
+    if nx.is_directed_acyclic_graph(g):
+        assert ours == list(nx.lexicographical_topological_sort(g))
+    else:
+        assert ours is None
