@@ -46,6 +46,10 @@ class Step:
     starts: np.ndarray | None = None   # sum: where each output's terms start in `a`
     table: str | None = None           # rows: the table key
     code: tuple = ()                   # rows: postfix body, loads rewritten to slot indices
+    # live steps only: operand values the inventory cannot change, taken once from `base` and
+    # broadcast over scenarios instead of copied into every scenario's column and gathered
+    a_value: np.ndarray | None = None
+    b_value: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,8 @@ class Program:
     counted: np.ndarray                # (stages, emissions) 0/1: which line counts in which stage
     inputs: tuple[str, ...]            # input keys, method order: slots 0 .. len - 1
     sorted_lines: object               # emission slots in slot order: a slice when contiguous
-    sorted_counted: np.ndarray         # `counted` with its columns in that order
+    runs: np.ndarray                   # where each run of sorted lines counting in one stage starts
+    run_counted: np.ndarray            # (stages, runs) 0/1: which run counts in which stage
     fill: np.ndarray                   # slots a batched live run copies from `base`
     filled: np.ndarray                 # bool per slot: holds its value after a batched live run
 
@@ -126,8 +131,14 @@ class Program:
         return V[i]
 
     def stage_totals(self, V: np.ndarray, divisor=1.0) -> tuple[np.ndarray, np.ndarray]:
-        """Per functional unit: stages (stages, ...) and total (...), without materialising lines."""
-        stages = self.sorted_counted @ V[self.sorted_lines] / divisor
+        """Per functional unit: stages (stages, ...) and total (...), without materialising lines.
+
+        Lines are summed run by run in place (a reduceat over the slot slice), then runs into
+        stages: a matrix product over all lines would call a threaded BLAS, slower on few cores."""
+        if not len(self.runs):
+            stages = np.zeros((len(self.run_counted),) + V.shape[1:])
+        else:
+            stages = self.run_counted @ np.add.reduceat(V[self.sorted_lines], self.runs, axis=0) / divisor
         return stages, stages.sum(axis=0)
 
     def totals(self, V: np.ndarray, divisor=1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -176,11 +187,17 @@ def _do(step: Step, V: np.ndarray, tables) -> None:
     elif k == "neg":
         r = np.negative(V[step.a])
     else:
+        a = V[step.a] if step.a_value is None else _column(step.a_value, V)
+        b = V[step.b] if step.b_value is None else _column(step.b_value, V)
         if isinstance(out, slice):      # contiguous outputs: compute straight into V, no scatter
-            _BINARY[k](V[step.a], V[step.b], out=V[out])
+            _BINARY[k](a, b, out=V[out])
             return
-        r = _BINARY[k](V[step.a], V[step.b])
+        r = _BINARY[k](a, b)
     V[out] = r
+
+
+def _column(values: np.ndarray, V: np.ndarray) -> np.ndarray:
+    return values if V.ndim == 1 else values[:, None]
 
 
 def _rows(step: Step, V: np.ndarray, table) -> np.ndarray:
@@ -371,7 +388,8 @@ class _Builder:
         with np.errstate(all="ignore"):
             for step in _steps(groups, False):
                 _do(step, base, {})
-        live = _steps(groups, True)
+        slot_varying = np.array(self.varying, dtype=bool)[old]
+        live = tuple(_fold_operands(step, base, slot_varying) for step in _steps(groups, True))
         emissions = tuple(e.name for e in self.emissions)
         em_slots = np.array([self.slot[f"emission:{e}"] for e in emissions], dtype=np.intp)
         counted = np.zeros((len(p.stage_ids), len(emissions)))
@@ -387,9 +405,9 @@ class _Builder:
         # not those a live step writes, nor inputs.
         live_out = np.zeros(size, dtype=bool)
         read = np.zeros(size, dtype=bool)
-        for g in groups:
-            live_out[g.out[g.varying]] = True
-            for o in _operands(g, g.varying):
+        for step in live:
+            live_out[step.out] = True
+            for o in _reads(step):
                 read[o] = True
         read[em_slots] = True
         read[:n_inputs] = False
@@ -398,7 +416,7 @@ class _Builder:
         filled[:n_inputs] = True
         filled[fill] = True
         return Program(p, dict(self.slot), size, base, raw, live, full, tables, emissions, em_slots, counted,
-                       tuple(f"input:{d.name}" for d in self.inputs), _index(em_slots[perm]), counted[:, perm],
+                       tuple(f"input:{d.name}" for d in self.inputs), _index(em_slots[perm]), *_runs(counted[:, perm]),
                        fill, filled)
 
 
@@ -423,11 +441,31 @@ def _by_operands(ops: list[list[int]], new: np.ndarray) -> tuple[np.ndarray | li
     return [mapped[k] for k in order], order
 
 
-def _operands(g: _Group, sel: np.ndarray) -> list[np.ndarray]:
-    """The operand slots of the selected instructions of `g`."""
-    if isinstance(g.ops, np.ndarray):
-        return [g.ops[sel].ravel()]
-    return [o for o, s in zip(g.ops, sel) if s]
+def _runs(counted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Runs of consecutive columns of `counted` that are equal: their starts and their columns."""
+    if not counted.shape[1]:
+        return np.zeros(0, dtype=np.intp), counted
+    change = np.flatnonzero((counted[:, 1:] != counted[:, :-1]).any(axis=0)) + 1
+    starts = np.concatenate(([0], change)).astype(np.intp)
+    return starts, counted[:, starts]
+
+
+def _fold_operands(step: Step, base: np.ndarray, varying: np.ndarray) -> Step:
+    """A live binary step with the operands no scenario changes as values (see Step.a_value)."""
+    if step.kind not in _BINARY:
+        return step
+    folded = {f"{side}_value": base[idx] for side, idx in (("a", step.a), ("b", step.b))
+              if not varying[idx].any()}
+    return replace(step, **folded) if folded else step
+
+
+def _reads(step: Step) -> list:
+    """The slots a step reads from V."""
+    if step.kind == "rows":
+        return [ins[1] for ins in step.code if ins[0] == "slot"]
+    if step.kind in _BINARY:
+        return [idx for idx, value in ((step.a, step.a_value), (step.b, step.b_value)) if value is None]
+    return [step.a]
 
 
 def _steps(groups: list[_Group], varying: bool | None) -> tuple[Step, ...]:

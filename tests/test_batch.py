@@ -19,7 +19,7 @@ import strategies as gen
 from pcf.batch import evaluate_catalogue, load_catalogue, stack, to_csv
 from pcf.build import build_method
 from pcf.cli import main
-from pcf.compiled import compile_program
+from pcf.compiled import _runs, compile_program
 from pcf.errors import PcfError, render
 from pcf.evaluate import bind, run
 from pcf.format import format_method
@@ -238,3 +238,15 @@ def test_non_finite_line_names_the_product(ws, here, capsys):
     assert main(["batch", "m.pcf", "cat.csv", "--data-year", "2024"]) == 1
     err = capsys.readouterr().err
     assert "`e` is not finite for product `bad`" in err and "m.pcf:8:" in err
+
+
+def test_stage_totals_sum_runs_of_lines_of_one_stage():
+    # lines in slot order: two of stage 0, one of stage 1, one offset (counted nowhere), one of stage 0
+    counted = np.array([[1., 1., 0., 0., 1.], [0., 0., 1., 0., 0.]])
+    starts, columns = _runs(counted)
+    assert starts.tolist() == [0, 2, 3, 4]
+    assert columns.tolist() == [[1., 0., 0., 1.], [0., 1., 0., 0.]]
+    lines = np.array([[1., 10.], [2., 20.], [4., 40.], [8., 80.], [16., 160.]])   # 2 scenarios
+    stages = columns @ np.add.reduceat(lines, starts, axis=0)
+    assert stages.tolist() == [[1 + 2 + 16, 10 + 20 + 160], [4, 40]]
+    assert _runs(np.zeros((2, 0)))[0].size == 0
