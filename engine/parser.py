@@ -1,4 +1,8 @@
-"""Text -> lark parse tree, with syntax errors translated into positioned diagnostics.
+"""The grammar's lark parser, and its syntax errors translated into positioned diagnostics.
+
+Well-formed text is parsed by `lalr.run` over this parser's table (`lalr_tables`), straight
+into nodes (build.py); lark's own `parse` runs when that refuses the text, for the exception
+the diagnostics below are made from.
 
 The grammar lives in `grammar/pcf.lark`. Known mistakes (the table in `mistakes.py`)
 give friendlier messages through lark's `match_examples`; every other syntax error says
