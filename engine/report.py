@@ -7,13 +7,12 @@ fills one template for both languages and both formats.
 from __future__ import annotations
 
 import base64
-import io
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from .charts import svg_chart
 from .explain import explain
 from .result import Result
 
@@ -202,17 +201,10 @@ def _is_factor(node) -> bool:
 
 def chart(stages, lang: str) -> str:
     """A horizontal bar chart of the stages as inline SVG (text kept as text for CJK labels)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     names = [s[0] for s in stages][::-1]
     values = [s[1] for s in stages][::-1]
-    with warnings.catch_warnings(), matplotlib.rc_context({
-            "svg.fonttype": "none", "font.family": ["sans-serif"],
-            "font.sans-serif": ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "DejaVu Sans"],
-            "svg.hashsalt": "pcf"}):
-        warnings.simplefilter("ignore")
-        fig, ax = plt.subplots(figsize=(7, 0.5 + 0.45 * len(stages)), dpi=100)
+
+    def draw(ax):
         bars = ax.barh(names, values, color="#2f7fc1")
         top = max(values) if values and max(values) > 0 else 1.0
         for bar, v in zip(bars, values):
@@ -222,11 +214,8 @@ def chart(stages, lang: str) -> str:
         ax.set_xlabel("kgCO2e")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        fig.tight_layout()
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "pcf"})
-        plt.close(fig)
-    svg = buf.getvalue()
+
+    svg = svg_chart((7, 0.5 + 0.45 * len(stages)), draw)
     return svg[svg.index("<svg"):]
 
 

@@ -27,6 +27,7 @@ from typing import Mapping
 
 import numpy as np
 
+from .charts import svg_chart
 from .compiled import Program, Rows, compile_program
 from .errors import Diagnostic, PcfError, did_you_mean
 from .evaluate import bind, emissions_fed
@@ -322,21 +323,12 @@ def render_text(sim: Simulation) -> str:
 
 def histogram_svg(p: ProductSimulation, sim: Simulation, lang: str = "en") -> str:
     """The distribution of the total, with the deterministic value and the 95 % interval marked."""
-    import io
-    import warnings
-
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     words = {"en": ("total, kgCO2e per functional unit (line: deterministic; dashed: 2.5 % and 97.5 %)", "draws",
                     f"{p.id}: {sim.draws:,} draws, seed {sim.seed}"),
              "zh": ("合计，kgCO2e/功能单位（实线：确定值；虚线：2.5% 与 97.5% 分位数）", "抽样次数",
                     f"{p.id}：抽样 {sim.draws:,} 次，随机种子 {sim.seed}")}[lang]
-    with warnings.catch_warnings(), matplotlib.rc_context({
-            "svg.fonttype": "none", "svg.hashsalt": "pcf", "font.family": ["sans-serif"],
-            "font.sans-serif": ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "DejaVu Sans"]}):
-        warnings.simplefilter("ignore")     # a missing CJK font: the text stays text in the SVG anyway
-        fig, ax = plt.subplots(figsize=(7, 3.2))
+
+    def draw(ax):
         ax.hist(p.draws, bins=60, color="#4c72b0", alpha=0.85)
         ax.axvline(p.total.deterministic, color="black", linewidth=1)
         for x in (p.total.p2_5, p.total.p97_5):
@@ -344,11 +336,8 @@ def histogram_svg(p: ProductSimulation, sim: Simulation, lang: str = "en") -> st
         ax.set_xlabel(words[0])
         ax.set_ylabel(words[1])
         ax.set_title(words[2])
-        fig.tight_layout()
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "pcf"})
-        plt.close(fig)
-    return buf.getvalue()
+
+    return svg_chart((7, 3.2), draw)
 
 
 def _from_entry(entry) -> Dist | None:
