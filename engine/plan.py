@@ -238,7 +238,7 @@ class _Compiler:
     def _link_expr(self, owner: str, expr: n.Expr, scope: dict[str, str] | None = None):
         # `scope` maps row variables to their tables inside row sums.
         sc = scope or {}
-        if type(expr) is n.BinOp and type(expr.left) in _LEAVES and type(expr.right) in _LEAVES:
+        if _leaf_pair(expr, _LEAVES):
             # amount x factor, the common shape, without the walk: right first, as in the walk
             self._link_leaf(owner, expr.right, sc)
             self._link_leaf(owner, expr.left, sc)
@@ -415,7 +415,7 @@ class _Compiler:
         # The common shapes, a value or amount x factor, without the walk's bookkeeping.
         if t in _PLAIN_LEAVES:
             return self._leaf_dim(expr, sc)
-        if t is n.BinOp and type(expr.left) in _PLAIN_LEAVES and type(expr.right) in _PLAIN_LEAVES:
+        if _leaf_pair(expr, _PLAIN_LEAVES):
             b = self._leaf_dim(expr.right, sc)   # right first, as in the walk
             return self._dim_binop(expr, self._leaf_dim(expr.left, sc), b)
         # Post-order over (node, row scope, root of the product chain the node is in, children
@@ -558,6 +558,12 @@ def _mismatch_hint(a: Dim, b: Dim) -> str | None:
     return None
 
 
+def _leaf_pair(e, leaves: frozenset) -> bool:
+    """Amount x factor and its kin: one operator over two leaves, the commonest formula, which
+    linking, unit checking and postfix code take without their general walks."""
+    return type(e) is n.BinOp and type(e.left) in leaves and type(e.right) in leaves
+
+
 def _graph(kinds: Mapping[str, str], deps: list[tuple[str, str]]) -> nx.DiGraph:
     """The dependency graph: the same nodes, `kind` attributes and adjacency order as adding
     each node and edge as it arises, in far fewer networkx calls (one per run of declarations
@@ -603,7 +609,7 @@ def _postfix(expr: n.Expr, c: _Compiler) -> tuple:
     t = type(expr)
     if t in _LEAVES:   # the common shapes, a value or amount x factor, without the walk
         return (_leaf_code(expr, c),)
-    if t is n.BinOp and type(expr.left) in _LEAVES and type(expr.right) in _LEAVES:
+    if _leaf_pair(expr, _LEAVES):
         return _leaf_code(expr.left, c), _leaf_code(expr.right, c), (expr.op,)
     code: list = []
     stack: list[tuple[n.Expr, bool]] = [(expr, False)]
