@@ -69,6 +69,8 @@ def test_generated_pages_cover_every_method_and_entry():
     assert gallery.count("## ") == 5 and "reported-mismatch" in gallery
     errors = pages["errors.md"]
     assert "## `basis-conversion`" in errors and "44/12 converts C -> CO2" in errors
+    findings = pages["findings.md"]
+    assert "| `reported-mismatch` | error | A figure the report printed" in findings
 
 
 def test_mkdocs_build_strict(tmp_path):
@@ -79,3 +81,4 @@ def test_mkdocs_build_strict(tmp_path):
     assert (tmp_path / "site" / "methods" / "gbt24067.electrical.html").is_file()
     assert (tmp_path / "site" / "kb" / "index.html").is_file()
     assert (tmp_path / "site" / "gallery.html").is_file()
+    assert (tmp_path / "site" / "findings.html").is_file()

@@ -13,6 +13,7 @@ from .. import nodes as n
 from ..api import Workspace, read_method
 from ..case import load_case, method_ids
 from ..errors import CATALOGUE, PcfError, render
+from ..findings import FINDINGS
 from ..kb import Entry, KnowledgeBase
 from ..plan import compile_method
 from .graph import method_graph, to_mermaid
@@ -233,6 +234,15 @@ def error_catalogue(ws: Workspace) -> str:
     return "\n".join(out)
 
 
+def findings_catalogue() -> str:
+    out = ["# Findings catalogue", "", "Findings do not stop a run: they stand next to the figures in every output "
+           "(`pcf run`, the JSON result, reports). Each has a stable code and one severity. Generated from "
+           "`engine/findings.py`.", "", "| code | severity | meaning |", "|---|---|---|"]
+    for code, (severity, meaning) in sorted(FINDINGS.items()):
+        out.append(f"| `{code}` | {severity} | {meaning[0].upper() + meaning[1:]}. |")
+    return "\n".join(out) + "\n"
+
+
 def all_pages(ws: Workspace | None = None) -> dict[str, str]:
     ws = ws or Workspace.load()
     pages = {}
@@ -247,4 +257,5 @@ def all_pages(ws: Workspace | None = None) -> dict[str, str]:
     pages.update(kb_pages(ws.kb))
     pages["gallery.md"] = gallery(ws)
     pages["errors.md"] = error_catalogue(ws)
+    pages["findings.md"] = findings_catalogue()
     return pages
