@@ -24,6 +24,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
+from .amount import AmountError, check_unit, is_percent, read_number
 from .compiled import Program, Rows
 from .errors import Diagnostic, PcfError, did_you_mean
 from .evaluate import Bound, bind, removal_only
@@ -215,14 +216,15 @@ def _wide(path: Path, rows: list[list], shown: str, prog: Program) -> Catalogue:
         else:
             want = plan.units.parse(declared[name].unit)
             if unit is None:
-                if want.dim:
+                if want.dim or is_percent(declared[name].unit):   # a bare 15 for a % input: 15 % or 1 500 %?
                     err("unit-mismatch", f"column `{name}` gives no unit", 1, j + 1,
                         f"write the header as `{name} [{declared[name].unit}]`")
                     continue
                 unit = "1"
             try:
+                check_unit(unit)
                 spec = plan.units.parse(unit)
-            except UnitError as exc:
+            except (UnitError, AmountError) as exc:
                 err("unit-unknown", f"column `{name}`: {exc}", 1, j + 1, exc.hint)
                 continue
             if spec.dim != want.dim:
@@ -262,10 +264,12 @@ def _wide(path: Path, rows: list[list], shown: str, prog: Program) -> Catalogue:
                 if not optional:
                     err("missing-input", f"product `{ids[i]}`: no {what}", lines[i], j + 1)
                 continue
-            x = _number(v)
-            if x is None:
-                err("bad-number", f"product `{ids[i]}`, {what}: `{v}` is not a number", lines[i], j + 1)
-            elif not math.isfinite(x):
+            try:
+                x = read_number(v).value
+            except AmountError as exc:
+                err("bad-number", f"product `{ids[i]}`, {what}: {exc}", lines[i], j + 1, exc.hint)
+                continue
+            if not math.isfinite(x):
                 err("bad-number", f"product `{ids[i]}`, {what}: {v} is not finite", lines[i], j + 1)
             elif x < 0 and not allow_negative:
                 err("bad-number", f"product `{ids[i]}`, {what}: negative amount {v}", lines[i], j + 1,
@@ -297,14 +301,3 @@ def _wide(path: Path, rows: list[list], shown: str, prog: Program) -> Catalogue:
 
 def _cell(row: list, j: int):
     return row[j] if j < len(row) else None
-
-
-def _number(v) -> float | None:
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, (int, float)):
-        return float(v)
-    try:
-        return float(str(v).strip())
-    except ValueError:
-        return None

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .amount import read_number
 from .errors import Diagnostic, PcfError
 from .source import Span, display_path
 
@@ -138,6 +139,7 @@ def load_sheets(path: Path) -> SheetDoc:
             return None
         return index[str(pid)]
 
+    given: dict[tuple[int, str], tuple[int, int]] = {}
     for r, rec in records("inputs"):
         i = product_of("inputs", r, rec)
         if i is None:
@@ -149,6 +151,13 @@ def load_sheets(path: Path) -> SheetDoc:
         amount, ac = rec.get("amount", (None, 3))
         if amount is None:
             continue          # a template row left empty: the input is not given
+        first = given.setdefault((i, str(name)), (r, c))
+        if first != (r, c):   # TOML refuses a repeated key; a repeated row must not silently win either
+            problems.append(Diagnostic("duplicate", f"input `{name}` of product `{products[i].get('id')}` is given "
+                                       f"twice: here and at {where('inputs', *first)}", where("inputs", r, c),
+                                       related=(("first given", where("inputs", *first)),),
+                                       hint="keep one row per product and input (add the amounts up if both count)"))
+            continue
         unit = rec.get("unit", ("", 4))[0] or ""
         products[i]["inputs"][str(name)] = _amount(amount, unit)
         spans[f"product[{i}].inputs.{name}"] = where("inputs", r, ac)
@@ -181,6 +190,12 @@ def load_sheets(path: Path) -> SheetDoc:
         line = rec.get("line", (None, 2))[0]
         if i is None or not line:
             continue
+        if str(line) in products[i].get("quality", {}):
+            first = spans[f"product[{i}].quality.{line}"]
+            problems.append(Diagnostic("duplicate", f"grades for line `{line}` of product `{products[i].get('id')}` "
+                                       f"are given twice: here and at {first}", where("quality", r, 2),
+                                       related=(("first given", first),)))
+            continue
         products[i].setdefault("quality", {})[str(line)] = {k: _number(v) for k, (v, _) in rec.items()
                                                             if k not in ("product", "line")}
         spans[f"product[{i}].quality.{line}"] = where("quality", r, 2)
@@ -212,7 +227,7 @@ def _number(value):
 def _typed(key: str, value):
     if key == "quantity" and isinstance(value, str):
         try:
-            return float(value)
+            return read_number(value).value   # "1 200" as in a wide catalogue
         except ValueError:
             return value
     return value.strip() if isinstance(value, str) else value
