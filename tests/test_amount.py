@@ -136,6 +136,24 @@ def test_printed_figures_round_trip(v):
         assert math.isclose(r.value, v, rel_tol=1e-3, abs_tol=0.006)   # rounded to what was printed
 
 
+DOCS = (Path(__file__).resolve().parent.parent / "docs" / "language.md").read_text(encoding="utf-8")
+DOC_ROWS = [re.findall(r"`([^`]+)`", first) + [read] for first, read in
+            re.findall(r"^\| (`[^|]+) \| ([^|]+) \|", DOCS.split("## Amounts in inventories")[1].split("\n## ")[0], re.M)
+            if "for an input" not in first]
+
+
+def test_the_documented_amount_table_is_true():
+    assert len(DOC_ROWS) >= 10
+    for *texts, read in DOC_ROWS:
+        for text in texts:
+            if read == "refused":
+                with pytest.raises(AmountError):
+                    read_amount(text)
+            else:
+                number, unit = read.split(" ")
+                assert (read_amount(text).value, read_amount(text).unit) == (float(number), unit), text
+
+
 # --- every path: the same value, or the same message and hint ----------------------------------
 
 def _toml(number: str, unit: str = "kWh") -> Path:
