@@ -208,11 +208,15 @@ def _wide(path: Path, rows: list[list], shown: str, prog: Program) -> Catalogue:
             qty_col = j
         elif name == "":
             continue
+        elif name in ("product", "id", "name", "quantity") and name not in declared:
+            # a second id, name or quantity column: which one holds the figures?
+            first = {"product": id_col, "id": id_col, "name": name_col, "quantity": qty_col}[name]
+            err("duplicate", f"column `{name}` appears twice (first in column {first + 1})", 1, j + 1)
         elif name not in declared:
             err("inventory", f"column `{name}` is not an input of method `{plan.method.id}`", 1, j + 1,
                 did_you_mean(name, declared))
         elif name in cols:
-            err("inventory", f"input `{name}` has two columns", 1, j + 1)
+            err("duplicate", f"input `{name}` has two columns (first in column {cols[name][0] + 1})", 1, j + 1)
         else:
             want = plan.units.parse(declared[name].unit)
             if unit is None:

@@ -26,7 +26,7 @@ from pcf.batch import evaluate_catalogue, load_catalogue
 from pcf.case import load_case
 from pcf.compiled import compile_program
 from pcf.errors import PcfError
-from pcf.render.text import fmt_value
+from pcf.render.text import fmt_share, fmt_value
 from pcf.report import number as report_number
 
 import strategies as gen
@@ -134,12 +134,14 @@ def test_printed_figures_round_trip(v):
         assert r.unit == "kgCO2e"
         assert r.value == float(printed.replace(",", "").replace(" ", ""))
         assert math.isclose(r.value, v, rel_tol=1e-3, abs_tol=0.006)   # rounded to what was printed
+    share = read_amount(fmt_share(v))          # a share as `pcf run` prints it: "81.90 %"
+    assert share.unit == "%" and math.isclose(share.value / 100, v, abs_tol=0.00005)
 
 
 DOCS = (Path(__file__).resolve().parent.parent / "docs" / "language.md").read_text(encoding="utf-8")
-DOC_ROWS = [re.findall(r"`([^`]+)`", first) + [read] for first, read in
-            re.findall(r"^\| (`[^|]+) \| ([^|]+) \|", DOCS.split("## Amounts in inventories")[1].split("\n## ")[0], re.M)
-            if "for an input" not in first]
+SECTION = DOCS.split("## Amounts in inventories")[1].split("\n## ")[0]
+DOC_ROWS = [re.findall(r"`([^`]+)`", first) + [read]
+            for first, read in re.findall(r"^\| (`[^|]+) \| ([^|]+) \|", SECTION, re.M) if "for an input" not in first]
 
 
 def test_the_documented_amount_table_is_true():
@@ -308,6 +310,19 @@ def test_a_repeated_input_row_names_both_rows(ws, plan, xlsx):
     assert [str(s) for _, s in d.related] == [f"{sheet}:2:2"]
 
 
+@pytest.mark.parametrize("header,message", [
+    ("product,electricity [kWh],electricity [MWh]", "input `electricity` has two columns (first in column 2)"),
+    ("product,quantity,electricity [kWh],quantity", "column `quantity` appears twice (first in column 2)"),
+    ("product,electricity [kWh],product", "column `product` appears twice (first in column 1)"),
+])
+def test_a_repeated_wide_column_is_refused(ws, plan, header, message):
+    Path("cat.csv").write_text(f"{header}\np,1,1,1\n", encoding="utf-8")
+    with pytest.raises(PcfError) as e:
+        load_catalogue(Path("cat.csv"), compile_program(plan), ws.kb)
+    d = e.value.diagnostics[0]
+    assert d.code == "duplicate" and d.message == message and (d.span.line, d.span.column) == (1, header.count(",") + 1)
+
+
 def test_a_repeated_shared_input_is_refused(ws, plan):
     Path("inventory.toml").write_text(
         '[[product]]\nid = "p"\nquantity = 1\n\n[product.inputs]\nshare = "1 %"\n\n'
@@ -350,8 +365,8 @@ def test_a_one_megabyte_unit_is_refused_at_once(ws, here, where):
             Path("cat.csv").write_text(f"product,electricity [{unit[:100_000]}]\np,1\n", encoding="utf-8")
             load_catalogue(Path("cat.csv"), prog, ws.kb)
     d = next(d for d in e.value.diagnostics if "characters" in d.message)
-    assert re.search(rf"a unit of (10{{5}}|{MB // 1000}\d{{3,}}) characters: pcf reads units of at most {MAX_UNIT_CHARS}\b",
-                     d.message), d.message
+    cap = f"pcf reads units of at most {MAX_UNIT_CHARS}"
+    assert re.search(rf"a unit of (10{{5}}|{MB // 1000}\d{{3,}}) characters: {cap}\b", d.message), d.message
     assert len(d.message) < 300          # the unit itself is not echoed
 
 
