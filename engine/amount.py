@@ -67,18 +67,19 @@ def read_amount(raw: str) -> Reading:
     >>> read_amount("1,234,567 t").value
     1234567.0
     """
-    s = raw.strip(" \t\r\n" + SPACES)
+    s = raw.strip()      # str.strip takes every Unicode space: NBSP, thin, ideographic ...
     m = _NUMBER.match(s)
     number = m.group(0) if m else ""
     if not _DIGITS.search(number):
         raise AmountError(f'expected "<number> <unit>", found {_shown(raw)}', _hint_for(s))
     rest = s[m.end():]
-    unit = rest.strip(" \t\r\n" + SPACES)
+    unit = rest.strip()
     sep = m.group("sep")
     decimal = _DECIMAL_COMMA.match(rest)
     if decimal and sep != "," and "." not in number:
-        raise AmountError(f"{_shown(raw)}: a decimal comma",
-                          f'write the decimal with a point: "{_strip_seps(number)}.{decimal.group(1)}"')
+        point = f"{_strip_seps(number)}.{decimal.group(1)}"
+        raise AmountError(f"{_shown(raw)}: a decimal comma", "write the decimal with a point"
+                          + (f': "{point}"' if len(point) <= 40 else ""))
     if rest[:1] in (",", ".") or (unit[:1].isdigit() and unit != "1"):
         raise AmountError(f"{_shown(raw)}: digits grouped wrongly (or a unit that starts with a digit)",
                           GROUPING)
@@ -130,11 +131,11 @@ def read_number(raw) -> Reading:
         except OverflowError:    # an int beyond any float
             raise AmountError(f"amount out of range: {number_text(raw)[:40]}") from None
     if not looks_like_number(str(raw)):
-        raise AmountError(f"`{_shown(str(raw).strip())[1:-1]}` is not a number", CELL)
+        raise AmountError(f"`{_clip(str(raw).strip())}` is not a number", CELL)
     r = read_amount(str(raw))
     if r.unit:
-        raise AmountError(f"`{_shown(str(raw).strip())[1:-1]}`: a cell holds a number; its unit is in the "
-                          "column header", CELL)
+        raise AmountError(f"`{_clip(str(raw).strip())}`: a cell holds a number; its unit is in the column header",
+                          CELL)
     return r
 
 
@@ -156,8 +157,8 @@ def bare_percent(unit_given: str, text: str, value: float | None, declared_unit:
     if unit_given or value in (None, 0) or not is_percent(declared_unit):
         return None
     if abs(value) > 1:
-        return f'write "{text} %" or "{number_text(value / 100)} 1"'
-    return f'write "{text} %" for {text} percent, or "{text} 1" for the fraction ({number_text(value * 100)} %)'
+        return f'write "{text} %" or "{_shift(text, -2)} 1"'
+    return f'write "{text} %" for {text} percent, or "{text} 1" for the fraction ({_shift(text, 2)} %)'
 
 
 def is_percent(unit: str) -> bool:
@@ -170,12 +171,21 @@ def looks_like_number(text: str) -> bool:
     return bool(s[:1].isdigit() or (s[:1] in "+-.．" and s[1:2].isdigit()) or _NOT_FINITE.match(s))
 
 
+def _shift(text: str, places: int) -> str:
+    """`text` times 10**places, in decimal (`15` -> `0.15`, with no float's 0.07 * 100 = 7.000000000000001)."""
+    return format(Decimal(text).scaleb(places), "f")
+
+
 def _strip_seps(number: str) -> str:
     return number.translate({ord(c): None for c in SPACES + ","})
 
 
+def _clip(text: str) -> str:
+    return text if len(text) <= 60 else f"{text[:60]} ... ({len(text)} characters)"
+
+
 def _shown(raw: str) -> str:
-    return repr(raw) if len(raw) <= 60 else repr(raw[:60]) + f" ... ({len(raw)} characters)"
+    return repr(_clip(raw))
 
 
 def _hint_for(s: str) -> str:
@@ -186,5 +196,5 @@ def _hint_for(s: str) -> str:
     return FORMS
 
 
-__all__ = ["AmountError", "MAX_UNIT_CHARS", "Reading", "bare_percent", "check_unit", "is_percent", "looks_like_number",
-           "number_text", "out_of_range", "read_amount", "read_number"]
+__all__ = ["AmountError", "MAX_UNIT_CHARS", "Reading", "bare_percent", "check_unit", "is_percent",
+           "looks_like_number", "number_text", "out_of_range", "read_amount", "read_number"]

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Mapping
 
-from .amount import AmountError, looks_like_number, number_text, out_of_range, read_amount
+from .amount import AmountError, looks_like_number, number_text, out_of_range, read_amount, read_number
 from .errors import Diagnostic, PcfError
 from .source import Span
 from .tomlfile import TomlDoc, read_toml
@@ -256,10 +256,16 @@ def _product(raw, key: str, doc: TomlDoc | None, path: str, problems: list[Diagn
             "period: the amounts cover the production period and are divided by `quantity`")
         amounts = "per_unit"
     quantity = raw.get("quantity")
+    hint = None
+    if isinstance(quantity, str):   # a sheet cell "1 200", read as an amount's number is
+        try:
+            quantity = read_number(quantity).value
+        except AmountError as exc:
+            hint = exc.hint
     if quantity is not None:
         if isinstance(quantity, bool) or not isinstance(quantity, (int, float)) or not _finite(quantity) \
                 or quantity <= 0:
-            err(f"{key}.quantity", f"quantity must be a positive number of units, found {quantity!r}",
+            err(f"{key}.quantity", f"quantity must be a positive number of units, found {quantity!r}", hint,
                 code="bad-number")
             quantity = None
     elif amounts == "period":

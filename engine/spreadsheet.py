@@ -21,7 +21,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .amount import read_number
 from .errors import Diagnostic, PcfError
 from .source import Span, display_path
 
@@ -225,12 +224,7 @@ def _number(value):
 
 
 def _typed(key: str, value):
-    if key == "quantity" and isinstance(value, str):
-        try:
-            return read_number(value).value   # "1 200" as in a wide catalogue
-        except ValueError:
-            return value
-    return value.strip() if isinstance(value, str) else value
+    return value.strip() if isinstance(value, str) else value   # a quantity "1 200" is read with the product
 
 
 def _amount(value, unit: str):

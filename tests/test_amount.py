@@ -9,6 +9,7 @@ message and hint. Every row below was read wrongly, or differently by two paths,
 from __future__ import annotations
 
 import csv
+import doctest
 import math
 import re
 import signal
@@ -21,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pcf
+import pcf.amount
 from pcf.amount import MAX_UNIT_CHARS, AmountError, read_amount
 from pcf.batch import evaluate_catalogue, load_catalogue
 from pcf.case import load_case
@@ -86,6 +88,10 @@ def alarm(seconds: int, what: str):
 
 
 # --- the reader ----------------------------------------------------------------------------------
+
+def test_the_examples_in_the_module_hold():
+    assert doctest.testmod(pcf.amount).failed == 0
+
 
 @pytest.mark.parametrize("text,value", READ)
 def test_reader_reads_grouped_digits(text, value):
@@ -236,12 +242,27 @@ def test_every_path_refuses_the_same_way(ws, plan, text, message, hint):
     assert message in d.message and hint in d.hint and d.span.line == 5
 
 
+@pytest.mark.parametrize("xlsx", [False, True])
+def test_a_grouped_quantity_in_a_products_sheet(ws, plan, xlsx):
+    products = [["id", "quantity", "amounts"], ["p", "1 200", "period"]]
+    path = _sheets([["p", "electricity", "2 400", "kWh"]], xlsx, products)
+    # 2 400 kWh over 1 200 units = 2 kWh per unit, x 0.5 kgCO2e/kWh = 1 kgCO2e
+    assert ws.evaluate(plan, pcf.inventory.load_inventory(path)).products[0].total == pytest.approx(1.0, rel=1e-12)
+    path = _sheets([["p", "electricity", "2 400", "kWh"]], xlsx, [products[0], ["p", "1,200", "period"]])
+    with pytest.raises(PcfError) as e:
+        pcf.inventory.load_inventory(path)
+    d = e.value.diagnostics[0]
+    assert d.code == "bad-number" and "quantity must be a positive number" in d.message
+    assert d.hint.startswith('write "1200" for the thousands') and d.span.line == 2
+
+
 # --- percentages -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("given,hint", [
     ('"15"', 'write "15 %" or "0.15 1"'),
     ("15", 'write "15 %" or "0.15 1"'),
-    ("0.5", 'write "0.5 %" for 0.5 percent, or "0.5 1" for the fraction (50.0 %)'),
+    ("0.5", 'write "0.5 %" for 0.5 percent, or "0.5 1" for the fraction (50 %)'),
+    ('"7"', 'write "7 %" or "0.07 1"'),        # in decimal: no 0.07 * 100 = 7.000000000000001
 ])
 def test_a_bare_number_for_a_percent_input_is_refused(ws, plan, given, hint):
     Path("inventory.toml").write_text(f'[[product]]\nid = "p"\n\n[product.inputs]\nelectricity = "1 kWh"\n'
