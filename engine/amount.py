@@ -37,6 +37,7 @@ _NUMBER = re.compile(r"[-+]?(?:(?P<grouped>[0-9]{1,3}(?P<sep>[ \u2009\u202f\u00a
                      r"(?![0-9])|[0-9]+)?(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?")
 _DIGITS = re.compile(r"[0-9]")
 _DECIMAL_COMMA = re.compile(r",([0-9]+)")
+_FORMAT_LITERAL = re.compile(r'"[^"]*"|\\.')     # quoted text and escaped characters in a number format
 _NOT_FINITE = re.compile(r"[-+]?(nan|inf|infinity)\b", re.I)
 FORMS = 'write the number, a space and the unit, e.g. "1 056.8 kWh" or "1056.8 kWh"'
 CELL = "write the number alone, e.g. \"1 200\" under `electricity [kWh]`"
@@ -120,9 +121,21 @@ def check_unit(unit: str) -> None:
                           "write a percentage as \"15 %\" (or the fraction, \"0.15 1\")")
 
 
-def read_number(raw) -> Reading:
+def sheet_cell(value, number_format: str | None):
+    """A spreadsheet cell's value as people read it. A number formatted as a percentage
+    (`0%`, `0.00%`) shows `15%` but holds 0.15: it becomes the text "15 %", so that a unit
+    column or header of `%` does not turn it into 0.15 %. (A `%` quoted or escaped in the
+    format is a literal sign and does not scale.)"""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) \
+            and "%" in _FORMAT_LITERAL.sub("", number_format or ""):
+        return f"{_shift(number_text(value), 2)} %"
+    return value
+
+
+def read_number(raw, header_unit: str | None = None) -> Reading:
     """A cell whose unit is given elsewhere (a column header): a number, or text of one
-    with no unit. `True`/`False` are not numbers."""
+    with no unit (or with the header's own unit, as a percentage cell has). `True`/`False`
+    are not numbers."""
     if isinstance(raw, bool):
         raise AmountError(f"expected a number, found {str(raw).lower()}")
     if isinstance(raw, (int, float)):
@@ -133,7 +146,7 @@ def read_number(raw) -> Reading:
     if not looks_like_number(str(raw)):
         raise AmountError(f"`{_clip(str(raw).strip())}` is not a number", CELL)
     r = read_amount(str(raw))
-    if r.unit:
+    if r.unit and r.unit != header_unit:
         raise AmountError(f"`{_clip(str(raw).strip())}`: a cell holds a number; its unit is in the column header",
                           CELL)
     return r
@@ -197,4 +210,4 @@ def _hint_for(s: str) -> str:
 
 
 __all__ = ["AmountError", "MAX_UNIT_CHARS", "Reading", "bare_percent", "check_unit", "is_percent",
-           "looks_like_number", "number_text", "out_of_range", "read_amount", "read_number"]
+           "looks_like_number", "number_text", "out_of_range", "read_amount", "read_number", "sheet_cell"]

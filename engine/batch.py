@@ -24,7 +24,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from .amount import AmountError, check_unit, is_percent, read_number
+from .amount import AmountError, check_unit, is_percent, read_number, sheet_cell
 from .compiled import Program, Rows
 from .errors import Diagnostic, PcfError, did_you_mean
 from .evaluate import Bound, bind, removal_only
@@ -169,7 +169,7 @@ def _xlsx_sheet_names(path: Path) -> list[str]:
 def _xlsx_rows(path: Path, sheet: str) -> list[list]:
     import openpyxl
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    rows = [list(r) for r in wb[sheet].iter_rows(values_only=True)]
+    rows = [[sheet_cell(c.value, getattr(c, "number_format", None)) for c in r] for r in wb[sheet].iter_rows()]
     wb.close()
     return rows
 
@@ -196,6 +196,7 @@ def _wide(path: Path, rows: list[list], shown: str, prog: Program) -> Catalogue:
     lines = [i + 2 for i, r in enumerate(rows[1:]) if any(c not in (None, "") for c in r)]
     declared = {d.name: d for d in plan.method.inputs}
     cols: dict[str, tuple[int, float]] = {}     # input name -> (column index, scale to base)
+    header_units: dict[int, str] = {}           # column index -> unit of its header (a "15 %" cell under [%])
     id_col = name_col = qty_col = None
     for j, h in enumerate(header):
         m = HEADER_UNIT.match(h)
@@ -236,6 +237,7 @@ def _wide(path: Path, rows: list[list], shown: str, prog: Program) -> Catalogue:
                     f"{declared[name].unit} ({format_dim(want.dim)})", 1, j + 1)
                 continue
             cols[name] = (j, spec.scale)
+            header_units[j] = unit
     if id_col is None:
         err("inventory", "no `product` column (the product id)", 1, 1, "first column: product")
     for name, d in declared.items():
@@ -269,7 +271,7 @@ def _wide(path: Path, rows: list[list], shown: str, prog: Program) -> Catalogue:
                     err("missing-input", f"product `{ids[i]}`: no {what}", lines[i], j + 1)
                 continue
             try:
-                x = read_number(v).value
+                x = read_number(v, header_units.get(j)).value
             except AmountError as exc:
                 err("bad-number", f"product `{ids[i]}`, {what}: {exc}", lines[i], j + 1, exc.hint)
                 continue

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .amount import sheet_cell
 from .errors import Diagnostic, PcfError
 from .source import Span, display_path
 
@@ -79,7 +80,8 @@ def read_sheets(path: Path) -> tuple[dict[str, list[list]], dict[str, list[int]]
     except Exception as exc:  # openpyxl raises several types for a damaged or foreign file
         raise PcfError([Diagnostic("inventory", f"cannot read workbook ({type(exc).__name__}: {exc})", None,
                                    path=display_path(path), hint="save it as .xlsx from Excel or LibreOffice")]) from None
-    return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}, {}
+    return {ws.title: [[sheet_cell(c.value, getattr(c, "number_format", None)) for c in r] for r in ws.iter_rows()]
+            for ws in wb.worksheets}, {}
 
 
 def load_sheets(path: Path) -> SheetDoc:
