@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .amount import sheet_cell
+from .amount import read_amount, sheet_cell
 from .errors import Diagnostic, PcfError
 from .source import Span, display_path
 
@@ -258,7 +258,7 @@ def write_workbook(products: list[dict], tables: dict[str, list[str]], shared: l
             if text.startswith("kb."):
                 ws.append([p.get("id"), name, text, None])
             else:
-                num, _, unit = text.partition(" ")
+                num, unit = _split(text)
                 ws.append([p.get("id"), name, num, unit])
     for table, columns in tables.items():
         ws = wb.create_sheet(table)
@@ -269,16 +269,16 @@ def write_workbook(products: list[dict], tables: dict[str, list[str]], shared: l
                 for header in columns:
                     col = HEADER_UNIT.match(header).group(1) if HEADER_UNIT.match(header) else header
                     v = str(row.get(col, ""))
-                    cells.append(v if v.startswith("kb.") or not HEADER_UNIT.match(header) else v.partition(" ")[0])
+                    cells.append(v if v.startswith("kb.") or not HEADER_UNIT.match(header) else _split(v)[0])
                 ws.append([p.get("id"), row.get("name"), *cells])
     left = [(p.get("id"), row) for p in products for row in p.get("left_out", [])]
     if left:
         ws = wb.create_sheet("left_out")
-        units = sorted({str(v).partition(" ")[2] for _, row in left for k, v in row.items() if k != "name"})
+        units = sorted({_split(str(v))[1] for _, row in left for k, v in row.items() if k != "name"})
         ws.append(["product", "name", *[f"amount [{u}]" for u in units]])
         for pid, row in left:
             amount = next((str(v) for k, v in row.items() if k != "name"), "")
-            ws.append([pid, row.get("name"), *[amount.partition(" ")[0] if amount.partition(" ")[2] == u else None
+            ws.append([pid, row.get("name"), *[_split(amount)[0] if _split(amount)[1] == u else None
                                                for u in units]])
     grades = [(p.get("id"), line, g) for p in products for line, g in p.get("quality", {}).items()]
     if grades:
@@ -291,8 +291,19 @@ def write_workbook(products: list[dict], tables: dict[str, list[str]], shared: l
         ws = wb.create_sheet("shared")
         ws.append(["input", "amount", "unit", "basis", "keys", "reason"])
         for item in shared:
-            num, _, unit = str(item["amount"]).partition(" ")
+            num, unit = _split(str(item["amount"]))
             ws.append([item["input"], num, unit, item.get("basis"), item.get("keys"), item.get("reason")])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _split(text: str) -> tuple[str, str]:
+    """An amount's number and unit cells: `"1 056.8 kWh"` -> ("1056.8", "kWh") (a text the
+    reader refuses is split at its first space, and refused again when the workbook is read)."""
+    try:
+        r = read_amount(text)
+    except ValueError:
+        number, _, unit = text.partition(" ")
+        return number, unit
+    return r.text, r.unit

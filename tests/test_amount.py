@@ -256,6 +256,15 @@ def test_a_grouped_quantity_in_a_products_sheet(ws, plan, xlsx):
     assert d.hint.startswith('write "1200" for the thousands') and d.span.line == 2
 
 
+def test_a_workbook_written_from_grouped_amounts_reads_back(ws, plan):
+    from pcf.spreadsheet import write_workbook
+    products = [{"id": "p", "inputs": {"electricity": "1 056.8120 kWh", "share": "12.5 %"}}]
+    Path("inventory.xlsx").write_bytes(write_workbook(products, {}))
+    # 1056.8120 kWh x 0.5 kgCO2e/kWh x (1 + 12.5 %) = 594.4568 kgCO2e (it was split into "1" and "056.8120 kWh")
+    total = ws.evaluate(plan, pcf.inventory.load_inventory(Path("inventory.xlsx"))).products[0].total
+    assert total == pytest.approx(1056.812 * 0.5 * 1.125, rel=1e-12)
+
+
 # --- percentages -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("given,hint", [
