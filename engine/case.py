@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from .errors import Diagnostic, PcfError, did_you_mean
 from .amount import AmountError, looks_like_number, read_amount
+from .errors import Diagnostic, PcfError, did_you_mean
 from .inventory import Inventory, load_inventory
 from .source import Span, display_path
 from .tomlfile import TomlDoc, read_toml
