@@ -4,7 +4,10 @@
 - `compilable_methods(kb_refs)`: methods that pass the compiler's checks (names, units,
   stages), with the inputs and tables an inventory for them must give;
 - `inventories(spec)`: inventory data for `pcf.Inventory.build`, and `inventory_toml` writes
-  the same data as an inventory file;
+  the same data as an inventory file; amounts at times have their digits grouped as
+  spreadsheets and pcf print them (`1 056.812 kWh`, `1,234.5 t`: `grouped_number_texts`);
+- `input_sheet_habits(products)`: the `inputs` sheet of an XLSX/CSV inventory as people keep
+  it, at times with a habit pcf must refuse (a repeated row, a bare number for a `%` input);
 - `kb_files()`: the entries of a small knowledge base, and `kb_toml` / `SOURCES_TOML` write
   them as files.
 
