@@ -127,6 +127,19 @@ def test_grouped_numbers_read_as_their_digits(case):
     assert read_amount(f"{text} t").value == expected
 
 
+@settings(max_examples=500)
+@given(st.text(st.sampled_from("0123456789 ,.-+eE%\u2009\u202f\u00a0kWh1/\u3000") | st.characters(), max_size=30))
+def test_any_text_is_read_or_refused_never_crashes(text):
+    try:
+        r = read_amount(text)
+    except AmountError as exc:
+        assert str(exc)
+        return
+    assert math.isfinite(r.value) and r.value == float(r.text)
+    assert not r.unit[:1].isdigit() or r.unit == "1"          # never 56 x 812 kWh
+    assert "%" not in r.unit or r.unit in ("%", "％")
+
+
 # pcf's own printed figures read back: `pcf run` (fmt_value, space-grouped) and `pcf report`
 # (comma-grouped with a decimal point from 1 000 up). Equal to the printed digits, i.e. to the
 # float rounded as printed.
