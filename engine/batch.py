@@ -24,6 +24,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
+from .amount import AmountError, check_unit, is_percent, read_number, sheet_cell
 from .compiled import Program, Rows
 from .errors import Diagnostic, PcfError, did_you_mean
 from .evaluate import Bound, bind, removal_only
@@ -168,7 +169,7 @@ def _xlsx_sheet_names(path: Path) -> list[str]:
 def _xlsx_rows(path: Path, sheet: str) -> list[list]:
     import openpyxl
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    rows = [list(r) for r in wb[sheet].iter_rows(values_only=True)]
+    rows = [[sheet_cell(c.value, getattr(c, "number_format", None)) for c in r] for r in wb[sheet].iter_rows()]
     wb.close()
     return rows
 
@@ -195,6 +196,7 @@ def _wide(path: Path, rows: list[list], shown: str, prog: Program) -> Catalogue:
     lines = [i + 2 for i, r in enumerate(rows[1:]) if any(c not in (None, "") for c in r)]
     declared = {d.name: d for d in plan.method.inputs}
     cols: dict[str, tuple[int, float]] = {}     # input name -> (column index, scale to base)
+    header_units: dict[int, str] = {}           # column index -> unit of its header (a "15 %" cell under [%])
     id_col = name_col = qty_col = None
     for j, h in enumerate(header):
         m = HEADER_UNIT.match(h)
@@ -207,22 +209,27 @@ def _wide(path: Path, rows: list[list], shown: str, prog: Program) -> Catalogue:
             qty_col = j
         elif name == "":
             continue
+        elif name in ("product", "id", "name", "quantity") and name not in declared:
+            # a second id, name or quantity column: which one holds the figures?
+            first = {"product": id_col, "id": id_col, "name": name_col, "quantity": qty_col}[name]
+            err("duplicate", f"column `{name}` appears twice (first in column {first + 1})", 1, j + 1)
         elif name not in declared:
             err("inventory", f"column `{name}` is not an input of method `{plan.method.id}`", 1, j + 1,
                 did_you_mean(name, declared))
         elif name in cols:
-            err("inventory", f"input `{name}` has two columns", 1, j + 1)
+            err("duplicate", f"input `{name}` has two columns (first in column {cols[name][0] + 1})", 1, j + 1)
         else:
             want = plan.units.parse(declared[name].unit)
             if unit is None:
-                if want.dim:
+                if want.dim or is_percent(declared[name].unit):   # a bare 15 for a % input: 15 % or 1 500 %?
                     err("unit-mismatch", f"column `{name}` gives no unit", 1, j + 1,
                         f"write the header as `{name} [{declared[name].unit}]`")
                     continue
                 unit = "1"
             try:
+                check_unit(unit)
                 spec = plan.units.parse(unit)
-            except UnitError as exc:
+            except (UnitError, AmountError) as exc:
                 err("unit-unknown", f"column `{name}`: {exc}", 1, j + 1, exc.hint)
                 continue
             if spec.dim != want.dim:
@@ -230,6 +237,7 @@ def _wide(path: Path, rows: list[list], shown: str, prog: Program) -> Catalogue:
                     f"{declared[name].unit} ({format_dim(want.dim)})", 1, j + 1)
                 continue
             cols[name] = (j, spec.scale)
+            header_units[j] = unit
     if id_col is None:
         err("inventory", "no `product` column (the product id)", 1, 1, "first column: product")
     for name, d in declared.items():
@@ -262,10 +270,12 @@ def _wide(path: Path, rows: list[list], shown: str, prog: Program) -> Catalogue:
                 if not optional:
                     err("missing-input", f"product `{ids[i]}`: no {what}", lines[i], j + 1)
                 continue
-            x = _number(v)
-            if x is None:
-                err("bad-number", f"product `{ids[i]}`, {what}: `{v}` is not a number", lines[i], j + 1)
-            elif not math.isfinite(x):
+            try:
+                x = read_number(v, header_units.get(j)).value
+            except AmountError as exc:
+                err("bad-number", f"product `{ids[i]}`, {what}: {exc}", lines[i], j + 1, exc.hint)
+                continue
+            if not math.isfinite(x):
                 err("bad-number", f"product `{ids[i]}`, {what}: {v} is not finite", lines[i], j + 1)
             elif x < 0 and not allow_negative:
                 err("bad-number", f"product `{ids[i]}`, {what}: negative amount {v}", lines[i], j + 1,
@@ -297,14 +307,3 @@ def _wide(path: Path, rows: list[list], shown: str, prog: Program) -> Catalogue:
 
 def _cell(row: list, j: int):
     return row[j] if j < len(row) else None
-
-
-def _number(v) -> float | None:
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, (int, float)):
-        return float(v)
-    try:
-        return float(str(v).strip())
-    except ValueError:
-        return None

@@ -37,8 +37,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from .amount import AmountError, looks_like_number, read_amount
 from .errors import Diagnostic, PcfError, did_you_mean
-from .inventory import AMOUNT_RE, Inventory, load_inventory, out_of_range
+from .inventory import Inventory, load_inventory
 from .source import Span, display_path
 from .tomlfile import TomlDoc, read_toml
 
@@ -198,17 +199,17 @@ def _reported(doc: TomlDoc, inventory: Inventory, problems: list[Diagnostic]) ->
                 if isinstance(x, dict):
                     where = x.get("where")
                     x = x.get("value")
-                m = AMOUNT_RE.match(x) if isinstance(x, str) else None
-                if not m or not m.group(2):
+                try:
+                    r = read_amount(x) if isinstance(x, str) and looks_like_number(x) else None
+                except AmountError as exc:
+                    problems.append(doc.error("bad-number", key, f"printed figure: {exc}", exc.hint))
+                    continue
+                if r is None or not r.unit:
                     problems.append(doc.error("case", key, f'a printed figure is a string with its unit, '
                                               f'e.g. "64.2254 kgCO2e" or "81.90 %"; found {x!r}',
                                               "keep the digits exactly as printed: they set the rounding allowed"))
                     continue
-                if out_of_range(m.group(1)):
-                    problems.append(doc.error("bad-number", key, f"printed figure out of range: {m.group(1)}"))
-                    continue
-                out.append(ReportedFigure(pid, path, float(m.group(1)), m.group(2), m.group(1),
-                                          doc.span(key), where))
+                out.append(ReportedFigure(pid, path, r.value, r.unit, r.text, doc.span(key), where))
     return out
 
 

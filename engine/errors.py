@@ -20,7 +20,8 @@ CATALOGUE: dict[str, str] = {
     "unknown-stage": "an emission is assigned to a stage the method does not declare",
     "unknown-table": "a row sum runs over a table the method does not declare",
     "unknown-column": "a row field or an inventory row names a column the table does not declare",
-    "duplicate": "a name, stage or setting is declared twice",
+    "duplicate": "a name, stage or setting is declared twice, or an inventory gives a product, input row or "
+                 "column twice",
     "override": "an `override` replaces nothing, or a base method is misused",
     "rule": "a rule of the method is unknown or has bad arguments",
     "cycle": "formulas depend on each other in a circle",

@@ -15,6 +15,7 @@ from typing import Mapping
 import networkx as nx
 import numpy as np
 
+from .amount import bare_percent
 from .errors import Diagnostic, PcfError, did_you_mean
 from .interval import Interval
 from .inventory import Amount, Product
@@ -75,6 +76,11 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
             hint = f"give it in {unit}" if a.unit else f'an amount carries its unit: "{a.text} {unit}"'
             err("unit-mismatch", f"{what}: {a.text} {a.unit or '(no unit)'} is {format_dim(spec.dim)}, "
                 f"the method expects {unit} ({format_dim(want.dim)})", a.span, hint)
+            return None
+        hint = bare_percent(a.unit, a.text, a.value, unit)   # 15 for a % input: 15 %, or 1 500 %?
+        if hint:
+            err("unit-mismatch", f"{what}: {a.text} (no unit), the method expects %: a bare number could be "
+                "a percentage or a fraction", a.span, hint)
             return None
         if a.value < 0 and not removal_only(plan, key):
             err("bad-number", f"{what}: negative amount {a.text} {a.unit}", a.span,

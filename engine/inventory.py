@@ -17,37 +17,16 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Mapping
 
+from .amount import AmountError, looks_like_number, number_text, out_of_range, read_amount, read_number
 from .errors import Diagnostic, PcfError
 from .source import Span
 from .tomlfile import TomlDoc, read_toml
 
-# ASCII digits only: Python's \d and float() also take full-width and other scripts' digits,
-# which would let "０.５ kWh" through here while the method language and TOML refuse them.
-AMOUNT_RE = re.compile(r"^\s*([-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)\s*(.*?)\s*$")
 KB_RE = re.compile(r"^kb\.([a-z0-9_]+(?:\.[a-z0-9_]+)+)(?:\[([0-9]{4})\])?$")
-_NOT_FINITE = re.compile(r"^[-+]?(nan|inf|infinity)\b", re.I)
 BASES = ("per_unit", "period")
 PRODUCT_KEYS = {"id", "name", "name_en", "functional_unit", "quantity", "amounts", "inputs", "note",
                 "left_out", "quality"}
 ALLOCATION_BASES = ("physical", "mass", "economic")
-
-
-class AmountError(ValueError):
-    """An amount that cannot be read; `hint` says how to write it."""
-
-    def __init__(self, message: str, hint: str | None = None):
-        super().__init__(message)
-        self.hint = hint
-
-
-def out_of_range(text: str) -> bool:
-    """Whether a decimal literal has no float of its own: beyond ±1.8e308, so small that it
-    would read as 0, or with a last digit past 1e308 (its rounding could not be said)."""
-    if len(text) < 300 and "e" not in text and "E" not in text:
-        return False   # fewer than 309 digits and no exponent: always a finite float, 0 only if 0
-    d = Decimal(text)
-    v = float(d)
-    return not math.isfinite(v) or (v == 0 and d != 0) or d.as_tuple().exponent > 308
 
 
 def _finite(x) -> bool:
@@ -59,9 +38,7 @@ def _finite(x) -> bool:
 
 def looks_like_amount(text: str) -> bool:
     """Whether a text cell was meant as an amount (so a malformed one is an error, not a label)."""
-    s = text.strip()
-    return bool(AMOUNT_RE.match(s) or KB_RE.match(s) or _NOT_FINITE.match(s) or s[:1].isdigit()
-                or (s[:1] in "+-.．" and s[1:2].isdigit()))
+    return bool(KB_RE.match(text.strip()) or looks_like_number(text))
 
 
 @dataclass(frozen=True)
@@ -95,42 +72,23 @@ class Amount:
                 raise AmountError(f"expected an amount, found a table with {', '.join(sorted(raw)) or 'no keys'}",
                                   'write an amount as "43.28 kWh" or {value = 43.28, unit = "kWh"}')
             v = raw["value"]
-            text = v if isinstance(v, str) else _num_text(v)
+            text = v if isinstance(v, str) else number_text(v)
             return Amount.parse(f"{text} {raw.get('unit', '')}", span)
         if isinstance(raw, bool):
             raise AmountError(f"expected an amount, found {str(raw).lower()}", 'write an amount as "12.5 kWh"')
         if isinstance(raw, (int, float)):
-            if not _finite(raw) or out_of_range(_num_text(raw)):
+            if not _finite(raw) or out_of_range(number_text(raw)):
                 raise AmountError(f"amount must be finite, found {raw}",
                                   "an amount is a finite number: give the measured value")
-            return Amount(float(raw) + 0.0, "", _num_text(raw), span)   # + 0.0: -0 is 0
+            return Amount(float(raw) + 0.0, "", number_text(raw), span)   # + 0.0: -0 is 0
         if not isinstance(raw, str):
             raise AmountError(f'expected an amount like "12.5 kWh", found {type(raw).__name__}')
         s = raw.strip()
         k = KB_RE.match(s)
         if k:
             return Amount(None, "", "", span, k.group(1), int(k.group(2)) if k.group(2) else None)
-        m = AMOUNT_RE.match(s)
-        if not m:
-            hint = 'write the number, a space and the unit, e.g. "12.5 kWh"'
-            if any(c.isdigit() and not c.isascii() or c in "．，" for c in s):
-                hint = "full-width digits or punctuation: write ASCII 0-9 and ."
-            elif _NOT_FINITE.match(s):
-                hint = "an amount is a finite number: give the measured value"
-            raise AmountError(f'expected "<number> <unit>", found {raw!r}', hint)
-        value = float(m.group(1)) + 0.0   # -0 is 0
-        if out_of_range(m.group(1)):
-            raise AmountError(f"amount out of range: {m.group(1)}",
-                              "a float holds about 1e-308 to 1e308: give the amount in a unit that suits it")
-        unit = m.group(2)
-        if re.match(r"^,[0-9]{3}\b", unit):
-            raise AmountError(f'expected "<number> <unit>", found {raw!r}',
-                              "write numbers without thousands separators, e.g. \"1200 kWh\"")
-        return Amount(value, unit, m.group(1).lstrip("+"), span)
-
-
-def _num_text(v) -> str:
-    return repr(v) if isinstance(v, float) else str(v)
+        r = read_amount(raw)
+        return Amount(r.value, r.unit, r.text, span)
 
 
 @dataclass(frozen=True)
@@ -248,6 +206,11 @@ def _allocations(doc: TomlDoc, products, problems: list[Diagnostic]) -> tuple[Al
         except ValueError as exc:
             problems.append(doc.error("bad-number", f"{key}.amount", str(exc)))
             continue
+        first = next((j for j, a in enumerate(out) if a.input == r["input"]), None)
+        if first is not None:
+            problems.append(doc.error("duplicate", f"{key}.input", f"`{r['input']}` is shared twice (also "
+                                      f"shared[{first}], at {doc.span(f'shared[{first}]')})"))
+            continue
         for p in products:
             if r["input"] in p.inputs:
                 problems.append(doc.error("inventory", f"{key}.input", f"`{r['input']}` is shared, but product "
@@ -293,10 +256,16 @@ def _product(raw, key: str, doc: TomlDoc | None, path: str, problems: list[Diagn
             "period: the amounts cover the production period and are divided by `quantity`")
         amounts = "per_unit"
     quantity = raw.get("quantity")
+    hint = None
+    if isinstance(quantity, str):   # a sheet cell "1 200", read as an amount's number is
+        try:
+            quantity = read_number(quantity).value
+        except AmountError as exc:
+            hint = exc.hint
     if quantity is not None:
         if isinstance(quantity, bool) or not isinstance(quantity, (int, float)) or not _finite(quantity) \
                 or quantity <= 0:
-            err(f"{key}.quantity", f"quantity must be a positive number of units, found {quantity!r}",
+            err(f"{key}.quantity", f"quantity must be a positive number of units, found {quantity!r}", hint,
                 code="bad-number")
             quantity = None
     elif amounts == "period":

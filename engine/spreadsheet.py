@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .amount import read_amount, sheet_cell
 from .errors import Diagnostic, PcfError
 from .source import Span, display_path
 
@@ -79,7 +80,8 @@ def read_sheets(path: Path) -> tuple[dict[str, list[list]], dict[str, list[int]]
     except Exception as exc:  # openpyxl raises several types for a damaged or foreign file
         raise PcfError([Diagnostic("inventory", f"cannot read workbook ({type(exc).__name__}: {exc})", None,
                                    path=display_path(path), hint="save it as .xlsx from Excel or LibreOffice")]) from None
-    return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}, {}
+    return {ws.title: [[sheet_cell(c.value, getattr(c, "number_format", None)) for c in r] for r in ws.iter_rows()]
+            for ws in wb.worksheets}, {}
 
 
 def load_sheets(path: Path) -> SheetDoc:
@@ -138,6 +140,7 @@ def load_sheets(path: Path) -> SheetDoc:
             return None
         return index[str(pid)]
 
+    given: dict[tuple[int, str], tuple[int, int]] = {}
     for r, rec in records("inputs"):
         i = product_of("inputs", r, rec)
         if i is None:
@@ -149,6 +152,13 @@ def load_sheets(path: Path) -> SheetDoc:
         amount, ac = rec.get("amount", (None, 3))
         if amount is None:
             continue          # a template row left empty: the input is not given
+        first = given.setdefault((i, str(name)), (r, c))
+        if first != (r, c):   # TOML refuses a repeated key; a repeated row must not silently win either
+            problems.append(Diagnostic("duplicate", f"input `{name}` of product `{products[i].get('id')}` is given "
+                                       f"twice: here and at {where('inputs', *first)}", where("inputs", r, c),
+                                       related=(("first given", where("inputs", *first)),),
+                                       hint="keep one row per product and input (add the amounts up if both count)"))
+            continue
         unit = rec.get("unit", ("", 4))[0] or ""
         products[i]["inputs"][str(name)] = _amount(amount, unit)
         spans[f"product[{i}].inputs.{name}"] = where("inputs", r, ac)
@@ -181,6 +191,12 @@ def load_sheets(path: Path) -> SheetDoc:
         line = rec.get("line", (None, 2))[0]
         if i is None or not line:
             continue
+        if str(line) in products[i].get("quality", {}):
+            first = spans[f"product[{i}].quality.{line}"]
+            problems.append(Diagnostic("duplicate", f"grades for line `{line}` of product `{products[i].get('id')}` "
+                                       f"are given twice: here and at {first}", where("quality", r, 2),
+                                       related=(("first given", first),)))
+            continue
         products[i].setdefault("quality", {})[str(line)] = {k: _number(v) for k, (v, _) in rec.items()
                                                             if k not in ("product", "line")}
         spans[f"product[{i}].quality.{line}"] = where("quality", r, 2)
@@ -210,12 +226,7 @@ def _number(value):
 
 
 def _typed(key: str, value):
-    if key == "quantity" and isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return value
-    return value.strip() if isinstance(value, str) else value
+    return value.strip() if isinstance(value, str) else value   # a quantity "1 200" is read with the product
 
 
 def _amount(value, unit: str):
@@ -247,7 +258,7 @@ def write_workbook(products: list[dict], tables: dict[str, list[str]], shared: l
             if text.startswith("kb."):
                 ws.append([p.get("id"), name, text, None])
             else:
-                num, _, unit = text.partition(" ")
+                num, unit = _split(text)
                 ws.append([p.get("id"), name, num, unit])
     for table, columns in tables.items():
         ws = wb.create_sheet(table)
@@ -258,16 +269,16 @@ def write_workbook(products: list[dict], tables: dict[str, list[str]], shared: l
                 for header in columns:
                     col = HEADER_UNIT.match(header).group(1) if HEADER_UNIT.match(header) else header
                     v = str(row.get(col, ""))
-                    cells.append(v if v.startswith("kb.") or not HEADER_UNIT.match(header) else v.partition(" ")[0])
+                    cells.append(v if v.startswith("kb.") or not HEADER_UNIT.match(header) else _split(v)[0])
                 ws.append([p.get("id"), row.get("name"), *cells])
     left = [(p.get("id"), row) for p in products for row in p.get("left_out", [])]
     if left:
         ws = wb.create_sheet("left_out")
-        units = sorted({str(v).partition(" ")[2] for _, row in left for k, v in row.items() if k != "name"})
+        units = sorted({_split(str(v))[1] for _, row in left for k, v in row.items() if k != "name"})
         ws.append(["product", "name", *[f"amount [{u}]" for u in units]])
         for pid, row in left:
             amount = next((str(v) for k, v in row.items() if k != "name"), "")
-            ws.append([pid, row.get("name"), *[amount.partition(" ")[0] if amount.partition(" ")[2] == u else None
+            ws.append([pid, row.get("name"), *[_split(amount)[0] if _split(amount)[1] == u else None
                                                for u in units]])
     grades = [(p.get("id"), line, g) for p in products for line, g in p.get("quality", {}).items()]
     if grades:
@@ -280,8 +291,19 @@ def write_workbook(products: list[dict], tables: dict[str, list[str]], shared: l
         ws = wb.create_sheet("shared")
         ws.append(["input", "amount", "unit", "basis", "keys", "reason"])
         for item in shared:
-            num, _, unit = str(item["amount"]).partition(" ")
+            num, unit = _split(str(item["amount"]))
             ws.append([item["input"], num, unit, item.get("basis"), item.get("keys"), item.get("reason")])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _split(text: str) -> tuple[str, str]:
+    """An amount's number and unit cells: `"1 056.8 kWh"` -> ("1056.8", "kWh") (a text the
+    reader refuses is split at its first space, and refused again when the workbook is read)."""
+    try:
+        r = read_amount(text)
+    except ValueError:
+        number, _, unit = text.partition(" ")
+        return number, unit
+    return r.text, r.unit

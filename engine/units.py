@@ -155,7 +155,19 @@ COMMON = ["kWh", "MWh", "GWh", "万kWh", "kW", "J", "kJ", "MJ", "GJ", "TJ", "t",
           "kgCO2", "tCO2", "kgC", "tC", "kgCH4", "kgN2O", "kgN2O_N", "kgSF6", "台", "套", "个", "件", "pcs", "%"]
 
 
+# pint's preprocessing of a unit string is quadratic in its length (40 000 characters take
+# seconds, a megabyte never ends): longer unit text is refused before pint sees it.
+MAX_UNIT_CHARS = 200
+
+
+def check_unit_length(text: str) -> None:
+    if len(text) > MAX_UNIT_CHARS:
+        raise UnitError(f"a unit of {len(text)} characters: pcf reads units of at most {MAX_UNIT_CHARS}",
+                        "write units like `kWh`, `kgCO2e/kWh`, `t·km`, `GJ/万Nm3`")
+
+
 def _parse(reg: pint.UnitRegistry, text: str) -> UnitSpec:
+    check_unit_length(text)
     src = normalise(text)
     if not src:
         raise UnitError("empty unit")

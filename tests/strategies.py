@@ -4,7 +4,10 @@
 - `compilable_methods(kb_refs)`: methods that pass the compiler's checks (names, units,
   stages), with the inputs and tables an inventory for them must give;
 - `inventories(spec)`: inventory data for `pcf.Inventory.build`, and `inventory_toml` writes
-  the same data as an inventory file;
+  the same data as an inventory file; amounts at times have their digits grouped as
+  spreadsheets and pcf print them (`1 056.812 kWh`, `1,234.5 t`: `grouped_number_texts`);
+- `input_sheet_habits(products)`: the `inputs` sheet of an XLSX/CSV inventory as people keep
+  it, at times with a habit pcf must refuse (a repeated row, a bare number for a `%` input);
 - `kb_files()`: the entries of a small knowledge base, and `kb_toml` / `SOURCES_TOML` write
   them as files.
 
@@ -258,13 +261,73 @@ def compilable_methods(draw, kb_refs: dict[str, list[str]] | None = None) -> Met
 
 # --- inventories -----------------------------------------------------------------------------
 
+# Digit-group separators people paste from spreadsheets and from pcf's own output (see pcf.amount).
+GROUP_SEPARATORS = [" ", "\u2009", "\u202f", "\u00a0", ","]
+
+
+def group_digits(text: str, sep: str) -> str:
+    """A number's text with its integer part grouped in threes: `1234567.5` -> `1 234 567.5`.
+    Exponent forms are left alone; a comma only groups before a decimal point or in two
+    groups or more (a lone `1,234` is ambiguous, and refused)."""
+    if "e" in text.lower() or "n" in text.lower():
+        return text
+    whole, dot, frac = text.partition(".")
+    grouped = f"{int(whole):,}".replace(",", sep)
+    if whole.startswith("-") and not grouped.startswith("-"):
+        grouped = "-" + grouped    # -0
+    if sep == "," and not dot and grouped.count(",") == 1:
+        return text
+    return grouped + dot + frac
+
+
+@st.composite
+def grouped_number_texts(draw) -> tuple[str, float]:
+    """A number with its digits grouped as spreadsheets and pcf print them: (text, value)."""
+    whole = draw(st.integers(-10**12, 10**12))
+    frac = draw(st.none() | st.from_regex(r"[0-9]{1,4}", fullmatch=True))
+    plain = str(whole) + ("" if frac is None else f".{frac}")
+    return group_digits(plain, draw(st.sampled_from(GROUP_SEPARATORS))), float(plain)
+
+
 @st.composite
 def amounts(draw, unit: str, negative: bool = False) -> tuple[str, float]:
-    """An amount in `unit` or another unit of its dimension: (text, value in `unit`)."""
+    """An amount in `unit` or another unit of its dimension: (text, value in `unit`), its
+    digits at times grouped in threes (`1 056.812 kWh`) as spreadsheets and pcf print them."""
     value = draw(st.floats(-1e6 if negative else 0, 1e6, allow_nan=False, allow_infinity=False))
     text = repr(value)
+    if draw(st.integers(0, 3)) == 0:
+        text = group_digits(text, draw(st.sampled_from(GROUP_SEPARATORS)))
     other = draw(st.sampled_from([(unit, 1.0), *SAME_DIM.get(unit, [])]))
     return f"{text} {other[0]}", value
+
+
+@dataclass(frozen=True)
+class SheetHabit:
+    """An `inputs` sheet as people keep it, and the error code pcf must give (None: read it)."""
+    rows: list                      # [product, input, amount, unit] rows, header excluded
+    expected: str | None            # "duplicate", "unit-mismatch" (a bare number for a % input), None
+
+
+@st.composite
+def input_sheet_habits(draw, products: list[dict], percent_inputs: tuple[str, ...] = ()) -> SheetHabit:
+    """The `inputs` sheet of `products` (`inventories()` data): the number and unit in their
+    columns, or the whole amount in the amount cell; at times with a habit pcf must refuse:
+    a repeated row, or a bare number (no unit) for an input declared in %."""
+    rows = []
+    for p in products:
+        for name, text in p.get("inputs", {}).items():
+            number, _, unit = text.rpartition(" ")
+            rows.append([p["id"], name, *([number, unit] if draw(st.booleans()) else [text, None])])
+    habit = draw(st.sampled_from([None, None, "duplicate", "unit-mismatch"]))
+    if habit == "duplicate" and rows:
+        i = draw(st.integers(0, len(rows) - 1))
+        rows.insert(draw(st.integers(i + 1, len(rows))), list(rows[i]))
+        return SheetHabit(rows, "duplicate")
+    if habit == "unit-mismatch" and percent_inputs and products:
+        value = draw(st.integers(1, 100) | st.floats(0.001, 1.0))
+        rows.append([products[0]["id"], draw(st.sampled_from(percent_inputs)), value, None])
+        return SheetHabit(rows, "unit-mismatch")
+    return SheetHabit(rows, None)
 
 
 @st.composite

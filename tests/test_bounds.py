@@ -247,7 +247,7 @@ def test_a_chain_of_extends_longer_than_the_limit(ws, here):
     assert "c.m3 -> c.m2 -> c.m1 -> c.m0 -> c.m3" in d.message
 
 
-@pytest.mark.parametrize("unit", ["10**10**10", "kg**99999", "kg^99999", "kg**(10**10)", "kg**1e999"])
+@pytest.mark.parametrize("unit", ["kg*10**10**10", "kg**99999", "kg^99999", "kg**(10**10)", "kg**1e999"])
 def test_unit_powers_are_refused_not_computed(ws, here, unit):
     with time_limit(5, f"unit {unit}"):
         d = one(problems(lambda: evaluate(ws, method("  input x : kWh\n  emission e in production = x * 1 kgCO2e/kWh\n"),

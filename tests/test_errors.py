@@ -357,7 +357,7 @@ def test_unknown_input_suggests_the_close_one(ws, here):
     ('"-12 kWh"', "bad-number", "negative amount -12 kWh", "removals and credits"),
     ('"nan kWh"', "bad-number", "found 'nan kWh'", "finite number"),
     ('"０.５ kWh"', "bad-number", "found '０.５ kWh'", "full-width"),
-    ('"1,200 kWh"', "bad-number", "found '1,200 kWh'", "thousands separators"),
+    ('"1,200 kWh"', "bad-number", "`1,200` is ambiguous", 'write "1200" for the thousands'),
     ('"12 kwh"', "unit-unknown", "unknown unit `kwh`", None),
 ])
 def test_bad_amount(ws, here, amount, code, message, hint):
