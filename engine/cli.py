@@ -18,6 +18,7 @@ from .errors import PcfError, render
 from .inventory import load_inventory
 from .kb import DEFAULT_KB_DIR, check_kb, kb_root, load_kb
 from .plan import compile_method
+from .render.escape import json_text, terminal_text, text_block
 from .render.text import render_result
 from .units import load_units
 
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: say so plainly, without a traceback unless asked
         if os.environ.get("PCF_DEBUG"):
             raise
-        print(f"pcf: internal error: {type(exc).__name__}: {exc} (set PCF_DEBUG=1 for details, "
+        print(f"pcf: internal error: {type(exc).__name__}: {terminal_text(exc)} (set PCF_DEBUG=1 for details, "
               "and please report it)", file=sys.stderr)
         return 70
 
@@ -158,11 +159,23 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _out(text: str) -> None:
+    """Text for people: its lines kept, every control character (an escape sequence) shown escaped."""
+    text = text_block(text)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
 def _json(obj) -> None:
-    _out(json.dumps(obj, ensure_ascii=False, indent=2))
+    _data(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", is_json=True)
+
+
+def _data(text: str, is_json: bool = False) -> None:
+    """A document on stdout. JSON: the same value with every control character as a `\\u` escape.
+    Other formats (CSV): as they are into a pipe or a file, control characters escaped on a terminal."""
+    if is_json:
+        text = json_text(text)
+    elif sys.stdout.isatty():
+        text = text_block(text)
+    sys.stdout.write(text)
 
 
 def cmd_run(args) -> int:
@@ -237,9 +250,9 @@ def cmd_export(args) -> int:
     else:
         text = to_csv(result) if args.format == "csv" else to_json(result)
     for note in notes:
-        print(f"note: {note}", file=sys.stderr)
+        print(f"note: {terminal_text(note)}", file=sys.stderr)
     if args.output is None:
-        sys.stdout.write(text)
+        _data(text, is_json=args.format != "csv")
     else:
         write_atomic(args.output, text, inputs=_case_inputs(result))
         print(f"wrote {args.output}", file=sys.stderr)
@@ -273,7 +286,7 @@ def cmd_batch(args) -> int:
         result = evaluate_catalogue(prog, cat, Progress("evaluating", args.progress))
     text = to_csv(result, prog, args.lines)
     if args.output is None:
-        sys.stdout.write(text)
+        _data(text)
     else:
         write_atomic(args.output, text, inputs=[args.inventories, Path(method.path)])
         print(f"wrote {args.output} ({len(cat):,} products)", file=sys.stderr)
