@@ -8,6 +8,7 @@ from pathlib import Path
 from .atomic import write_atomic
 from .errors import Diagnostic, PcfError
 from .nodes import Method
+from .sheetwrite import append_row
 
 
 def inventory_toml(method: Method) -> str:
@@ -34,15 +35,15 @@ def inventory_xlsx(method: Method) -> bytes:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "products"
-    ws.append(["id", "name", "functional_unit", "quantity", "amounts"])
-    ws.append(["product-1", "", method.setting("functional_unit") or "1 unit", None, "per_unit"])
+    append_row(ws, ["id", "name", "functional_unit", "quantity", "amounts"])
+    append_row(ws, ["product-1", "", method.setting("functional_unit") or "1 unit", None, "per_unit"])
     ws = wb.create_sheet("inputs")
-    ws.append(["product", "input", "amount", "unit", "description"])
+    append_row(ws, ["product", "input", "amount", "unit", "description"])
     for d in method.inputs:
-        ws.append(["product-1", d.name, None, d.unit, (d.label or "") + (" (optional)" if d.optional else "")])
+        append_row(ws, ["product-1", d.name, None, d.unit, (d.label or "") + (" (optional)" if d.optional else "")])
     for t in method.tables:
         ws = wb.create_sheet(t.name)
-        ws.append(["product", "name", *[f"{c.name} [{c.unit}]" for c in t.columns]])
+        append_row(ws, ["product", "name", *[f"{c.name} [{c.unit}]" for c in t.columns]])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
