@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from .charts import svg_chart
 from .explain import explain
-from .render.escape import html_text, markdown_text, visible_controls
+from .render.escape import html_text, markdown_text, text_block
 from .result import Result
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -230,7 +230,7 @@ def _environment(fmt: str) -> Environment:
     if fmt == "html":
         return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
                            lstrip_blocks=True, keep_trailing_newline=True,
-                           finalize=lambda v: visible_controls(v) if isinstance(v, str) and not isinstance(v, Markup)
+                           finalize=lambda v: text_block(v) if isinstance(v, str) and not isinstance(v, Markup)
                            else v)
     return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=False, trim_blocks=True,
                        lstrip_blocks=True, keep_trailing_newline=True,

@@ -9,8 +9,7 @@ import markdown
 import pytest
 
 from pcf.render.escape import (csv_cell, dot_string, html_text, json_text, markdown_code, markdown_text,
-                               mathtext_text, mermaid_label, terminal_text, tex_text, text_block, url_fragment,
-                               visible_controls)
+                               mermaid_label, terminal_text, tex_text, text_block, url_fragment, visible_controls)
 
 
 def test_visible_controls_names_every_control_character():
@@ -87,10 +86,6 @@ def test_tex_text_shows_every_special_character():
     assert tex_text(r"\href{javascript:x}{y} $ & # % _ ^ ~") == \
         r"\backslash href\{javascript:x\}\{y\} \$ \& \# \% \_ \^{} \sim "
     assert tex_text("rm_power") == r"rm\_power"
-
-
-def test_mathtext_text_escapes_dollars():
-    assert mathtext_text(r"$\href{x}$ 10 $") == r"\$\href{x}\$ 10 \$"
 
 
 @pytest.mark.parametrize("value,expected", [

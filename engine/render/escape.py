@@ -64,10 +64,13 @@ def json_text(s: str) -> str:
 
 
 def html_text(s: object) -> Markup:
-    """Text for HTML element content or a quoted attribute: `& < > " '` escaped, controls visible."""
+    """Text for HTML element content or a quoted attribute: `& < > " '` escaped, controls visible.
+
+    Newlines and tabs stay: in HTML they are white space, and can end nothing.
+    """
     if isinstance(s, Markup):
         return s
-    return escape(visible_controls(str(s)))
+    return escape(text_block(str(s)))
 
 
 _MD_SPECIAL = re.compile(r"[\\`*\[\]|]")
@@ -136,11 +139,6 @@ _TEX = {"\\": r"\backslash ", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#
 def tex_text(s: object) -> str:
     """Text inside `\\mathrm{...}` (KaTeX): every TeX special character shown as itself."""
     return "".join(_TEX.get(ch, ch) for ch in visible_controls(str(s)))
-
-
-def mathtext_text(s: object) -> str:
-    """A label for matplotlib: `$` escaped, so `$...$` is text, not mathtext (which could fail to parse)."""
-    return visible_controls(str(s)).replace("$", r"\$")
 
 
 # OWASP "CSV injection": a spreadsheet reads a cell starting with one of these as a formula.
