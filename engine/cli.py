@@ -489,18 +489,19 @@ def cmd_kb_show(args) -> int:
     if args.json:
         _json([_entry_dict(e, kb) for e in versions])
         return 0
+    t = terminal_text       # every field on its own line: a newline in a name or note is shown as \n
     for e in versions:
         src = kb.sources.get(e.source)
-        _out(f"kb.{e.id}  [{e.period}]  {e.name_zh or ''} {e.name_en or ''}".rstrip())
-        _out(f"  value     {e.value if e.value is not None else '= ' + e.formula} {e.unit}  ({e.basis})")
+        _out(f"kb.{e.id}  [{e.period}]  {t(e.name_zh or '')} {t(e.name_en or '')}".rstrip())
+        _out(f"  value     {e.value if e.value is not None else '= ' + t(e.formula)} {e.unit}  ({e.basis})")
         for label, v in (("region", e.region), ("boundary", e.boundary), ("quality", e.quality),
                          ("confidence", e.confidence + ("" if e.default else ", not a default") if e.confidence else None),
                          ("data year", e.data_year), ("table", e.table), ("note", e.note)):
             if v is not None:
-                _out(f"  {label:<9} {v}")
+                _out(f"  {label:<9} {t(v)}")
         if src:
-            _out(f"  source    {src.title} — {src.issuer}, {src.date or src.year}"
-                 + (f", {src.document}" if src.document else ""))
+            _out(f"  source    {t(src.title)} — {t(src.issuer)}, {t(src.date or src.year)}"
+                 + (f", {t(src.document)}" if src.document else ""))
         _out(f"  defined   {e.span.path}:{e.span.line}")
     return 0
 

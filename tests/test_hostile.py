@@ -88,11 +88,17 @@ def test_terminal_table_shows_escape_sequences_and_newlines_escaped(hostile, cap
     assert re.search(r"^  total\s+61\.0000\s+100\.00 %$", out, re.M)
 
 
-def test_explain_on_the_terminal(hostile, capsys):
-    code, out, err = pcf(hostile, capsys, "explain", case(hostile))
+@pytest.mark.parametrize("command", [
+    ["explain", "{case}"], ["compare", "{case}", "--method", "{method}"], ["kb", "show", "cn.hostile.grid"],
+    ["kb", "search", "hostile"], ["uncertainty", "{case}", "--draws", "200"], ["sensitivity", "{case}"],
+    ["graph", "{case}"],
+])
+def test_other_terminal_outputs_forge_no_line(hostile, capsys, command):
+    argv = [a.format(case=case(hostile), method=hostile / "methods" / "hostile.pcf") for a in command]
+    code, out, err = pcf(hostile, capsys, *argv)
     assert code == 0, err
-    assert ESC not in out and not any(line.startswith("methods/fake.pcf") for line in out.splitlines())
-    assert "61" in out
+    assert ESC not in out and ESC not in err
+    assert not any(line.startswith(("methods/fake.pcf", "| forged", '"]; evil')) for line in out.splitlines())
 
 
 def test_a_newline_in_a_toml_key_forges_no_diagnostic(hostile, capsys, tmp_path):
