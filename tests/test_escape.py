@@ -9,7 +9,8 @@ import markdown
 import pytest
 
 from pcf.render.escape import (csv_cell, dot_string, html_text, json_text, markdown_code, markdown_text,
-                               mermaid_label, terminal_text, tex_text, text_block, url_fragment, visible_controls)
+                               mermaid_label, terminal_text, tex_text, text_block, url_fragment, url_path,
+                               visible_controls)
 
 
 def test_visible_controls_names_every_control_character():
@@ -64,6 +65,10 @@ def test_markdown_keeps_intraword_underscores_readable():
 def test_markdown_code_only_for_plain_identifiers():
     assert markdown_code("ipcc_ar5_2013") == "`ipcc_ar5_2013`"
     assert markdown_code("a`b<i>") == r"a\`b&lt;i&gt;"
+
+
+def test_url_path_keeps_folders_and_cannot_end_a_link():
+    assert url_path("kb/a) <b>(.md") == "kb/a%29%20%3Cb%3E%28.md"
 
 
 def test_url_fragment_cannot_end_a_link():

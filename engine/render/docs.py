@@ -15,7 +15,7 @@ from ..case import load_case, method_ids
 from ..errors import CATALOGUE, PcfError, render
 from ..kb import Entry, KnowledgeBase
 from ..plan import compile_method
-from .escape import html_text, markdown_code, markdown_text, url_fragment
+from .escape import html_text, markdown_code, markdown_text, url_fragment, url_path
 from .graph import method_graph, to_mermaid
 from .tex import to_tex
 from .text import fmt_share, fmt_value
@@ -100,7 +100,8 @@ def method_page(ws: Workspace, method: n.Method) -> str:
             e = kn.entry
             src = ws.kb.sources.get(e.source)
             value = f"= {e.formula}" if e.formula else f"{e.value:g}"
-            out.append(f"| [`{e.id}`](../{kb_page_of(e, ws.kb)}#{kb_anchor(e.id)}) | {cell(value)} | {cell(e.unit)} "
+            out.append(f"| [`{e.id}`](../{url_path(kb_page_of(e, ws.kb))}#{kb_anchor(e.id)}) | {cell(value)} "
+                       f"| {cell(e.unit)} "
                        f"| {e.period} | {cell(src.title if src else e.source)} ({cell(src.issuer if src else '')}, "
                        f"{src.year if src else ''}) |")
         out += [""]

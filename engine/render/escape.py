@@ -103,6 +103,11 @@ def markdown_code(s: object) -> str:
     return f"`{text}`" if _PLAIN_CODE.match(text) else markdown_text(text)
 
 
+def url_path(s: str) -> str:
+    """A relative path as a link target: percent-encoded but for `/`, so a file name cannot end the link."""
+    return quote(s, safe="/")
+
+
 def url_fragment(s: str) -> str:
     """A key as the `#fragment` of a link (percent-encoded, so it cannot end the link)."""
     return quote(s, safe="")
