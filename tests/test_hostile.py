@@ -82,6 +82,7 @@ def test_terminal_table_shows_escape_sequences_and_newlines_escaped(hostile, cap
     assert code == 0, err
     assert ESC not in out and ESC not in err
     assert r"\x1b[31mred\x1b[0m" in out                    # shown, not lost
+    assert "CO2-only results counted as CO2e (=HYPERLINK(" in out   # a finding quoting the method's text
     lines = out.splitlines()
     assert not any(line.startswith(("methods/fake.pcf", "| forged")) for line in lines)
     # 100 kWh x 0.5 kgCO2e/kWh = 50; (2 t x 50 km + 1 t x 10 km) x 0.1 kgCO2e/(t*km) = 11; total 61.
@@ -276,6 +277,8 @@ def test_html_report_runs_no_payload_in_chromium(hostile, capsys, tmp_path, lang
         assert tag not in html, tag
     dom = open_page(page.as_uri(), f"hostile-report.{lang}")
     assert "&lt;script&gt;document.title='PWNED'&lt;/script&gt;" in dom      # shown as text
+    findings = re.search(r'<table class="findings">.*?</table>', dom, re.S).group(0)
+    assert "counted as CO2e (=HYPERLINK(" in findings and "&lt;iframe srcdoc=" in findings
     inventory = re.search(r'<table class="inventory">.*?</table>', dom, re.S).group(0)
     assert inventory.count("<tr>") == 1 + 5                                # header, 3 lines, 2 legs
     assert re.search(r'id="product-=cmd\|\' /C calc\'!A0 &lt;b&gt;id&lt;/b&gt;(&#34;|&quot;|")\'&gt;"', dom)
