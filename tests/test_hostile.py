@@ -330,6 +330,9 @@ def test_documentation_site_runs_no_payload(hostile, tmp_path):
                 (diagram,) = MERMAID_RE.findall(dom)
                 assert "<svg" in diagram and 'aria-roledescription="error"' not in dom
                 assert "document.title='PWNED'" in diagram          # the label text, shown
+    sources = (site / "kb/sources.html").read_text(encoding="utf-8")
+    anchor = '<span id="src%22%3E%3Cimg%20src%3Dx%20onerror%3Ddocument.title%3D%27PWNED%27%3E%7C%60x%60%0A"></span>'
+    assert anchor in sources                                   # the hostile source key: one cell, one anchor
     method_page = (site / "methods/hostile.m.html").read_text(encoding="utf-8")
     mermaid_source = MERMAID_RE.search(method_page).group("body")
     assert "%%" not in mermaid_source and "\nclick" not in mermaid_source

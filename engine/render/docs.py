@@ -15,7 +15,7 @@ from ..case import load_case, method_ids
 from ..errors import CATALOGUE, PcfError, render
 from ..kb import Entry, KnowledgeBase
 from ..plan import compile_method
-from .escape import html_text, markdown_code, markdown_text, url_fragment, url_path
+from .escape import markdown_code, markdown_text, url_fragment, url_path
 from .graph import method_graph, to_mermaid
 from .tex import to_tex
 from .text import fmt_share, fmt_value
@@ -150,7 +150,8 @@ def kb_pages(kb: KnowledgeBase) -> dict[str, str]:
     for key in sorted(kb.sources):
         s = kb.sources[key]
         title = s.title + (f" ({s.title_en})" if s.title_en else "")
-        src.append(f'| <span id="{html_text(key)}"></span>{markdown_code(key)} | {cell(title)} | {cell(s.issuer)} | {cell(s.document)} '
+        # The anchor is the key as the links write it (percent-encoded): a browser matches the fragment as is.
+        src.append(f'| <span id="{url_fragment(key)}"></span>{markdown_code(key)} | {cell(title)} | {cell(s.issuer)} | {cell(s.document)} '
                    f"| {cell(s.date or s.year)} |")
     pages["kb/sources.md"] = "\n".join(src) + "\n"
     return pages
