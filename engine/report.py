@@ -227,15 +227,10 @@ def _environment(fmt: str) -> Environment:
     HTML: jinja's autoescape, after control characters are made visible. Markdown: `markdown_text`
     (no raw HTML, no table-breaking `|` or newline, no links); pcf's own strings are `Markup`.
     """
-    if fmt == "html":
-        return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
-                           lstrip_blocks=True, keep_trailing_newline=True,
-                           finalize=lambda v: text_block(v) if isinstance(v, str) and not isinstance(v, Markup)
-                           else v)
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=False, trim_blocks=True,
+    escape = text_block if fmt == "html" else markdown_text
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=fmt == "html", trim_blocks=True,
                        lstrip_blocks=True, keep_trailing_newline=True,
-                       finalize=lambda v: markdown_text(v) if isinstance(v, str) and not isinstance(v, Markup)
-                       else v)
+                       finalize=lambda v: escape(v) if isinstance(v, str) and not isinstance(v, Markup) else v)
 
 
 def _trusted(value):
@@ -247,7 +242,8 @@ def _trusted(value):
 
 def _fill(template: str, escape, **args) -> Markup:
     """One of pcf's sentences with user values (a method title, a path) escaped for the format."""
-    return Markup(template.format(**{k: escape(v) if isinstance(v, str) else v for k, v in args.items()}))
+    # str.format, not Markup.format: the values are escaped for the format here, and only once.
+    return Markup(str(template).format(**{k: escape(v) if isinstance(v, str) else v for k, v in args.items()}))
 
 
 def render_report(result: Result, fmt: str = "html", lang: str = "zh", simulation=None) -> str:

@@ -237,6 +237,9 @@ def test_markdown_report_forges_nothing(hostile, capsys, lang):
     cells = [(len(re.findall(r"<td[ >]", t)), len(re.findall(r"<th[ >]", t)), t.count("<tr>") - 1) for t in tables]
     assert all(td == th * tr for td, th, tr in cells), cells           # every row has the header's cells
     assert "forged" in page                                 # the text is shown, in its cell
+    # The footer names the method: its title escaped once (shown as typed), not twice (&amp;lt;).
+    footer = page.rsplit("<p>", 1)[1]
+    assert "hostile.m — =HYPERLINK('http://evil.example/','x') &lt;script&gt;document.title" in footer
 
 
 def open_page(url: str, name: str, origin: str | None = None) -> str:
