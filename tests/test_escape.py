@@ -9,8 +9,8 @@ import markdown
 import pytest
 
 from pcf.render.escape import (csv_cell, dot_string, html_text, json_text, markdown_code, markdown_text,
-                               mermaid_label, terminal_text, tex_text, text_block, url_fragment, url_path,
-                               visible_controls)
+                               mermaid_label, terminal_text, tex_text, text_block, toml_string, url_fragment,
+                               url_path, visible_controls)
 
 
 def test_visible_controls_names_every_control_character():
@@ -85,6 +85,12 @@ def test_mermaid_label_cannot_leave_its_quotes_or_hold_a_directive():
 def test_dot_string_cannot_leave_its_quotes():
     assert dot_string('a"]; b -> c; x="\\') == 'a\\"]; b -> c; x=\\"\\\\'
     assert dot_string("two\nlines") == "two\\nlines"
+
+
+def test_toml_string_round_trips_through_toml():
+    import tomllib
+    value = 'a"b\\N \x1b[31m\n\x7f\t 生产'
+    assert tomllib.loads(f"x = {toml_string(value)}")["x"] == value
 
 
 def test_tex_text_shows_every_special_character():

@@ -184,6 +184,10 @@ def test_init_template_xlsx_stores_text_as_text(hostile, capsys, tmp_path):
                     formula_like += 1
                     assert cell.quotePrefix, (ws.title, cell.coordinate)
     assert formula_like >= 2            # the input descriptions carry the payload
+    # The TOML template is TOML: the method's text in comments and strings cannot break it.
+    import tomllib
+    inventory = tomllib.loads((tmp_path / "new" / "inventory.toml").read_text(encoding="utf-8"))
+    assert inventory["product"][0]["functional_unit"].startswith("=HYPERLINK(")
 
 
 # --------------------------------------------------------------------------- graph

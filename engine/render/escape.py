@@ -20,6 +20,7 @@ a page shows ("Trojan Source"), are shown as `\\u202e` and the like.
 from __future__ import annotations
 
 import html
+import json
 import re
 from urllib.parse import quote
 
@@ -135,6 +136,14 @@ def dot_string(s: object) -> str:
     text = str(s).replace("\\", "\\\\").replace('"', '\\"')
     text = re.sub(r"\r\n?|\n", r"\\n", text)
     return visible_controls(text)
+
+
+def toml_string(s: object) -> str:
+    """A TOML basic string, quotes included: `"` `\\` and every control character escaped.
+
+    JSON's string escapes are TOML's; DEL, which TOML also requires escaped, is added.
+    """
+    return json.dumps(str(s), ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 _TEX = {"\\": r"\backslash ", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#", "%": r"\%",
