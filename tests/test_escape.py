@@ -85,6 +85,7 @@ def test_mermaid_label_cannot_leave_its_quotes_or_hold_a_directive():
 def test_dot_string_cannot_leave_its_quotes():
     assert dot_string('a"]; b -> c; x="\\') == 'a\\"]; b -> c; x=\\"\\\\'
     assert dot_string("two\nlines") == "two\\nlines"
+    assert dot_string("a\x1bb") == "a\\\\x1bb"          # the shown escape's backslash is a backslash too
 
 
 def test_toml_string_round_trips_through_toml():

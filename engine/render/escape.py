@@ -133,9 +133,8 @@ def mermaid_label(s: object) -> str:
 
 def dot_string(s: object) -> str:
     """The inside of a double-quoted DOT string: `\\` and `"` escaped, a newline as DOT's `\\n`."""
-    text = str(s).replace("\\", "\\\\").replace('"', '\\"')
-    text = re.sub(r"\r\n?|\n", r"\\n", text)
-    return visible_controls(text)
+    lines = re.split(r"\r\n?|\n", str(s))
+    return r"\n".join(visible_controls(line).replace("\\", "\\\\").replace('"', '\\"') for line in lines)
 
 
 def toml_string(s: object) -> str:
