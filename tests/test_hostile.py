@@ -314,10 +314,12 @@ def test_documentation_site_runs_no_payload(hostile, tmp_path):
     chromium_path()
     (tmp_path / "hook.py").write_text(HOOK.format(root=str(hostile)), encoding="utf-8")
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    config = config.replace("docs_dir: docs", f"docs_dir: {ROOT / 'docs'}")
     theme = "engine/templates/docs_theme"
-    config = config.replace(f"custom_dir: {theme}", f"custom_dir: {ROOT / theme}")
-    config = config.replace("  - engine/render/mkdocs_hook.py", f"  - {tmp_path / 'hook.py'}")
+    for old, new in (("docs_dir: docs", f"docs_dir: {ROOT / 'docs'}"),
+                     (f"custom_dir: {theme}", f"custom_dir: {ROOT / theme}"),
+                     ("  - engine/render/mkdocs_hook.py", f"  - {tmp_path / 'hook.py'}")):
+        assert old in config, f"mkdocs.yml has no `{old}`: update this test's copy of the site configuration"
+        config = config.replace(old, new)
     (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
     site = build_site(tmp_path / "mkdocs.yml", tmp_path / "site")
     pages = {"methods/hostile.m.html": "hostile-site-method", "kb/hostile-hostile.html": "hostile-site-kb",
