@@ -169,13 +169,9 @@ def _json(obj) -> None:
 
 
 def _data(text: str, is_json: bool = False) -> None:
-    """A document on stdout. JSON: the same value with every control character as a `\\u` escape.
-    Other formats (CSV): as they are into a pipe or a file, control characters escaped on a terminal."""
-    if is_json:
-        text = json_text(text)
-    elif sys.stdout.isatty():
-        text = text_block(text)
-    sys.stdout.write(text)
+    """A document: JSON with every control character as a `\\u` escape (the same value); CSV as it is,
+    or escaped when stdout is a terminal."""
+    sys.stdout.write(json_text(text) if is_json else text_block(text) if sys.stdout.isatty() else text)
 
 
 def cmd_run(args) -> int:
