@@ -30,6 +30,7 @@ from .errors import Diagnostic, PcfError, did_you_mean
 from .evaluate import Bound, bind, removal_only
 from .inventory import load_inventory
 from .kb import KnowledgeBase
+from .render.escape import csv_cell
 from .source import Span, display_path
 from .spreadsheet import HEADER_UNIT
 from .units import UnitError, format_dim
@@ -124,16 +125,19 @@ def evaluate_catalogue(prog: Program, cat: Catalogue,
 
 
 def to_csv(result: BatchResult, prog: Program, with_lines: bool = False) -> str:
-    """One row per product: total and stages (and lines) in kgCO2e per functional unit."""
+    """One row per product: total and stages (and lines) in kgCO2e per functional unit.
+
+    Ids and names a spreadsheet would run as formulas start with `'` (see `render.escape.csv_cell`).
+    """
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     stages = prog.plan.stage_ids
     head = ["product", "name", "total [kgCO2e]"] + [f"{s} [kgCO2e]" for s in stages]
     if with_lines:
         head += [f"{e} [kgCO2e]" for e in prog.emissions]
-    w.writerow(head)
+    w.writerow([csv_cell(h) for h in head])
     for j, pid in enumerate(result.ids):
-        row = [pid, result.names[j], repr(float(result.total[j]) + 0.0)]
+        row = [csv_cell(pid), csv_cell(result.names[j]), repr(float(result.total[j]) + 0.0)]
         row += [repr(float(v) + 0.0) for v in result.stages[:, j]]
         if with_lines:
             row += [repr(float(v) + 0.0) for v in result.lines[:, j]]

@@ -11,9 +11,13 @@ import io
 import warnings
 from typing import Callable
 
+from .render.escape import text_block
+
 _STYLE = {
     "svg.fonttype": "none",
     "svg.hashsalt": "pcf",
+    # Labels are user text: `$...$` in a stage label is text, never mathtext (which could fail to parse).
+    "text.parse_math": False,
     "font.family": ["sans-serif"],
     "font.sans-serif": ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "DejaVu Sans"],
 }
@@ -34,4 +38,5 @@ def svg_chart(size: tuple[float, float], draw: Callable[[object], None]) -> str:
             fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "pcf"})
         finally:
             plt.close(fig)
-    return buf.getvalue()
+    # matplotlib escapes `<` and `&` in text but writes control characters as they are (XML forbids them).
+    return text_block(buf.getvalue())

@@ -18,6 +18,7 @@ from .errors import PcfError, render
 from .inventory import load_inventory
 from .kb import DEFAULT_KB_DIR, check_kb, kb_root, load_kb
 from .plan import compile_method
+from .render.escape import json_text, terminal_text, text_block
 from .render.text import render_result
 from .units import load_units
 
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: say so plainly, without a traceback unless asked
         if os.environ.get("PCF_DEBUG"):
             raise
-        print(f"pcf: internal error: {type(exc).__name__}: {exc} (set PCF_DEBUG=1 for details, "
+        print(f"pcf: internal error: {type(exc).__name__}: {terminal_text(exc)} (set PCF_DEBUG=1 for details, "
               "and please report it)", file=sys.stderr)
         return 70
 
@@ -158,11 +159,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _out(text: str) -> None:
+    """Text for people: its lines kept, every control character (an escape sequence) shown escaped."""
+    text = text_block(text)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
 def _json(obj) -> None:
-    _out(json.dumps(obj, ensure_ascii=False, indent=2))
+    _data(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", is_json=True)
+
+
+def _data(text: str, is_json: bool = False) -> None:
+    """A document: JSON with every control character as a `\\u` escape (the same value); CSV as it is,
+    or escaped when stdout is a terminal."""
+    sys.stdout.write(json_text(text) if is_json else text_block(text) if sys.stdout.isatty() else text)
 
 
 def cmd_run(args) -> int:
@@ -237,9 +246,9 @@ def cmd_export(args) -> int:
     else:
         text = to_csv(result) if args.format == "csv" else to_json(result)
     for note in notes:
-        print(f"note: {note}", file=sys.stderr)
+        print(f"note: {terminal_text(note)}", file=sys.stderr)
     if args.output is None:
-        sys.stdout.write(text)
+        _data(text, is_json=args.format != "csv")
     else:
         write_atomic(args.output, text, inputs=_case_inputs(result))
         print(f"wrote {args.output}", file=sys.stderr)
@@ -273,7 +282,7 @@ def cmd_batch(args) -> int:
         result = evaluate_catalogue(prog, cat, Progress("evaluating", args.progress))
     text = to_csv(result, prog, args.lines)
     if args.output is None:
-        sys.stdout.write(text)
+        _data(text)
     else:
         write_atomic(args.output, text, inputs=[args.inventories, Path(method.path)])
         print(f"wrote {args.output} ({len(cat):,} products)", file=sys.stderr)
@@ -476,18 +485,19 @@ def cmd_kb_show(args) -> int:
     if args.json:
         _json([_entry_dict(e, kb) for e in versions])
         return 0
+    t = terminal_text       # every field on its own line: a newline in a name or note is shown as \n
     for e in versions:
         src = kb.sources.get(e.source)
-        _out(f"kb.{e.id}  [{e.period}]  {e.name_zh or ''} {e.name_en or ''}".rstrip())
-        _out(f"  value     {e.value if e.value is not None else '= ' + e.formula} {e.unit}  ({e.basis})")
+        _out(f"kb.{e.id}  [{e.period}]  {t(e.name_zh or '')} {t(e.name_en or '')}".rstrip())
+        _out(f"  value     {e.value if e.value is not None else '= ' + t(e.formula)} {e.unit}  ({e.basis})")
         for label, v in (("region", e.region), ("boundary", e.boundary), ("quality", e.quality),
                          ("confidence", e.confidence + ("" if e.default else ", not a default") if e.confidence else None),
                          ("data year", e.data_year), ("table", e.table), ("note", e.note)):
             if v is not None:
-                _out(f"  {label:<9} {v}")
+                _out(f"  {label:<9} {t(v)}")
         if src:
-            _out(f"  source    {src.title} — {src.issuer}, {src.date or src.year}"
-                 + (f", {src.document}" if src.document else ""))
+            _out(f"  source    {t(src.title)} — {t(src.issuer)}, {t(src.date or src.year)}"
+                 + (f", {t(src.document)}" if src.document else ""))
         _out(f"  defined   {e.span.path}:{e.span.line}")
     return 0
 

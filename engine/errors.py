@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from .render.escape import terminal_text
 from .source import Span, caret_lines
 
 # Stable codes: the error catalogue. Adding a code is fine; renaming one is not.
@@ -95,20 +96,25 @@ MAX_SHOWN = 20
 
 
 def render(diagnostics: Iterable[Diagnostic], with_source: bool = True) -> str:
-    """`file:line:col: message`, then the source line with a caret and a hint, per problem."""
+    """`file:line:col: message`, then the source line with a caret and a hint, per problem.
+
+    Each field is one line of text: a newline or a terminal escape sequence in a name, a TOML key or
+    a file name is shown escaped (`\\n`, `\\x1b`), so it can neither forge a diagnostic nor reach the
+    terminal as a command.
+    """
     diagnostics = list(diagnostics)
     out: list[str] = []
     texts: dict[str, str | None] = {}
     for d in diagnostics[:MAX_SHOWN]:
-        out.append(f"{d.location()}: {d.message} [{d.code}]")
+        out.append(f"{terminal_text(d.location())}: {terminal_text(d.message)} [{d.code}]")
         if with_source and d.span is not None:
             out.extend(caret_lines(_read(texts, d.span.path), d.span))
         for label, span in d.related[:MAX_SHOWN]:
-            out.append(f"  {label} at {span}")
+            out.append(f"  {terminal_text(label)} at {terminal_text(span)}")
         if len(d.related) > MAX_SHOWN:
             out.append(f"  ... and {len(d.related) - MAX_SHOWN} more places")
         if d.hint:
-            out.append(f"  hint: {d.hint}")
+            out.append(f"  hint: {terminal_text(d.hint)}")
     if len(diagnostics) > MAX_SHOWN:
         out.append(f"... and {len(diagnostics) - MAX_SHOWN} more")
     return "\n".join(out)

@@ -215,18 +215,21 @@ def explain(result: Result, name: str | None = None, depth: int | None = None) -
 
 
 def render_tree(nodes: list[Node]) -> str:
+    from .render.escape import terminal_text
     from .render.text import fmt_value
     out: list[str] = []
     stack = [(node, "", "") for node in reversed(nodes)]
     while stack:
         node, prefix, child_prefix = stack.pop()
-        value = "" if node.value is None else f" = {fmt_value(node.value)} {node.unit}"
-        label = f" {node.label}" if node.label else ""
-        out.append(f"{prefix}{node.name}{label}{value}  [{node.kind}]")
+        # Names, labels and units are user text: each stays on its line, escape sequences shown escaped.
+        value = "" if node.value is None else f" = {fmt_value(node.value)} {terminal_text(node.unit)}"
+        label = f" {terminal_text(node.label)}" if node.label else ""
+        out.append(f"{prefix}{terminal_text(node.name)}{label}{value}  [{node.kind}]")
         if node.formula and node.kind not in ("total",):
-            out.append(f"{child_prefix}│  = {node.formula}" if node.children else f"{child_prefix}   = {node.formula}")
+            formula = terminal_text(node.formula)
+            out.append(f"{child_prefix}│  = {formula}" if node.children else f"{child_prefix}   = {formula}")
         if node.origin:
-            out.append(f"{child_prefix}{'│  ' if node.children else '   '}({node.origin})")
+            out.append(f"{child_prefix}{'│  ' if node.children else '   '}({terminal_text(node.origin)})")
         kids = list(node.children)
         for i, c in reversed(list(enumerate(kids))):
             last = i == len(kids) - 1

@@ -10,10 +10,12 @@ import base64
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup
 
 from .charts import svg_chart
 from .explain import explain
+from .render.escape import html_text, markdown_text, text_block
 from .result import Result
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -131,7 +133,7 @@ def report_data(result: Result, lang: str, simulation=None) -> list[ProductRepor
             t = sim.total
             unc += ((STRINGS[lang]["total"], t.deterministic, t.mean, t.median, t.p2_5, t.p97_5),)
             hist = histogram_svg(sim, simulation, lang)
-            hist = hist[hist.index("<svg"):]
+            hist = Markup(hist[hist.index("<svg"):])    # built by charts.svg_chart, labels escaped
         out.append(ProductReport(p.id, p.name, p.functional_unit or "1", p.quantity, tuple(rows), stages, p.total,
                                  p.yearly_total, dict(p.data_quality) if p.data_quality else None,
                                  chart(stages, lang), p.divisor != 1, unc, hist))
@@ -216,19 +218,44 @@ def chart(stages, lang: str) -> str:
             ax.spines[side].set_visible(False)
 
     svg = svg_chart((7, 0.5 + 0.45 * len(stages)), draw)
-    return svg[svg.index("<svg"):]
+    return Markup(svg[svg.index("<svg"):])    # matplotlib escaped the labels (see charts.svg_chart)
+
+
+def _environment(fmt: str) -> Environment:
+    """Escape by construction: every `{{ value }}` is escaped for the format unless it is `Markup`.
+
+    HTML: jinja's autoescape, after control characters are made visible. Markdown: `markdown_text`
+    (no raw HTML, no table-breaking `|` or newline, no links); pcf's own strings are `Markup`.
+    """
+    escape = text_block if fmt == "html" else markdown_text
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=fmt == "html", trim_blocks=True,
+                       lstrip_blocks=True, keep_trailing_newline=True,
+                       finalize=lambda v: escape(v) if isinstance(v, str) and not isinstance(v, Markup) else v)
+
+
+def _trusted(value):
+    """pcf's own strings (headings, words) as Markup: written as they are in either format."""
+    if isinstance(value, dict):
+        return {k: _trusted(v) for k, v in value.items()}
+    return Markup(value) if isinstance(value, str) else value
+
+
+def _fill(template: str, escape, **args) -> Markup:
+    """One of pcf's sentences with user values (a method title, a path) escaped for the format."""
+    # str.format, not Markup.format: the values are escaped for the format here, and only once.
+    return Markup(str(template).format(**{k: escape(v) if isinstance(v, str) else v for k, v in args.items()}))
 
 
 def render_report(result: Result, fmt: str = "html", lang: str = "zh", simulation=None) -> str:
     """The report; with a `simulation` (pcf.uncertainty.simulate) it gains an uncertainty section."""
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = _environment(fmt)
+    esc = html_text if fmt == "html" else markdown_text
     env.filters["num"] = lambda x, d=4: number(x, lang, d)
     env.filters["pct"] = lambda x: percent(x, lang)
     env.filters["b64"] = lambda s: base64.b64encode(s.encode("utf-8")).decode("ascii")
     m = result.method
     plan_stages = result.plan.method.stages
-    s = STRINGS[lang]
+    s = _trusted(STRINGS[lang]) if fmt == "md" else STRINGS[lang]
     scope = {
         "method": f"{m.id} — {m.title or ''}", "standard": m.standard,
         "boundary": s["boundaries"].get(m.boundary or "", m.boundary), "gwp": m.gwp,
@@ -241,7 +268,7 @@ def render_report(result: Result, fmt: str = "html", lang: str = "zh", simulatio
     title = (result.case.title if result.case is not None and result.case.title else None) or s["title"]
     mc = None
     if simulation is not None:
-        mc = s["mc_note"].format(draws=simulation.draws, seed=simulation.seed,
-                                 spec=simulation.spec_path or s["mc_default"])
+        mc = _fill(s["mc_note"], esc, draws=simulation.draws, seed=simulation.seed,
+                   spec=str(simulation.spec_path or STRINGS[lang]["mc_default"]))
     return template.render(s=s, lang=lang, title=title, scope=scope, products=report_data(result, lang, simulation),
-                           findings=result.findings, mc=mc)
+                           findings=result.findings, mc=mc, footer=_fill(s["generated"], esc, method=scope["method"]))

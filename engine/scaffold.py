@@ -8,24 +8,27 @@ from pathlib import Path
 from .atomic import write_atomic
 from .errors import Diagnostic, PcfError
 from .nodes import Method
+from .render.escape import toml_string, visible_controls
+from .sheetwrite import append_row
 
 
 def inventory_toml(method: Method) -> str:
-    lines = [f"# Inventory for method {method.id} ({method.title or ''}).",
+    # Method text goes into comments (one line, controls shown as \x1b) and strings (escaped).
+    lines = [f"# Inventory for method {method.id} ({visible_controls(method.title or '')}).",
              "# Give every required input as \"<amount> <unit>\" (any unit of the same dimension), or a",
              "# knowledge-base factor as \"kb.<id>\". A missing optional input is reported as not given.",
              "", "[[product]]", 'id = "product-1"', 'name = ""',
-             f'functional_unit = "{method.setting("functional_unit") or "1 unit"}"',
+             f'functional_unit = {toml_string(method.setting("functional_unit") or "1 unit")}',
              "# quantity = 1000          # units produced in the period (for the yearly total)",
              'amounts = "per_unit"       # or "period": amounts cover the period, divided by quantity', "",
              "[product.inputs]"]
     for d in method.inputs:
         need = "optional" if d.optional else "required"
-        lines.append(f'# {d.name} = "<amount> {d.unit}"    # {d.label or ""} ({need})')
+        lines.append(f'# {d.name} = "<amount> {d.unit}"    # {visible_controls(d.label or "")} ({need})')
     for t in method.tables:
-        lines += ["", f"# {t.label or t.name}: one [[product.{t.name}]] per row", f"[[product.{t.name}]]",
-                  'name = ""']
-        lines += [f'# {c.name} = "<amount> {c.unit}"    # {c.label or ""}' for c in t.columns]
+        lines += ["", f"# {visible_controls(t.label or t.name)}: one [[product.{t.name}]] per row",
+                  f"[[product.{t.name}]]", 'name = ""']
+        lines += [f'# {c.name} = "<amount> {c.unit}"    # {visible_controls(c.label or "")}' for c in t.columns]
     return "\n".join(lines) + "\n"
 
 
@@ -34,15 +37,15 @@ def inventory_xlsx(method: Method) -> bytes:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "products"
-    ws.append(["id", "name", "functional_unit", "quantity", "amounts"])
-    ws.append(["product-1", "", method.setting("functional_unit") or "1 unit", None, "per_unit"])
+    append_row(ws, ["id", "name", "functional_unit", "quantity", "amounts"])
+    append_row(ws, ["product-1", "", method.setting("functional_unit") or "1 unit", None, "per_unit"])
     ws = wb.create_sheet("inputs")
-    ws.append(["product", "input", "amount", "unit", "description"])
+    append_row(ws, ["product", "input", "amount", "unit", "description"])
     for d in method.inputs:
-        ws.append(["product-1", d.name, None, d.unit, (d.label or "") + (" (optional)" if d.optional else "")])
+        append_row(ws, ["product-1", d.name, None, d.unit, (d.label or "") + (" (optional)" if d.optional else "")])
     for t in method.tables:
         ws = wb.create_sheet(t.name)
-        ws.append(["product", "name", *[f"{c.name} [{c.unit}]" for c in t.columns]])
+        append_row(ws, ["product", "name", *[f"{c.name} [{c.unit}]" for c in t.columns]])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from functools import total_ordering
 from pathlib import Path
 
+from .render.escape import terminal_text
+
 
 @total_ordering
 @dataclass(frozen=True)
@@ -62,10 +64,13 @@ def caret_lines(text: str, span: Span) -> list[str]:
         width = min(width, MAX_SHOWN_LINE - (start - first))
         line = ("…" if first else "") + window + ("…" if first + MAX_SHOWN_LINE < len(line) else "")
         start = start - first + (1 if first else 0)
-    # Wide (CJK) characters take two terminal cells: pad the caret accordingly.
-    pad = "".join("  " if _is_wide(ch) else " " for ch in line[:start])
-    under = "".join("^^" if _is_wide(ch) else "^" for ch in line[start:start + width]) or "^"
-    return [f"  {line}", f"  {pad}{under}"]
+    # Wide (CJK) characters take two terminal cells, an escaped control character (`\x1b`) four:
+    # pad the caret accordingly.
+    shown = [terminal_text(ch) for ch in line]
+    pad = "".join("  " if _is_wide(ch) else " " * len(s) for ch, s in zip(line[:start], shown))
+    under = "".join("^^" if _is_wide(ch) else "^" * len(s)
+                    for ch, s in zip(line[start:start + width], shown[start:start + width])) or "^"
+    return [f"  {''.join(shown)}", f"  {pad}{under}"]
 
 
 def _is_wide(ch: str) -> bool:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from .amount import read_amount, sheet_cell
 from .errors import Diagnostic, PcfError
+from .sheetwrite import append_row
 from .source import Span, display_path
 
 HEADER_UNIT = re.compile(r"^\s*([^\[\]]+?)\s*\[(.+)\]\s*$")
@@ -247,22 +248,22 @@ def write_workbook(products: list[dict], tables: dict[str, list[str]], shared: l
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "products"
-    ws.append(["id", "name", "functional_unit", "quantity", "amounts"])
+    append_row(ws, ["id", "name", "functional_unit", "quantity", "amounts"])
     for p in products:
-        ws.append([p.get("id"), p.get("name"), p.get("functional_unit"), p.get("quantity"), p.get("amounts")])
+        append_row(ws, [p.get("id"), p.get("name"), p.get("functional_unit"), p.get("quantity"), p.get("amounts")])
     ws = wb.create_sheet("inputs")
-    ws.append(["product", "input", "amount", "unit"])
+    append_row(ws, ["product", "input", "amount", "unit"])
     for p in products:
         for name, v in p.get("inputs", {}).items():
             text = str(v)
             if text.startswith("kb."):
-                ws.append([p.get("id"), name, text, None])
+                append_row(ws, [p.get("id"), name, text, None])
             else:
                 num, unit = _split(text)
-                ws.append([p.get("id"), name, num, unit])
+                append_row(ws, [p.get("id"), name, num, unit])
     for table, columns in tables.items():
         ws = wb.create_sheet(table)
-        ws.append(["product", "name", *columns])
+        append_row(ws, ["product", "name", *columns])
         for p in products:
             for row in p.get(table, []):
                 cells = []
@@ -270,29 +271,29 @@ def write_workbook(products: list[dict], tables: dict[str, list[str]], shared: l
                     col = HEADER_UNIT.match(header).group(1) if HEADER_UNIT.match(header) else header
                     v = str(row.get(col, ""))
                     cells.append(v if v.startswith("kb.") or not HEADER_UNIT.match(header) else _split(v)[0])
-                ws.append([p.get("id"), row.get("name"), *cells])
+                append_row(ws, [p.get("id"), row.get("name"), *cells])
     left = [(p.get("id"), row) for p in products for row in p.get("left_out", [])]
     if left:
         ws = wb.create_sheet("left_out")
         units = sorted({_split(str(v))[1] for _, row in left for k, v in row.items() if k != "name"})
-        ws.append(["product", "name", *[f"amount [{u}]" for u in units]])
+        append_row(ws, ["product", "name", *[f"amount [{u}]" for u in units]])
         for pid, row in left:
             amount = next((str(v) for k, v in row.items() if k != "name"), "")
-            ws.append([pid, row.get("name"), *[_split(amount)[0] if _split(amount)[1] == u else None
+            append_row(ws, [pid, row.get("name"), *[_split(amount)[0] if _split(amount)[1] == u else None
                                                for u in units]])
     grades = [(p.get("id"), line, g) for p in products for line, g in p.get("quality", {}).items()]
     if grades:
         ws = wb.create_sheet("quality")
         keys = list(dict.fromkeys(k for _, _, g in grades for k in g))
-        ws.append(["product", "line", *keys])
+        append_row(ws, ["product", "line", *keys])
         for pid, line, g in grades:
-            ws.append([pid, line, *[g.get(k) for k in keys]])
+            append_row(ws, [pid, line, *[g.get(k) for k in keys]])
     if shared:
         ws = wb.create_sheet("shared")
-        ws.append(["input", "amount", "unit", "basis", "keys", "reason"])
+        append_row(ws, ["input", "amount", "unit", "basis", "keys", "reason"])
         for item in shared:
             num, unit = _split(str(item["amount"]))
-            ws.append([item["input"], num, unit, item.get("basis"), item.get("keys"), item.get("reason")])
+            append_row(ws, [item["input"], num, unit, item.get("basis"), item.get("keys"), item.get("reason")])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -30,7 +30,9 @@
       try {
         window.katex.render(tex, el, {
           displayMode: el.classList.contains("pcf-display"),
-          throwOnError: false
+          throwOnError: false,
+          trust: false,        // no \href, \url, \htmlData ... from a formula's text
+          maxExpand: 1000      // no macro bomb
         });
         el.setAttribute("data-pcf-math", "done");
         el.setAttribute("data-tex", tex);

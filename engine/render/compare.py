@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..result import Result
+from .escape import terminal_text as t
 from .text import fmt_value, table
 
 
@@ -14,10 +15,10 @@ def compare_dict(results: list[Result]) -> dict:
 def render_compare(results: list[Result]) -> str:
     out = []
     ids = [r.method.id for r in results]
-    out.append("methods: " + " | ".join(f"{r.method.id} ({r.method.standard}, {r.method.gwp})" for r in results))
+    out.append("methods: " + " | ".join(f"{r.method.id} ({t(r.method.standard)}, {r.method.gwp})" for r in results))
     for i, p in enumerate(results[0].products):
         out.append("")
-        out.append(f"product {p.id}  ·  kgCO2e per {p.functional_unit or 'functional unit'}")
+        out.append(f"product {t(p.id)}  ·  kgCO2e per {t(p.functional_unit or 'functional unit')}")
         stages = []
         for r in results:
             for s in r.products[i].stages:
@@ -39,7 +40,7 @@ def render_compare(results: list[Result]) -> str:
         others = [{(f.severity, f.code, f.message) for f in o.findings} for o in results if o is not r]
         for f in r.findings:
             mark = "" if all((f.severity, f.code, f.message) in o for o in others) else "  (not under every method)"
-            out.append(f"    {f.severity:<7} {f.code}: {f.message}{mark}")
+            out.append(f"    {f.severity:<7} {f.code}: {t(f.message)}{mark}")
         if not keys:
             out.append("    (none)")
     return "\n".join(out)

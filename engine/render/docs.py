@@ -16,6 +16,7 @@ from ..errors import CATALOGUE, PcfError, render
 from ..findings import FINDINGS
 from ..kb import Entry, KnowledgeBase
 from ..plan import compile_method
+from .escape import markdown_code, markdown_text, url_fragment, url_path
 from .graph import method_graph, to_mermaid
 from .tex import to_tex
 from .text import fmt_share, fmt_value
@@ -39,7 +40,8 @@ def math(tex: str, display: bool = False) -> str:
 
 
 def cell(s) -> str:
-    return "" if s is None else str(s).replace("|", "\\|").replace("\n", " ")
+    """User text in a Markdown table cell or line: no raw HTML, no row-breaking `|` or newline."""
+    return "" if s is None else markdown_text(s)
 
 
 def kb_anchor(ident: str) -> str:
@@ -60,7 +62,7 @@ def kb_page_of(e: Entry, kb: KnowledgeBase) -> str:
 def method_page(ws: Workspace, method: n.Method) -> str:
     m = method
     plan = compile_method(m, ws.kb, ws.units, None, latest_when_no_year=True)
-    out = [f"# {m.title or m.id}", "", f"`{m.id}` · source `{rel(m.path)}`", ""]
+    out = [f"# {cell(m.title or m.id)}", "", f"`{m.id}` · source {markdown_code(rel(m.path))}", ""]
     rows = [("standard", m.setting("standard")), ("boundary", (m.setting("boundary") or "").replace("_", "-")),
             ("GWP set", m.setting("gwp")), ("functional unit", m.setting("functional_unit")),
             ("factor year", m.setting("factor_year") or "exact (the case's data year)"),
@@ -73,14 +75,15 @@ def method_page(ws: Workspace, method: n.Method) -> str:
         out += [f"| `{o.key.split(':', 1)[1]}` ({o.key.split(':')[0]}) | `{o.base}` | {rel(o.span.path)}:{o.span.line} |"
                 for o in m.overrides] + [""]
     out += ["## Stages", "", "| id | label | |", "|---|---|---|"]
-    out += [f"| `{s.id}` | {cell(s.label)} | {('excluded: ' + s.excluded) if s.excluded else ''} |" for s in m.stages]
+    out += [f"| `{s.id}` | {cell(s.label)} | {('excluded: ' + cell(s.excluded)) if s.excluded else ''} |"
+            for s in m.stages]
     out += [""]
     if m.inputs or m.tables:
         out += ["## Inputs", "", "| name | unit | description | |", "|---|---|---|---|"]
         out += [f"| `{d.name}` | {cell(d.unit)} | {cell(d.label)} | {'optional' if d.optional else ''} |"
                 for d in m.inputs]
         for t in m.tables:
-            cols = ", ".join(f"`{c.name}` ({c.unit})" for c in t.columns)
+            cols = ", ".join(f"`{c.name}` ({cell(c.unit)})" for c in t.columns)
             out.append(f"| `{t.name}` (table) | rows | {cell(t.label)} | columns: {cols} |")
         out += [""]
     if m.lets or m.emissions:
@@ -98,7 +101,8 @@ def method_page(ws: Workspace, method: n.Method) -> str:
             e = kn.entry
             src = ws.kb.sources.get(e.source)
             value = f"= {e.formula}" if e.formula else f"{e.value:g}"
-            out.append(f"| [`{e.id}`](../{kb_page_of(e, ws.kb)}#{kb_anchor(e.id)}) | {cell(value)} | {cell(e.unit)} "
+            out.append(f"| [`{e.id}`](../{url_path(kb_page_of(e, ws.kb))}#{kb_anchor(e.id)}) | {cell(value)} "
+                       f"| {cell(e.unit)} "
                        f"| {e.period} | {cell(src.title if src else e.source)} ({cell(src.issuer if src else '')}, "
                        f"{src.year if src else ''}) |")
         out += [""]
@@ -129,8 +133,8 @@ def kb_pages(kb: KnowledgeBase) -> dict[str, str]:
     for path in sorted(groups):
         entries = sorted(groups[path], key=lambda e: (e.id, e.valid_from or 0))
         title = path[3:-3]
-        index.append(f"| [{title}]({Path(path).name}) | {len(entries)} |")
-        out = [f"# {title}", "", "| id | name | value | unit | valid | quality | confidence | source |",
+        index.append(f"| [{cell(title)}]({url_fragment(Path(path).name)}) | {len(entries)} |")
+        out = [f"# {cell(title)}", "", "| id | name | value | unit | valid | quality | confidence | source |",
                "|---|---|---|---|---|---|---|---|"]
         for e in entries:
             src = kb.sources.get(e.source)
@@ -138,7 +142,8 @@ def kb_pages(kb: KnowledgeBase) -> dict[str, str]:
             name = " / ".join(x for x in (e.name_zh, e.name_en) if x)
             conf = (e.confidence or "") + ("" if e.default else " (not a default)")
             out.append(f'| <span id="{kb_anchor(e.id)}"></span>`{e.id}` | {cell(name)} | {cell(value)} | {cell(e.unit)} '
-                       f"| {e.period} | {cell(e.quality)} | {cell(conf)} | [{cell(e.source)}](sources.md#{e.source}) |")
+                       f"| {e.period} | {cell(e.quality)} | {cell(conf)} "
+                       f"| [{cell(e.source)}](sources.md#{url_fragment(e.source)}) |")
         pages[path] = "\n".join(out) + "\n"
     index += ["", "[All sources](sources.md)"]
     pages["kb/index.md"] = "\n".join(index) + "\n"
@@ -146,7 +151,8 @@ def kb_pages(kb: KnowledgeBase) -> dict[str, str]:
     for key in sorted(kb.sources):
         s = kb.sources[key]
         title = s.title + (f" ({s.title_en})" if s.title_en else "")
-        src.append(f'| <span id="{key}"></span>`{key}` | {cell(title)} | {cell(s.issuer)} | {cell(s.document)} '
+        # The anchor is the key as the links write it (percent-encoded): a browser matches the fragment as is.
+        src.append(f'| <span id="{url_fragment(key)}"></span>{markdown_code(key)} | {cell(title)} | {cell(s.issuer)} | {cell(s.document)} '
                    f"| {cell(s.date or s.year)} |")
     pages["kb/sources.md"] = "\n".join(src) + "\n"
     return pages
@@ -160,13 +166,13 @@ def gallery(ws: Workspace, examples: Path = ROOT / "examples") -> str:
     for case_dir in sorted(examples.glob("seed-*")):
         r = ws.run_case(case_dir)
         case = r.case
-        out += [f"## {case.title or case_dir.name}", "",
-                f"`{case_dir.name}` · method [`{r.method.id}`](methods/{r.method.id}.md) · data year {r.data_year}", ""]
+        out += [f"## {cell(case.title or case_dir.name)}", "",
+                f"{markdown_code(case_dir.name)} · method [`{r.method.id}`](methods/{r.method.id}.md) · data year {r.data_year}", ""]
         printed = defaultdict(dict)
         for f in case.reported:
             printed[f.product][f.path] = f"{f.text} {f.unit}"
         for p in r.products:
-            out += [f"**{p.name or p.id}** — per {p.functional_unit or 'unit'}", "",
+            out += [f"**{cell(p.name or p.id)}** — per {cell(p.functional_unit or 'unit')}", "",
                     "| figure | computed | printed |", "|---|---|---|"]
             out.append(f"| total | {fmt_value(p.total)} kgCO2e | {cell(printed[p.id].get('total', ''))} |")
             for s, v in p.stages.items():
@@ -243,7 +249,7 @@ def findings_catalogue() -> str:
     return "\n".join(out) + "\n"
 
 
-def all_pages(ws: Workspace | None = None) -> dict[str, str]:
+def all_pages(ws: Workspace | None = None, examples: Path = ROOT / "examples") -> dict[str, str]:
     ws = ws or Workspace.load()
     pages = {}
     methods_index = ["# Methods", "", "| id | standard | boundary | GWP | extends |", "|---|---|---|---|---|"]
@@ -255,7 +261,7 @@ def all_pages(ws: Workspace | None = None) -> dict[str, str]:
                              f"{cell(m.extends or '')} |")
     pages["methods/index.md"] = "\n".join(methods_index) + "\n"
     pages.update(kb_pages(ws.kb))
-    pages["gallery.md"] = gallery(ws)
+    pages["gallery.md"] = gallery(ws, examples)
     pages["errors.md"] = error_catalogue(ws)
     pages["findings.md"] = findings_catalogue()
     return pages

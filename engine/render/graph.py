@@ -10,6 +10,7 @@ import re
 import networkx as nx
 
 from ..plan import Plan
+from .escape import dot_string, mermaid_label
 
 KIND_SHAPE = {  # mermaid brackets, dot shape
     "input": ("[/", "/]", "parallelogram"), "table": ("[(", ")]", "cylinder"),
@@ -65,9 +66,9 @@ def _id(key: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", key)
 
 
-def _text(data) -> str:
-    text = data["label"] if not data.get("note") else f"{data['label']}<br/>{data['note']}"
-    return text.replace('"', "'")
+def _lines(data) -> list[str]:
+    """A node's name, and its label (the method's note) when it has one: one label line each."""
+    return [data["label"]] + ([data["note"]] if data.get("note") else [])
 
 
 def to_mermaid(g: nx.DiGraph) -> str:
@@ -75,20 +76,20 @@ def to_mermaid(g: nx.DiGraph) -> str:
     for key in sorted(g.nodes):
         data = g.nodes[key]
         a, b, _ = KIND_SHAPE.get(data["kind"], ("[", "]", "box"))
-        out.append(f'  {_id(key)}{a}"{_text(data)}"{b}')
+        out.append(f'  {_id(key)}{a}"{"<br/>".join(mermaid_label(t) for t in _lines(data))}"{b}')
     for u, v in sorted(g.edges):
         out.append(f"  {_id(u)} --> {_id(v)}")
     return "\n".join(out) + "\n"
 
 
 def to_dot(g: nx.DiGraph, name: str = "method") -> str:
-    out = [f'digraph "{name}" {{', "  rankdir=LR;", '  node [fontname="Noto Sans CJK SC,sans-serif"];']
+    out = [f'digraph "{dot_string(name)}" {{', "  rankdir=LR;", '  node [fontname="Noto Sans CJK SC,sans-serif"];']
     for key in sorted(g.nodes):
         data = g.nodes[key]
         shape = KIND_SHAPE.get(data["kind"], ("", "", "box"))[2]
-        label = _text(data).replace("<br/>", "\\n")
-        out.append(f'  "{key}" [label="{label}", shape={shape}];')
+        label = "\\n".join(dot_string(t) for t in _lines(data))
+        out.append(f'  "{dot_string(key)}" [label="{label}", shape={shape}];')
     for u, v in sorted(g.edges):
-        out.append(f'  "{u}" -> "{v}";')
+        out.append(f'  "{dot_string(u)}" -> "{dot_string(v)}";')
     out.append("}")
     return "\n".join(out) + "\n"

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from .. import nodes as n
+from .escape import tex_text
 
 PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 3}
 
 
 def _name(s: str) -> str:
-    return r"\mathrm{" + s.replace("_", r"\_") + "}"
+    return r"\mathrm{" + tex_text(s) + "}"
 
 
 def _unit(u: str) -> str:
@@ -26,7 +27,7 @@ def to_tex(e: n.Expr, depth: int = 0) -> str:
     if isinstance(e, n.Field):
         return _name(e.var) + "." + _name(e.column)
     if isinstance(e, n.KbRef):
-        text = r"\mathtt{kb." + e.id.replace("_", r"\_") + "}"
+        text = r"\mathtt{kb." + tex_text(e.id) + "}"
         return text + (f"_{{[{e.year}]}}" if e.year is not None else "")
     if isinstance(e, n.BasisConversion):
         return rf"\tfrac{{{e.numerator}}}{{{e.denominator}}}"

@@ -8,6 +8,7 @@ import math
 import unicodedata
 
 from ..result import Result
+from .escape import terminal_text as t
 
 
 def width(s: str) -> int:
@@ -36,6 +37,8 @@ def fmt_share(s: float) -> str:
 
 
 def table(rows: list[list[str]], right: set[int] = frozenset()) -> list[str]:
+    """Aligned columns; each cell is shown on one line, control characters escaped (`\\x1b`, `\\n`)."""
+    rows = [[t(c) for c in r] for r in rows]
     widths = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
     return ["  ".join(pad(c, widths[i], i in right) for i, c in enumerate(r)).rstrip() for r in rows]
 
@@ -44,14 +47,14 @@ def render_result(result: Result, title: str | None = None) -> str:
     m = result.method
     out = []
     if title:
-        out.append(title)
-    out.append(f"method  {m.id} — {m.title or ''}".rstrip(" —"))
-    out.append(f"        {m.standard}, {(m.boundary or '').replace('_', '-')}, GWP {m.gwp}"
+        out.append(t(title))
+    out.append(f"method  {m.id} — {t(m.title or '')}".rstrip(" —"))
+    out.append(f"        {t(m.standard)}, {(m.boundary or '').replace('_', '-')}, GWP {m.gwp}"
                + (f", data year {result.data_year}" if result.data_year else ""))
     for p in result.products:
         out.append("")
-        fu = p.functional_unit or "functional unit"
-        head = f"product {p.id}" + (f"  {p.name}" if p.name and p.name != p.id else "")
+        fu = t(p.functional_unit or "functional unit")
+        head = f"product {t(p.id)}" + (f"  {t(p.name)}" if p.name and p.name != p.id else "")
         out.append(head + f"  ·  per {fu}" + (f"  ·  quantity {p.quantity:g}" if p.quantity else ""))
         rows = [["stage", "", f"kgCO2e / {fu}", "share"]]
         for sid, v in p.stages.items():
@@ -66,6 +69,6 @@ def render_result(result: Result, title: str | None = None) -> str:
         out.append("")
         out.append("findings")
         for f in result.findings:
-            out.append(f"  {f.severity:<7} {f.code}  {f.where}")
-            out.append(f"          {f.message}")
+            out.append(f"  {f.severity:<7} {f.code}  {t(f.where)}")
+            out.append(f"          {t(f.message)}")
     return "\n".join(out)
