@@ -14,6 +14,7 @@ from ..api import Workspace, read_method
 from ..case import load_case, method_ids
 from ..errors import CATALOGUE, PcfError, render
 from ..kb import Entry, KnowledgeBase
+from ..limits import limits_page
 from ..plan import compile_method
 from .graph import method_graph, to_mermaid
 from .tex import to_tex
@@ -247,4 +248,5 @@ def all_pages(ws: Workspace | None = None) -> dict[str, str]:
     pages.update(kb_pages(ws.kb))
     pages["gallery.md"] = gallery(ws)
     pages["errors.md"] = error_catalogue(ws)
+    pages["limits.md"] = limits_page()
     return pages
