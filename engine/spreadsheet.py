@@ -26,7 +26,9 @@ from .errors import Diagnostic, PcfError
 from .source import Span, display_path
 from .workbook import read_workbook
 
-HEADER_UNIT = re.compile(r"^\s*([^\[\]]+?)\s*\[(.+)\]\s*$")
+# `name [unit]`. The name starts and ends with a non-blank, so no two quantifiers compete for
+# the same blanks (`\s*([^\[\]]+?)\s*\[` was cubic on a header cell of blanks).
+HEADER_UNIT = re.compile(r"\s*([^\[\]\s](?:[^\[\]]*[^\[\]\s])?)\s*\[(.+)\]\s*\Z")
 META_SHEETS = {"products", "inputs", "left_out", "shared", "quality"}
 
 

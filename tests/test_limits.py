@@ -189,3 +189,88 @@ def test_batch_padding_is_sized_before_it_is_allocated(ws):
     assert peak < 64 * MB
     # within the cap, the same products stack (the padding a real catalogue needs)
     assert len(stack(prog, small * 100, "catalogue.toml")) == 200
+
+
+# --- linear-time scanning of user text ------------------------------------------------------------
+#
+# Each pattern below was super-linear on these lines (the old `_HEADER` took 44 s on 4 000
+# characters; at 1 MB the old code would run for hours). A 5 s alarm bounds each 1 MB run.
+
+BLANKS = " " * MB
+WORD = "a" * MB
+
+
+@pytest.mark.parametrize("line", [
+    "[a" + BLANKS + "b",              # the issue's header case: inside a multi-line string
+    "[" + BLANKS,
+    "[[" + " x" * (MB // 2),
+    "a." * (MB // 2),                 # a key path of half a million dots, no `=`
+    "a" + " ." * (MB // 2) + " ",
+    '"a".' * (MB // 4) + "=",
+    '".' * (MB // 2) + " = 1",        # quotes and dots: the old key split looked ahead per dot
+    "a." * (MB // 2) + "b = 1",
+])
+def test_toml_key_and_header_scanning_is_linear(line):
+    from pcf import tomlfile
+    with time_limit(5, f"key_positions on a 1 MB line {line[:12]!r}"):
+        tomlfile.key_positions(f'[x]\ny = 1\n{line}\n')
+
+
+def test_a_megabyte_line_inside_a_multi_line_string_reads(here):
+    Path("inventory.toml").write_text(f'[[product]]\nid = "p"\nnote = """\n[a{BLANKS}b\n"""\n'
+                                      '[product.inputs]\nx = "1 kWh"\n', encoding="utf-8")
+    with time_limit(5, "a TOML file with a 1 MB line in a multi-line string"):
+        inv = load_inventory(Path("inventory.toml"))
+    assert inv.products[0].inputs["x"].value == 1.0
+
+
+@pytest.mark.parametrize("text", ["\n" * MB, BLANKS, ("method \n" * (MB // 8)), "\n" * MB + "method a.b {"])
+def test_method_ids_scan_library_files_in_linear_time(here, text):
+    from pcf.case import method_ids
+    Path("lib").mkdir()
+    Path("lib/big.pcf").write_text(text, encoding="utf-8")
+    with time_limit(5, "method_ids over a 1 MB library file"):
+        ids = method_ids(Path("lib"))
+    assert list(ids) == (["a.b"] if "a.b" in text else ["method"] if "method" in text else [])
+
+
+@pytest.mark.parametrize("header", [BLANKS, "a" + BLANKS + "b", "a [" + "] " * (MB // 2) + "x", "[" * MB,
+                                    "mass" + BLANKS + "[t]"])
+def test_sheet_header_units_are_read_in_linear_time(header):
+    from pcf.spreadsheet import HEADER_UNIT
+    with time_limit(5, "a 1 MB header cell"):
+        m = HEADER_UNIT.match(header)
+    assert (m.groups() if m else None) == (("mass", "t") if header.startswith("mass") else None)
+
+
+@pytest.mark.parametrize("formula, hint", [
+    (WORD + " + x.b.c", "a name takes one dot"),                 # the dotted-name hint
+    (WORD + " + max(x)", "reads as a function call"),            # the `word(` hint
+    (WORD + " + b c", "two values in a row"),                     # the name-before hint
+])
+def test_parse_error_hints_scan_back_in_linear_time(here, formula, hint):
+    from test_bounds import method
+    Path("m.pcf").write_text(method(f"  input x : kWh\n  let v = {formula}\n"), encoding="utf-8")
+    with time_limit(10, "a parse error after a 1 MB name"):
+        d = problems(lambda: pcf.read_method(Path("m.pcf")))[0]
+    assert d.code == "syntax" and hint in (d.hint or ""), (d.message, d.hint)
+
+
+# --- numbers Python will not parse as an int ---------------------------------------------------------
+
+def test_a_five_thousand_digit_data_year_is_positioned(ws, here):
+    case = Path(shutil.copytree(SEED_004, here / "c"))
+    text = (case / "case.toml").read_text(encoding="utf-8").replace("data_year = 2023", "data_year = " + "9" * 5000)
+    (case / "case.toml").write_text(text, encoding="utf-8")
+    d = only(lambda: ws.run_case(Path("c")))
+    line = text[:text.index("data_year")].count("\n") + 1
+    assert (d.span.path, d.span.line, d.span.column, d.code) == ("c/case.toml", line, 13, "toml")
+    assert "4300 digits" in d.message
+
+
+def test_a_five_thousand_digit_year_pin_is_positioned(ws, here):
+    from test_bounds import method
+    Path("m.pcf").write_text(method(f"  let f = kb.cn.electricity.cfp.national[{'9' * 5000}]\n"
+                                    "  input x : kWh\n  emission e in production = x * f\n"), encoding="utf-8")
+    d = only(lambda: pcf.read_method(Path("m.pcf")))
+    assert (d.code, d.span.line) == ("kb-year", 6) and "four digits" in d.message
