@@ -39,14 +39,19 @@ def read_workbook(path: Path) -> dict[str, list[list]]:
         try:
             sheets: dict[str, list[list]] = {}
             formulas: dict[int, dict[int, list[int]]] = {}    # sheet index -> row -> columns
+            labels: list[str] = []
             budget = [limits.CELLS]
             for i, ws in enumerate(values.worksheets):
                 label = sheet_label(ws.title, i)
+                if label in sheets:   # Excel refuses it; openpyxl reads it, and the second would win
+                    raise PcfError([Diagnostic("inventory", f"two sheets are named `{label}`", Span(shown, 1, 1),
+                                               hint="give each sheet its own name")])
+                labels.append(label)
                 sheets[label], formulas[i] = _read_sheet(ws, f"{shown}[{label}]", budget)
         finally:
             values.close()
         if any(formulas.values()):
-            _stored_values(openpyxl, path, shown, sheets, formulas)
+            _stored_values(openpyxl, path, shown, sheets, labels, formulas)
     return sheets
 
 
@@ -88,7 +93,7 @@ def check_zip(path: Path, shown: str) -> None:
     try:
         with zipfile.ZipFile(path) as z:
             parts = z.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+    except Exception as exc:   # BadZipFile, NotImplementedError (a version or method it lacks), OSError ...
         refuse(f"not an .xlsx workbook: the file is not a readable zip ({_said(exc)})",
                "save it as .xlsx (Excel workbook) from Excel or LibreOffice")
     if len(parts) > limits.XLSX_PARTS:
@@ -158,13 +163,12 @@ def _read_sheet(ws, where: str, budget: list[int]) -> tuple[list[list], dict[int
     return rows, formulas
 
 
-def _stored_values(openpyxl, path: Path, shown: str, sheets: dict[str, list[list]],
+def _stored_values(openpyxl, path: Path, shown: str, sheets: dict[str, list[list]], labels: list[str],
                    formulas: dict[int, dict[int, list[int]]]) -> None:
     """Put the value stored for each formula cell in place; no value is an error naming the cell."""
     from openpyxl.utils import get_column_letter
     wb = _open(openpyxl, path, shown, data_only=True)
     problems = []
-    labels = list(sheets)
     try:
         for i, ws in enumerate(wb.worksheets):
             wanted = formulas.get(i)

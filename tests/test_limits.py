@@ -274,3 +274,14 @@ def test_a_five_thousand_digit_year_pin_is_positioned(ws, here):
                                     "  input x : kWh\n  emission e in production = x * f\n"), encoding="utf-8")
     d = only(lambda: pcf.read_method(Path("m.pcf")))
     assert (d.code, d.span.line) == ("kb-year", 6) and "four digits" in d.message
+
+
+@pytest.mark.parametrize("chars, says", [(40_000, "CELL_CHARS = 32 767"),
+                                         (200_000, "field larger than field limit")])   # the csv module's own
+def test_a_long_cell_in_a_wide_catalogue(here, capsys, chars, says):
+    from pcf.cli import main
+    Path("wide.csv").write_text("product,production_electricity [kWh],grid_factor [kgCO2/kWh]\n"
+                                f"a,{'x' * chars},0.5\n", encoding="utf-8")
+    assert main(["batch", "pas2050.production_energy", "wide.csv", "--data-year", "2022"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("wide.csv:2:") and says in err and "internal error" not in err

@@ -205,3 +205,39 @@ def test_a_file_that_is_not_a_workbook_is_positioned_at_its_start(tmp_path, caps
     assert main(["run", str(case)]) == 1
     err = capsys.readouterr().err
     assert "inventory.xlsx:1:1: not an .xlsx workbook" in err and "product,input" not in err
+
+
+def test_a_zip_version_python_cannot_read_is_positioned(tmp_path, capsys):
+    # Found by bench/fuzz_xlsx.py (mutation #2135): zipfile raises NotImplementedError for a
+    # central directory entry that needs zip version 19.7 to extract.
+    from pcf.cli import main
+    case = xlsx_case(tmp_path)
+    data = bytearray((case / "inventory.xlsx").read_bytes())
+    entry = data.find(b"PK\x01\x02")
+    data[entry + 6:entry + 8] = (197).to_bytes(2, "little")
+    (case / "inventory.xlsx").write_bytes(bytes(data))
+    assert main(["run", str(case)]) == 1
+    assert "inventory.xlsx:1:1: not an .xlsx workbook" in capsys.readouterr().err
+
+
+def test_two_sheets_of_one_name_are_an_error(tmp_path):
+    from pcf.inventory import load_inventory
+    # Excel refuses it; openpyxl reads both, and the second `legs` (the quality grades) would
+    # have replaced the first.
+    import io
+    import zipfile
+    case = xlsx_case(tmp_path)
+    book = case / "inventory.xlsx"
+    with zipfile.ZipFile(book) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    assert b'name="quality"' in parts["xl/workbook.xml"]
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b'name="quality"', b'name="legs"')
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    book.write_bytes(buf.getvalue())
+    with pytest.raises(pcf.PcfError) as e:
+        load_inventory(book)
+    (d,) = e.value.diagnostics
+    assert "two sheets are named `legs`" in d.message and (d.span.line, d.span.column) == (1, 1)
