@@ -44,8 +44,8 @@ class WorkbookMutation(Mutation):
     """test_fuzz's mutation of a file, told how to reproduce a workbook's."""
 
     def __str__(self) -> str:
-        return (f"xlsx mutation #{self.index}: {' + '.join(self.ops)}\n"
-                f"  reproduce: mutate_workbook(seed_bytes, random.Random('xlsx#{self.index}'))")
+        return (f"{self.file} mutation #{self.index}: {' + '.join(self.ops)}\n"
+                f"  reproduce: mutate_workbook(seed_bytes, random.Random('{self.file}#{self.index}'))")
 
 
 def seed_workbook(here: Path) -> Path:
@@ -129,17 +129,20 @@ def exit_code(run, mutation: Mutation) -> int:
 
 
 def fuzz(ws, here: Path, count: int, first: int = 0) -> dict[int, int]:
-    """Run `count` mutations; exit code -> how many."""
+    """Run `count` mutations of the seed case's workbook (`pcf run`); exit code -> how many."""
     case = seed_workbook(here)
-    book = case / "inventory.xlsx"
-    seed = book.read_bytes()
     rel = case.relative_to(here)
-    ws.run_case(rel)        # the unmutated workbook evaluates
+    return _fuzz(case / "inventory.xlsx", lambda: ws.run_case(rel), count, first, "xlsx")
+
+
+def _fuzz(book: Path, run, count: int, first: int, name: str) -> dict[int, int]:
+    seed = book.read_bytes()
+    run()        # the unmutated workbook evaluates
     codes: dict[int, int] = {}
     for i in range(first, first + count):
-        data, ops = mutate_workbook(seed, random.Random(f"xlsx#{i}"))
+        data, ops = mutate_workbook(seed, random.Random(f"{name}#{i}"))
         book.write_bytes(data)
-        code = exit_code(lambda: ws.run_case(rel), WorkbookMutation("xlsx", i, ops, data))
+        code = exit_code(run, WorkbookMutation(name, i, ops, data))
         codes[code] = codes.get(code, 0) + 1
     book.write_bytes(seed)
     return codes
@@ -150,6 +153,21 @@ def test_byte_mutated_workbooks_exit_0_or_1_with_positions(ws, here):
     codes = fuzz(ws, here, COUNT)
     print(f"fuzz xlsx: {COUNT} mutations, exit codes {codes}, {time.monotonic() - start:.1f} s")
     assert set(codes) <= {0, 1} and codes.get(1, 0) > COUNT // 4
+
+
+def test_byte_mutated_wide_catalogues(ws, here):
+    # `pcf batch` reads a wide workbook (one row per product) through the same reader.
+    from pcf.batch import evaluate_catalogue, load_catalogue
+    from pcf.compiled import compile_program
+    wb = openpyxl.Workbook()
+    wb.active.append(["product", "name", "quantity", "production_electricity [kWh]", "grid_factor [kgCO2/kWh]"])
+    for k in range(20):
+        wb.active.append([f"p{k}", f"产品{k}", 10 + k, 1000.5 * k, 0.5])
+    wb.save("cat.xlsx")
+    prog = compile_program(ws.compile(ws.method("pas2050.production_energy"), 2024))
+    codes = _fuzz(here / "cat.xlsx", lambda: evaluate_catalogue(prog, load_catalogue(Path("cat.xlsx"), prog, ws.kb)),
+                  COUNT // 5, 0, "wide-xlsx")
+    assert set(codes) <= {0, 1} and codes.get(1, 0) > COUNT // 20
 
 
 def test_the_cli_on_mutated_workbooks(here, capsys):
