@@ -50,7 +50,7 @@ LIMITS: tuple[Limit, ...] = (
     Limit("SHEET_ROWS", SHEET_ROWS, "rows", "rows of one sheet (Excel's limit)"),
     Limit("SHEET_COLUMNS", SHEET_COLUMNS, "columns", "columns of one sheet (Excel's limit)"),
     Limit("CELLS", CELLS, "cells", "cells of all sheets of an inventory or catalogue, counting the empty "
-          "cells a row or column skips"),
+          "cells a row skips"),
     Limit("BATCH_TABLE_CELLS", BATCH_TABLE_CELLS, "cells", "a batch's table arrays: every product is padded "
           "to the largest product's row count, times the columns (8 bytes a cell)"),
 )
@@ -76,15 +76,19 @@ def limits_page() -> str:
     from .api import MAX_METHOD_BYTES
     from .inherit import MAX_DEPTH
     from .tomlfile import MAX_TOML_BYTES
-    out += ["", f"Other caps, named in their errors the same way: a method file is at most "
-            f"{shown(MAX_METHOD_BYTES, 'bytes')}, a TOML file at most {shown(MAX_TOML_BYTES, 'bytes')}, an "
-            f"`extends` chain at most {MAX_DEPTH} methods deep.", "",
-            "Every pattern pcf scans user text with runs in time linear in the line's length "
-            "(tests/test_bounds.py runs each on a 1 MB line under an alarm).", "",
-            "Formula cells are read by their cached value, the result the spreadsheet program "
-            "stored when it last saved the file. A formula cell without one (a workbook written "
-            "by a script, e.g. openpyxl writing `=A1*2`) is an error naming the cell: pcf does not "
-            "evaluate spreadsheet formulas, because the libraries that do implement a subset of "
-            "Excel's functions and may give a different number than Excel would, silently; open "
-            "the file in a spreadsheet program and save it to store the values.", ""]
+    out += ["", f"Other caps: a method file is at most {shown(MAX_METHOD_BYTES, 'bytes')}, a TOML file at most "
+            f"{shown(MAX_TOML_BYTES, 'bytes')}, an `extends` chain at most {MAX_DEPTH} methods deep.", "",
+            "The scans of TOML keys and headers, sheet header units, method ids in the library and the "
+            "text before a syntax error run in time linear in the line's length (tests/test_limits.py "
+            "runs each on a pathological 1 MB line under an alarm).", "",
+            "## Formula cells", "",
+            "A formula cell counts by the value the spreadsheet program stored with it when it last "
+            "saved the file (its cached value). A formula cell without one (a workbook written by a "
+            "script, e.g. openpyxl writing `=A1*2`) is an error naming the cell; open the file in a "
+            "spreadsheet program and save it to store the values.", "",
+            "pcf does not evaluate formulas itself. The Python libraries that do (pycel, formulas) "
+            "implement a part of Excel's function library, with its own edge cases; volatile "
+            "functions (NOW, RAND, INDIRECT, OFFSET) and links to other workbooks give a different "
+            "number per run or none. A footprint computed from a number Excel never showed the user "
+            "would be a silent difference; the stored value is the one they saw.", ""]
     return "\n".join(out)

@@ -110,15 +110,30 @@ def test_rows_columns_and_cells_are_capped(here, monkeypatch, cap, value):
     assert cap in d.message and d.span.path.endswith(".csv")
 
 
-def test_a_row_far_below_the_last_is_capped_not_padded(here):
-    # A cell at row 2 000 000 would have openpyxl pad the sheet with empty rows up to it.
+def test_a_row_far_below_the_last_is_capped_not_padded(here, monkeypatch):
+    # A cell at row 2 000 000 would have openpyxl pad the sheet with empty rows up to it; the
+    # cap stops the padding (a cap of 10 000 rows here: the real one takes 4 s to reach).
+    monkeypatch.setattr(limits, "SHEET_ROWS", 10_000)
     book = xlsx_case(here) / "inventory.xlsx"
     from test_spreadsheet import rewrite_sheet
     rewrite_sheet(book, b"distance [km]", lambda x: x.replace(b'<row r="3"', b'<row r="2000000"')
                   .replace(b'r="A3"', b'r="A2000000"'))
     with time_limit(10, "a row numbered 2 000 000"):
         d = only(lambda: load_inventory(book))
-    assert "SHEET_ROWS = 1 048 576" in d.message and d.span.line == limits.SHEET_ROWS + 1
+    assert "SHEET_ROWS = 10 000" in d.message and d.span.line == 10_001
+
+
+def test_an_entity_bomb_in_a_sheet_is_a_positioned_error(here):
+    # A billion laughs (10 entities of 10 each: 10^10 characters): expat refuses the
+    # amplification, and the fault is the sheet's, at its start.
+    from test_spreadsheet import rewrite_sheet
+    book = xlsx_case(here) / "inventory.xlsx"
+    entities = '<!ENTITY a0 "xxxxxxxxxx">' + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
+    rewrite_sheet(book, b"distance [km]", lambda x: f"<!DOCTYPE worksheet [{entities}]>".encode()
+                  + x.replace(b"<t>name</t>", b"<t>&a9;</t>", 1))
+    with time_limit(5, "a sheet with an entity bomb"):
+        d = only(lambda: load_inventory(book))
+    assert d.span.path.endswith("inventory.xlsx[legs]") and "amplification" in d.message
 
 
 # --- CSV sheets ---------------------------------------------------------------------------------
@@ -158,7 +173,7 @@ def test_every_cap_is_on_the_limits_page():
     page = all_pages(pcf.Workspace.load())["limits.md"]
     for lim in limits.LIMITS:
         assert f"| `{lim.name}` | {limits.shown(lim.value, lim.unit)} |" in page
-    assert "does not evaluate spreadsheet formulas" in page
+    assert "## Formula cells" in page and "does not evaluate formulas itself" in page
 
 
 # --- batch padding -------------------------------------------------------------------------------
