@@ -241,3 +241,20 @@ def test_two_sheets_of_one_name_are_an_error(tmp_path):
         load_inventory(book)
     (d,) = e.value.diagnostics
     assert "two sheets are named `legs`" in d.message and (d.span.line, d.span.column) == (1, 1)
+
+
+def test_a_wide_catalogue_past_its_declared_dimension(tmp_path, capsys):
+    # `pcf batch` reads wide workbooks through the same reader: all 30 products, not the first.
+    import re
+
+    from pcf.cli import main
+    wb = openpyxl.Workbook()
+    wb.active.append(["product", "production_electricity [kWh]", "grid_factor [kgCO2/kWh]"])
+    for k in range(30):
+        wb.active.append([f"p{k}", 1000, 0.5])
+    wb.save(tmp_path / "cat.xlsx")
+    rewrite_sheet(tmp_path / "cat.xlsx", b"<sheetData",
+                  lambda x: re.sub(rb'<dimension ref="[^"]*" ?/>', b'<dimension ref="A1:C2"/>', x))
+    assert main(["batch", "pas2050.production_energy", str(tmp_path / "cat.xlsx"), "--data-year", "2024"]) == 0
+    rows = capsys.readouterr().out.strip().split("\n")[1:]
+    assert len(rows) == 30 and all(float(r.split(",")[2]) == pytest.approx(500) for r in rows)   # 1000 kWh x 0.5
