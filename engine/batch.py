@@ -24,7 +24,8 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from .amount import AmountError, check_unit, is_percent, read_number, sheet_cell
+from . import limits
+from .amount import AmountError, check_unit, is_percent, read_number
 from .compiled import Program, Rows
 from .errors import Diagnostic, PcfError, did_you_mean
 from .evaluate import Bound, bind, removal_only
@@ -32,8 +33,9 @@ from .inventory import load_inventory
 from .kb import KnowledgeBase
 from .render.escape import csv_cell
 from .source import Span, display_path
-from .spreadsheet import HEADER_UNIT
+from .spreadsheet import HEADER_UNIT, check_csv_row
 from .units import UnitError, format_dim
+from .workbook import read_workbook, sheet_names
 
 CHUNK_CELLS = 2 ** 22          # slots x products per evaluation chunk (32 MiB of floats)
 MAX_PROBLEMS = 50
@@ -91,7 +93,9 @@ def stack(prog: Program, bounds: Sequence[Bound], path: str = "<inventory>") -> 
     inputs: dict[str, object] = {}
     for key in prog.inputs:
         inputs[key] = np.array([b.values[key] for b in bounds], dtype=float)
-    for key in {k for b in bounds for k in b.values if k.startswith("table:")}:
+    keys = sorted({k for b in bounds for k in b.values if k.startswith("table:")})
+    _check_padding(keys, bounds, path)
+    for key in keys:
         tables = [b.values[key] for b in bounds]
         rows = max((len(next(iter(t.values()), ())) for t in tables), default=0)
         mask = np.zeros((rows, n))
@@ -106,10 +110,31 @@ def stack(prog: Program, bounds: Sequence[Bound], path: str = "<inventory>") -> 
                      inputs, np.array([b.divisor for b in bounds], dtype=float), path)
 
 
+def _check_padding(keys: list[str], bounds: Sequence[Bound], path: str) -> None:
+    """Refuse, before allocating, tables whose padding to the longest product would exceed
+    BATCH_TABLE_CELLS: one product with a million rows pads every other product to a million."""
+    n, cells, worst = len(bounds), 0, None
+    for key in keys:
+        counts = [len(next(iter(b.values[key].values()), ())) for b in bounds]
+        rows = max(counts, default=0)
+        cells += rows * n * (len(bounds[0].values[key]) + 1)      # the columns and the mask
+        if rows and (worst is None or rows > worst[1]):
+            worst = (key, rows, bounds[counts.index(rows)].product.id)
+    if cells > limits.BATCH_TABLE_CELLS:
+        table, rows, pid = worst
+        raise PcfError([Diagnostic(
+            "inventory", f"product `{pid}` has {rows} rows of `{table.removeprefix('table:')}`: padding all {n} products "
+            f"to it takes {cells} cells, over the cap BATCH_TABLE_CELLS = {limits.shown(limits.BATCH_TABLE_CELLS)} "
+            f"({limits.shown(limits.BATCH_TABLE_CELLS * 8, 'bytes')} of floats)", Span(path, 1, 1),
+            hint="run the products with many rows with `pcf run`, or split the catalogue by row count")])
+
+
 def evaluate_catalogue(prog: Program, cat: Catalogue,
                        progress: Callable[[int, int], None] | None = None) -> BatchResult:
     n = len(cat)
-    chunk = max(1, min(n, CHUNK_CELLS // max(prog.size, 1)))
+    # a table sum's temporaries are rows x products: count the padded rows with the slots
+    rows = sum(v.mask.shape[0] for v in cat.inputs.values() if isinstance(v, Rows))
+    chunk = max(1, min(n, CHUNK_CELLS // max(prog.size + rows, 1)))
     E, S = len(prog.emissions), prog.counted.shape[0]
     lines, stages, total = np.empty((E, n)), np.empty((S, n)), np.empty(n)
     for lo in range(0, n, chunk):
@@ -148,6 +173,10 @@ def to_csv(result: BatchResult, prog: Program, with_lines: bool = False) -> str:
 # -- the wide form ---------------------------------------------------------------------------
 
 def _csv_rows(path: Path) -> list[list]:
+    if path.stat().st_size > limits.CSV_FILE_BYTES:
+        raise PcfError([Diagnostic("inventory", f"catalogue of {limits.shown(path.stat().st_size, 'bytes')} is over "
+                                   f"the cap CSV_FILE_BYTES = {limits.shown(limits.CSV_FILE_BYTES, 'bytes')}",
+                                   Span(display_path(path), 1, 1), hint="split it into several catalogues")])
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -155,27 +184,26 @@ def _csv_rows(path: Path) -> list[list]:
         line = raw[:exc.start].count(b"\n") + 1
         raise PcfError([Diagnostic("io", "the catalogue is not UTF-8 text", Span(display_path(path), line, 1))]) \
             from None
-    return list(csv.reader(io.StringIO(text, newline="")))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows, cells, start = [], limits.CELLS, 1
+    try:
+        for row in reader:
+            cells -= len(row)
+            check_csv_row(row, len(rows) + 1, cells, Span(display_path(path), start, 1))
+            rows.append(row)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise PcfError([Diagnostic("inventory", f"cannot read CSV ({exc})",
+                                   Span(display_path(path), reader.line_num or 1, 1))]) from None
+    return rows
 
 
 def _xlsx_sheet_names(path: Path) -> list[str]:
-    import openpyxl
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:   # openpyxl raises many kinds for a damaged file
-        raise PcfError([Diagnostic("io", f"cannot read the workbook ({type(exc).__name__}: {exc})", None,
-                                   path=display_path(path))]) from None
-    names = wb.sheetnames
-    wb.close()
-    return names
+    return sheet_names(path)
 
 
 def _xlsx_rows(path: Path, sheet: str) -> list[list]:
-    import openpyxl
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    rows = [[sheet_cell(c.value, getattr(c, "number_format", None)) for c in r] for r in wb[sheet].iter_rows()]
-    wb.close()
-    return rows
+    return read_workbook(path)[sheet]
 
 
 def _wide(path: Path, rows: list[list], shown: str, prog: Program) -> Catalogue:

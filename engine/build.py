@@ -243,7 +243,11 @@ class _Builder:
         return n.KbRef(ident, year, self._span(start, end))
 
     def year(self, start, end, children):
-        return int(children[0].text)
+        text = children[0].text
+        if len(text) > 4:   # int() of 4 300 digits or more raises; no year has five
+            raise PcfError([Diagnostic("kb-year", f"a pinned year has four digits, found {len(text)}",
+                                       self._span(start, end), hint="pin a year such as `[2024]`")])
+        return int(text)
 
     def row_sum(self, start, end, children):
         var, table, body = children

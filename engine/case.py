@@ -47,7 +47,9 @@ DEFAULT_METHODS_DIR = Path(__file__).resolve().parent.parent / "methods"
 CASE_KEYS = {"title", "method", "inventory", "data_year", "reported", "note", "source", "pact"}
 FIGURE_KINDS = {"total", "yearly_total", "stages", "yearly_stages", "shares", "lines", "yearly_lines",
                 "factors"}
-_METHOD_ID = re.compile(r"^\s*method\s+([a-z0-9_]+(?:\.[a-z0-9_]+)*)", re.M)
+# Leading blanks within the line only: `^\s*` crossed line ends, so every line start of a run of
+# blank lines rescanned the rest of the run (quadratic in a library file); the first match is the same.
+_METHOD_ID = re.compile(r"^[^\S\n]*method\s+([a-z0-9_]+(?:\.[a-z0-9_]+)*)", re.M)
 
 
 @dataclass(frozen=True)

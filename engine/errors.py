@@ -107,7 +107,7 @@ def render(diagnostics: Iterable[Diagnostic], with_source: bool = True) -> str:
     texts: dict[str, str | None] = {}
     for d in diagnostics[:MAX_SHOWN]:
         out.append(f"{terminal_text(d.location())}: {terminal_text(d.message)} [{d.code}]")
-        if with_source and d.span is not None:
+        if with_source and d.span is not None and not d.span.path.lower().endswith(".xlsx"):   # a zip: no lines
             out.extend(caret_lines(_read(texts, d.span.path), d.span))
         for label, span in d.related[:MAX_SHOWN]:
             out.append(f"  {terminal_text(label)} at {terminal_text(span)}")

@@ -231,6 +231,44 @@ def _unexpected_character(ch: str) -> tuple[str, str | None]:
     return message, None
 
 
+# The words before an error, found by scanning back from it: a regex search for `\w+$` restarts
+# at every character of an earlier long word and scans it to its end (quadratic on a 1 MB line).
+
+def _word_before(text: str, end: int) -> str:
+    """The run of word characters (`\\w`: letters, digits, `_`) that ends at `end` (or before a
+    line end there, as `$` matches)."""
+    return _word_run(text, end - (end > 0 and text[end - 1] == "\n"))
+
+
+def _word_run(text: str, end: int) -> str:
+    i = end
+    while i > 0 and (text[i - 1].isalnum() or text[i - 1] == "_"):
+        i -= 1
+    return text[i:end]
+
+
+def _dotted_before(text: str, end: int) -> bool:
+    """Whether `name.word` ends at `end` (the name with an ASCII letter or `_` in it)."""
+    end -= end > 0 and text[end - 1] == "\n"
+    last = _word_run(text, end)
+    dot = end - len(last) - 1
+    if not last or dot < 0 or text[dot] != ".":
+        return False
+    return any(c.isascii() and (c.isalpha() or c == "_") for c in _word_run(text, dot))
+
+
+def _name_before(text: str, end: int) -> str | None:
+    """The ASCII name (`[A-Za-z_][A-Za-z0-9_]*`) that ends at `end`, blanks after it allowed."""
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    i = end
+    while i > 0 and text[i - 1].isascii() and (text[i - 1].isalnum() or text[i - 1] == "_"):
+        i -= 1
+    while i < end and text[i].isdigit():
+        i += 1
+    return text[i:end] or None
+
+
 def _token_hint(tok, accepts: frozenset[str], text: str) -> str | None:
     if tok.type == "$END":
         return "a `{` is not closed before the end of the file" if "RBRACE" in accepts else None
@@ -251,18 +289,18 @@ def _token_hint(tok, accepts: frozenset[str], text: str) -> str | None:
         return "decimals are written with a point (`1.5`), and numbers have no thousands separator"
     if tok.type == "DOT" and "NUMBER" in accepts and text[tok.end_pos:tok.end_pos + 1].isdigit():
         return "write a leading zero: `0.5`, not `.5`"
-    if tok.type == "DOT" and re.search(r"[A-Za-z_]\w*\.\w+$", text[:tok.start_pos or 0]):
+    if tok.type == "DOT" and _dotted_before(text, tok.start_pos or 0):
         return "a name takes one dot (`row.column`); knowledge-base ids start with `kb.`, in lowercase"
     # `max(a)` may lex `(a)` as a parenthesised unit: either way a word is followed by `(`.
     if str(tok).startswith("(") and re.search(r"\w$", text[:tok.start_pos or 0]):
-        word = re.search(r"(\w+)$", text[:tok.start_pos]).group(1)
+        word = _word_before(text, tok.start_pos)
         if word != "sum":
             return f"`{word}(` reads as a function call: the only one is `sum(row in table: formula)`"
     if _ADDITIVE <= accepts and tok.type in _value_starts() | _WORDS:
-        before = re.search(r"([A-Za-z_][A-Za-z0-9_]*)\s*$", text[:tok.start_pos or 0])
-        if before and before.group(1) in {_literals()[t] for t in _declaration_starts()}:
+        before = _name_before(text, tok.start_pos or 0)
+        if before in {_literals()[t] for t in _declaration_starts()}:
             # Keywords are not reserved: after an operator, `emission` reads as a name.
-            return (f"`{before.group(1)}` was read as a name, so the formula before it is unfinished: "
+            return (f"`{before}` was read as a name, so the formula before it is unfinished: "
                     "does it end with an operator?")
         return "two values in a row: is an operator (+ - * /) missing between them?"
     if _declaration_starts() and _declaration_starts() <= accepts and tok.type in _WORDS:

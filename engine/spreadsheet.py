@@ -21,12 +21,16 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .amount import read_amount, sheet_cell
+from . import limits
+from .amount import read_amount
 from .errors import Diagnostic, PcfError
 from .sheetwrite import append_row
 from .source import Span, display_path
+from .workbook import read_workbook
 
-HEADER_UNIT = re.compile(r"^\s*([^\[\]]+?)\s*\[(.+)\]\s*$")
+# `name [unit]`. The name starts and ends with a non-blank, so no two quantifiers compete for
+# the same blanks (`\s*([^\[\]]+?)\s*\[` was cubic on a header cell of blanks).
+HEADER_UNIT = re.compile(r"\s*([^\[\]\s](?:[^\[\]]*[^\[\]\s])?)\s*\[(.+)\]\s*\Z")
 META_SHEETS = {"products", "inputs", "left_out", "shared", "quality"}
 
 
@@ -55,7 +59,12 @@ def read_sheets(path: Path) -> tuple[dict[str, list[list]], dict[str, list[int]]
     path = Path(path)
     if path.is_dir():
         sheets, starts = {}, {}
+        cells = limits.CELLS
         for f in sorted(path.glob("*.csv")):
+            if f.stat().st_size > limits.CSV_FILE_BYTES:
+                raise PcfError([Diagnostic("inventory", f"CSV sheet of {limits.shown(f.stat().st_size, 'bytes')} is "
+                                           f"over the cap CSV_FILE_BYTES = {limits.shown(limits.CSV_FILE_BYTES, 'bytes')}",
+                                           Span(display_path(f), 1, 1))])
             raw = f.read_bytes()
             try:
                 text = raw.decode("utf-8-sig")
@@ -67,6 +76,8 @@ def read_sheets(path: Path) -> tuple[dict[str, list[list]], dict[str, list[int]]
             rows, lines, last = [], [], 0
             try:
                 for row in reader:
+                    cells -= len(row)
+                    check_csv_row(row, len(rows) + 1, cells, Span(display_path(f), last + 1, 1))
                     rows.append(row)
                     lines.append(last + 1)
                     last = reader.line_num
@@ -75,14 +86,25 @@ def read_sheets(path: Path) -> tuple[dict[str, list[list]], dict[str, list[int]]
                                            Span(display_path(f), reader.line_num or 1, 1))]) from None
             sheets[f.stem], starts[f.stem] = rows, lines
         return sheets, starts
-    try:
-        import openpyxl
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several types for a damaged or foreign file
-        raise PcfError([Diagnostic("inventory", f"cannot read workbook ({type(exc).__name__}: {exc})", None,
-                                   path=display_path(path), hint="save it as .xlsx from Excel or LibreOffice")]) from None
-    return {ws.title: [[sheet_cell(c.value, getattr(c, "number_format", None)) for c in r] for r in ws.iter_rows()]
-            for ws in wb.worksheets}, {}
+    return read_workbook(path), {}
+
+
+def check_csv_row(row: list[str], number: int, cells_left: int, span: Span) -> None:
+    """The caps of `limits.py` on one CSV row (`number` counts rows; `span` is where it starts)."""
+    problem = None
+    if number > limits.SHEET_ROWS:
+        problem = f"sheet has more than SHEET_ROWS = {limits.shown(limits.SHEET_ROWS)} rows"
+    elif len(row) > limits.SHEET_COLUMNS:
+        problem = f"row has {len(row)} columns, over the cap SHEET_COLUMNS = {limits.shown(limits.SHEET_COLUMNS)}"
+    elif cells_left < 0:
+        problem = f"the sheets have more than CELLS = {limits.shown(limits.CELLS)} cells"
+    else:
+        long = next((c for c, v in enumerate(row, 1) if len(v) > limits.CELL_CHARS), None)
+        if long is not None:
+            problem = f"cell of {len(row[long - 1])} characters is over the cap CELL_CHARS = {limits.shown(limits.CELL_CHARS)}"
+            span = Span(span.path, span.line, long)    # a CSV sheet's column is the cell's, as elsewhere
+    if problem:
+        raise PcfError([Diagnostic("inventory", problem, span)])
 
 
 def load_sheets(path: Path) -> SheetDoc:

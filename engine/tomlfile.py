@@ -8,6 +8,7 @@ so the caret fits both a wrong key and a wrong value.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,6 @@ from .source import Span, display_path
 
 MAX_TOML_BYTES = 64 * 1024 * 1024
 
-_HEADER = re.compile(r'^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$')
 _KEY = re.compile(r'^\s*("[^"]*"|[A-Za-z0-9_\-]+(?:\s*\.\s*(?:"[^"]*"|[A-Za-z0-9_\-]+))*)\s*=')
 
 
@@ -64,15 +64,36 @@ def read_toml(path: Path) -> TomlDoc:
     except tomli.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None) or _line_from_message(str(exc))[0]
         col = getattr(exc, "colno", None) or _line_from_message(str(exc))[1]
-        msg = getattr(exc, "msg", None) or re.sub(r"\s*\(at .*\)$", "", str(exc))
+        msg = getattr(exc, "msg", None) or _without_position(str(exc))
         msg, hint = _toml_message(msg, text, line)
         raise PcfError([Diagnostic("toml", f"invalid TOML: {msg}", Span(shown, line or 1, col or 1),
                                    hint=hint)]) from None
     except RecursionError:
         raise PcfError([Diagnostic("toml", "TOML nested too deeply", Span(shown, 1, 1))]) from None
+    except ValueError:   # tomli's int() of an integer of 4 300 digits or more (Python's cap on int parsing)
+        line, col = _long_integer(text)
+        raise PcfError([Diagnostic("toml", f"integer of more than {sys.get_int_max_str_digits()} digits",
+                                   Span(shown, line, col), hint="a year or a count has a few digits: "
+                                   "check this number")]) from None
     positions = key_positions(text)
     return TomlDoc(shown, data, {k: v[0] for k, v in positions.items()},
                    {k: v[1:] for k, v in positions.items()})
+
+
+def _long_integer(text: str) -> tuple[int, int]:
+    """Line and column of the first run of digits longer than Python parses as an int."""
+    cap = sys.get_int_max_str_digits()
+    for m in re.finditer(r"[0-9_]+", text):    # maximal runs: each character is scanned once
+        if m.end() - m.start() > cap:
+            line = text.count("\n", 0, m.start()) + 1
+            return line, m.start() - text.rfind("\n", 0, m.start())
+    return 1, 1
+
+
+def _without_position(text: str) -> str:
+    """tomli's message without its `(at line 3, column 5)` (found by a scan, not a `\\s*`-led search)."""
+    head, sep, tail = text.rpartition(" (at ")
+    return head.rstrip() if sep and tail.endswith(")") else text
 
 
 def _line_from_message(msg: str) -> tuple[int | None, int | None]:
@@ -116,16 +137,17 @@ def key_positions(text: str) -> dict[str, tuple[int, int, int]]:
     counts: dict[str, int] = {}
     prefix = ""
     for no, line in enumerate(text.split("\n"), 1):
-        h = _HEADER.match(line)
+        h = _header(line)
         if h and not _KEY.match(line):
-            resolved = _with_indices(_clean(h.group(2)), counts)
-            if h.group(1) == "[[":
+            brackets, name, first = h
+            resolved = _with_indices(_clean(name), counts)
+            if brackets == "[[":
                 idx = counts.get(resolved, 0)
                 counts[resolved] = idx + 1
                 prefix = f"{resolved}[{idx}]"
             else:
                 prefix = resolved
-            out.setdefault(prefix, (no, h.start(1) + 1, _value_end(line, h.start(1)) + 1))
+            out.setdefault(prefix, (no, first + 1, _value_end(line, first) + 1))
             continue
         k = _KEY.match(line)
         if k:
@@ -133,6 +155,27 @@ def key_positions(text: str) -> dict[str, tuple[int, int, int]]:
             out.setdefault(f"{prefix}.{key}" if prefix else key,
                            (no, k.start(1) + 1, _value_end(line, k.end()) + 1))
     return out
+
+
+def _header(line: str) -> tuple[str, str, int] | None:
+    """`[name]` or `[[name]]`, then a comment or nothing: (brackets, name, index of the first
+    bracket), else None. A scan, not a regex: the pattern it replaces backtracked cubically
+    over a long line inside a multi-line string (4 000 characters: 44 s)."""
+    first = len(line) - len(line.lstrip())
+    if not line.startswith("[", first):
+        return None
+    brackets = "[[" if line.startswith("[[", first) else "["
+    close = line.find("]", first + len(brackets))
+    if close < 0:
+        return None
+    name = line[first + len(brackets):close]
+    if not name and brackets == "[[":     # `[[]`: the name is `[` inside one bracket
+        brackets, name = "[", "["
+    if not name:
+        return None
+    rest = line[close + 1:]
+    rest = (rest[1:] if rest.startswith("]") else rest).lstrip()
+    return (brackets, name.strip(), first) if not rest or rest.startswith("#") else None
 
 
 def _value_end(line: str, start: int) -> int:
@@ -155,7 +198,17 @@ def _value_end(line: str, start: int) -> int:
 
 
 def _clean(key: str) -> str:
-    return ".".join(p.strip().strip('"') for p in re.split(r'\.(?=(?:[^"]*"[^"]*")*[^"]*$)', key))
+    """`a."b.c" . d` -> `a.b.c.d`: split at the dots followed by an even number of quotes (outside
+    quoted parts), counted from the end in one pass (a look-ahead per dot was quadratic)."""
+    parts, end, quotes = [], len(key), 0
+    for i in range(len(key) - 1, -1, -1):
+        if key[i] == '"':
+            quotes += 1
+        elif key[i] == "." and quotes % 2 == 0:
+            parts.append(key[i + 1:end])
+            end = i
+    parts.append(key[:end])
+    return ".".join(p.strip().strip('"') for p in reversed(parts))
 
 
 def _with_indices(name: str, counts: dict[str, int]) -> str:

@@ -15,6 +15,7 @@ from ..case import load_case, method_ids
 from ..errors import CATALOGUE, PcfError, render
 from ..findings import FINDINGS
 from ..kb import Entry, KnowledgeBase
+from ..limits import limits_page
 from ..plan import compile_method
 from .escape import markdown_code, markdown_text, url_fragment, url_path
 from .graph import method_graph, to_mermaid
@@ -264,4 +265,5 @@ def all_pages(ws: Workspace | None = None, examples: Path = ROOT / "examples") -
     pages["gallery.md"] = gallery(ws, examples)
     pages["errors.md"] = error_catalogue(ws)
     pages["findings.md"] = findings_catalogue()
+    pages["limits.md"] = limits_page()
     return pages
