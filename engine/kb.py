@@ -12,8 +12,8 @@ year, as openfisca's dated parameters do:
 `load_kb` validates every entry (schema, units, sources, periods) and reports all problems
 together; `check_kb` also parses every derived entry's formula and checks its references
 and unit (what `pcf check kb/` runs). Parsing 50 000 entries of TOML takes over a second,
-so a successful load is cached in compiled form (kbcache.py), keyed by the files' sizes and
-modification times; the result is the same KnowledgeBase either way.
+so a successful load is cached in compiled form (kbcache.py), keyed by the files' content;
+the result is the same KnowledgeBase either way.
 """
 from __future__ import annotations
 
@@ -242,7 +242,7 @@ def _load(root: Path, units: Units) -> tuple[dict[str, Source], dict[str, tuple[
                                    "bibliography beside its entry folders", None, path=display_path(src_path)))
     entries: list[Entry] = []
     basis_memo: dict[tuple[str, str], str | None] = {}   # few distinct (basis, unit) pairs
-    for path in sorted(root.rglob("*.toml")):
+    for path in kbcache.kb_files(root):
         if path == src_path:
             continue
         try:
@@ -462,8 +462,7 @@ def _entry(doc: TomlDoc, key: str, raw, units: Units, source_keys: set[str] | No
                 "check the unit (kgCO2 and kgCO2e are different families) or the basis")
     if len(problems) > before:
         return None
-    # Interned, the texts many entries repeat (unit, source, notes ...) are stored once, in
-    # memory and in the cache, whose pickle then refers back instead of copying.
+    # Interned, the texts many entries repeat (unit, source, notes ...) are stored once in memory.
     return Entry(
         id=ident, unit=intern(raw["unit"]), spec=spec, basis=intern(basis), source=intern(src), span=header,
         key=key, value=float(value) if has_value else None, formula=raw.get("formula"),
