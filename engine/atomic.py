@@ -27,10 +27,11 @@ def write_atomic(path: Path, data: str | bytes, inputs: Iterable[Path] = ()) -> 
         if Path(p).resolve() == target:
             raise PcfError([Diagnostic("io", f"refusing to overwrite an input of the case: {path}", None,
                                        path=str(path), hint="write the output to another file")])
-    if target.is_dir():
-        raise PcfError([Diagnostic("io", f"{path} is a folder", None, path=str(path))])
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
+        if os.path.exists(target) and not stat.S_ISREG(os.stat(target).st_mode):
+            # renaming over a device or a FIFO would replace the node itself (as root: /dev/null)
+            raise PcfError([Diagnostic("io", f"{path} is not a regular file: not replaced", None, path=str(path))])
         replace_file(target, raw)
     except OSError as exc:
         raise PcfError([Diagnostic("io", f"cannot write to {path.parent} ({exc.strerror or exc})", None,

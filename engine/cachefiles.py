@@ -26,6 +26,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from .atomic import replace_file
+from .inputfile import read_limited
 
 MAX_CACHE_BYTES = 512 * 1024 * 1024
 _SEAL = hashlib.sha256().digest_size
@@ -90,8 +91,7 @@ def read_private(path: Path, limit: int = MAX_CACHE_BYTES, mask: int = 0o022) ->
         if (not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & mask
                 or st.st_size > limit):
             return None
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read(limit + 1)
+        return read_limited(fd, limit + 1)
     except OSError:
         return None
     finally:

@@ -38,9 +38,10 @@ from pathlib import Path
 from typing import Mapping
 
 from .errors import Diagnostic, PcfError, did_you_mean
+from .inputfile import checked
 from .inventory import AMOUNT_RE, Inventory, load_inventory, out_of_range
 from .source import Span, display_path
-from .tomlfile import TomlDoc, read_toml
+from .tomlfile import MAX_TOML_BYTES, TomlDoc, read_toml
 
 DEFAULT_METHODS_DIR = Path(__file__).resolve().parent.parent / "methods"
 CASE_KEYS = {"title", "method", "inventory", "data_year", "reported", "note", "source", "pact"}
@@ -135,6 +136,7 @@ def load_case(case_dir: Path, library: Path = DEFAULT_METHODS_DIR) -> Case:
         raise PcfError([Diagnostic("case", "case.toml is a link to a file outside the case folder; "
                                    "a case reads only files inside the case folder", None,
                                    path=display_path(toml_path))])
+    checked(toml_path, case_dir, MAX_TOML_BYTES, "case.toml")
     doc = read_toml(toml_path)
     d = doc.data
     problems: list[Diagnostic] = []

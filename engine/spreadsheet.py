@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Diagnostic, PcfError
+from .inputfile import MAX_SHEET_BYTES, checked, read_inside, sheet_files
 from .source import Span, display_path
 
 HEADER_UNIT = re.compile(r"^\s*([^\[\]]+?)\s*\[(.+)\]\s*$")
@@ -53,8 +54,8 @@ def read_sheets(path: Path) -> tuple[dict[str, list[list]], dict[str, list[int]]
     path = Path(path)
     if path.is_dir():
         sheets, starts = {}, {}
-        for f in sorted(path.glob("*.csv")):
-            raw = f.read_bytes()
+        for f in sheet_files(path):
+            raw = read_inside(f, path, MAX_SHEET_BYTES, f"CSV sheet `{f.name}`")
             try:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError as exc:
@@ -73,6 +74,7 @@ def read_sheets(path: Path) -> tuple[dict[str, list[list]], dict[str, list[int]]
                                            Span(display_path(f), reader.line_num or 1, 1))]) from None
             sheets[f.stem], starts[f.stem] = rows, lines
         return sheets, starts
+    checked(path, None, MAX_SHEET_BYTES, "workbook")   # a FIFO would block openpyxl
     try:
         import openpyxl
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
