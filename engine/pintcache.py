@@ -7,7 +7,8 @@ fails on (a false `kb/units.txt:1:1: ... Ran out of input`); and it unpickles wh
 has the right name. Here each file is pickled to memory, sealed (cachefiles.py) and
 written with a temporary file and a rename; a file whose seal does not verify - truncated,
 corrupt, planted, from another machine - is never unpickled: it counts as missing and is
-rebuilt. The cache lives in `$XDG_CACHE_HOME/pcf/pint` (else `~/.cache/pcf/pint`).
+rebuilt. The cache lives in `$XDG_CACHE_HOME/pcf/pint-sealed` (else `~/.cache/pcf/pint-sealed`): a
+folder of its own, so that an older pcf, which reads `pcf/pint` unsealed, never meets these files.
 """
 from __future__ import annotations
 

@@ -78,8 +78,8 @@ def load_units(path: Path = DEFAULT_UNITS_FILE, cache: bool = True) -> Units:
         from .pintcache import SealedDiskCache
         base = default_cache_dir()
         key = cache_key(base)
-        if key is not None and private_dir(base / "pint"):
-            disk_cache = SealedDiskCache(base / "pint", key)
+        if key is not None and private_dir(base / "pint-sealed"):
+            disk_cache = SealedDiskCache(base / "pint-sealed", key)
     return _load_units(path, disk_cache)
 
 

@@ -187,7 +187,7 @@ def test_a_cache_folder_of_another_user_is_not_used(ws, kb_copy, tmp_path, monke
 # --- pint's definitions cache ----------------------------------------------------------------
 
 def pint_files(xdg: Path) -> list[Path]:
-    return sorted((xdg / "pcf" / "pint").glob("*.pickle"))
+    return sorted((xdg / "pcf" / "pint-sealed").glob("*.pickle"))
 
 
 @pytest.mark.parametrize("damage", ["truncated", "empty", "a pickle that runs code"])
