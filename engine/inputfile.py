@@ -62,8 +62,9 @@ def read_limited(fd: int, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def checked(path: Path, root: Path | None, cap: int, what: str) -> Path:
-    """`path` resolved, once it is a regular file of at most `cap` bytes inside `root`."""
+def checked(path: Path, root: Path | None, cap: int | None, what: str) -> Path:
+    """`path` resolved, once it is a regular file of at most `cap` bytes (None: the reader caps
+    it) inside `root` (None: anywhere)."""
     try:
         real = Path(path).resolve(strict=True)
         if root is not None and not real.is_relative_to(Path(root).resolve()):
@@ -85,11 +86,11 @@ def side_file(case_dir: Path, name: str, cap: int) -> Path | None:
     return path
 
 
-def _check_stat(path: Path, st: os.stat_result, cap: int, what: str) -> None:
+def _check_stat(path: Path, st: os.stat_result, cap: int | None, what: str) -> None:
     if not stat.S_ISREG(st.st_mode):
         kind = next((label for test, label in _KINDS if test(st.st_mode)), "not a regular file")
         raise _refuse(path, f"{what} is {kind}, not a regular file", "give a file saved by a program")
-    if st.st_size > cap:
+    if cap is not None and st.st_size > cap:
         raise _too_large(path, cap, what)
 
 

@@ -29,6 +29,7 @@ import tomli
 
 from . import kbcache
 from .gcpause import gc_paused
+from .inputfile import checked
 from .errors import Diagnostic, PcfError, did_you_mean
 from .source import Span, display_path
 from .tomlfile import MAX_TOML_BYTES, TomlDoc, key_positions, read_toml
@@ -265,6 +266,7 @@ def _load(root: Path, units: Units) -> tuple[dict[str, Source], dict[str, tuple[
 def _read(path: Path) -> tuple[TomlDoc, str]:
     """A TOML file whose key lines are found only when an error needs them (they cost more
     than the parse); any failure is reported by tomlfile.read_toml with its position."""
+    checked(path, None, None, "knowledge-base file")   # a FIFO or a device is refused, not waited on
     try:
         raw = path.read_bytes()
         if len(raw) > MAX_TOML_BYTES:

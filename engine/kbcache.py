@@ -34,7 +34,10 @@ import pint
 
 from . import __version__
 from .cachefiles import cache_key, default_cache_dir, read_sealed, write_sealed
+from .errors import PcfError
+from .inputfile import read_inside
 from .source import Span
+from .tomlfile import MAX_TOML_BYTES
 
 FORMAT = 2
 _HERE = Path(__file__).resolve().parent
@@ -188,10 +191,10 @@ def _stamp(root: Path) -> str | None:
         h.update(repr((FORMAT, __version__, str(root), os.getcwd(), sys.version_info[:2], pint.__version__,
                        code)).encode())
         for path in kb_files(root):
-            data = path.read_bytes()
+            data = read_inside(path, None, MAX_TOML_BYTES, "knowledge-base file")
             h.update(f"\0{path.relative_to(root).as_posix()}\0{len(data)}\0".encode())
             h.update(data)
-    except (OSError, ValueError):  # a file vanished or cannot be read: load without the cache
+    except (OSError, ValueError, PcfError):  # a file vanished, cannot be read, is a FIFO: the loader reports it
         return None
     return h.hexdigest()
 

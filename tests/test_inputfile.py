@@ -13,6 +13,7 @@ import pytest
 from pcf import spreadsheet
 from pcf.cli import main
 from pcf.errors import PcfError, render
+from pcf.kb import load_kb
 
 from test_outputs import world  # noqa: F401  (the fixture: a case with a CSV-sheet inventory)
 
@@ -106,3 +107,14 @@ def test_a_workbook_that_is_a_fifo_is_refused(here, capsys, alarm):
     os.mkfifo("inventory.xlsx")
     assert main(["check", "inventory.xlsx"]) == 1
     assert "inventory.xlsx: workbook is a FIFO (named pipe), not a regular file [input-file]" in capsys.readouterr().err
+
+
+def test_a_fifo_in_the_knowledge_base_is_refused_without_waiting(ws, here, alarm):
+    Path("kb").mkdir()
+    shutil.copy(ROOT / "kb" / "sources.toml", "kb")
+    os.mkfifo("kb/x.toml")
+    with pytest.raises(PcfError) as exc:   # with the cache: its key reads every file too
+        load_kb(Path("kb"), ws.units)
+    (d,) = exc.value.diagnostics
+    assert (d.code, d.path, d.message) == ("input-file", "kb/x.toml",
+                                           "knowledge-base file is a FIFO (named pipe), not a regular file")
