@@ -87,8 +87,8 @@ TARGETS = {
 }
 
 
-@pytest.mark.parametrize("command", ["report", "export"])
-@pytest.mark.parametrize("target", sorted(TARGETS))
+@pytest.mark.parametrize("command, target", [("report", t) for t in sorted(TARGETS)]
+                         + [("export", t) for t in ("a CSV sheet", "a link to a base method", "/dev/null")])
 def test_an_output_over_an_input_is_refused(world, no_writes, capsys, command, target):
     make, expected = TARGETS[target]
     path = make()
