@@ -39,9 +39,10 @@ from typing import Mapping
 
 from .amount import AmountError, looks_like_number, read_amount
 from .errors import Diagnostic, PcfError, did_you_mean
+from .inputfile import checked
 from .inventory import Inventory, load_inventory
 from .source import Span, display_path
-from .tomlfile import TomlDoc, read_toml
+from .tomlfile import MAX_TOML_BYTES, TomlDoc, read_toml
 
 DEFAULT_METHODS_DIR = Path(__file__).resolve().parent.parent / "methods"
 CASE_KEYS = {"title", "method", "inventory", "data_year", "reported", "note", "source", "pact"}
@@ -138,6 +139,7 @@ def load_case(case_dir: Path, library: Path = DEFAULT_METHODS_DIR) -> Case:
         raise PcfError([Diagnostic("case", "case.toml is a link to a file outside the case folder; "
                                    "a case reads only files inside the case folder", None,
                                    path=display_path(toml_path))])
+    checked(toml_path, case_dir, MAX_TOML_BYTES, "case.toml")
     doc = read_toml(toml_path)
     d = doc.data
     problems: list[Diagnostic] = []

@@ -200,21 +200,36 @@ def cmd_explain(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .atomic import write_atomic
     from .report import render_report
-    result = Workspace.load(args.kb).run_case(args.case, args.method)
-    simulation = None
+    ws = Workspace.load(args.kb)
+    result = ws.run_case(args.case, args.method)
+    simulation, spec_path = None, None
     if args.draws:
         from .uncertainty import EMPTY, load_spec, simulate
-        spec_path = Path(args.case) / "uncertainty.toml"
-        simulation = simulate(result, args.draws, args.seed, load_spec(spec_path) if spec_path.is_file() else EMPTY)
+        spec_path = _side_spec(args.case)
+        simulation = simulate(result, args.draws, args.seed, load_spec(spec_path) if spec_path else EMPTY)
     text = render_report(result, args.format, args.lang, simulation)
     if args.output is None:
         _out(text)
     else:
-        write_atomic(args.output, text, inputs=_case_inputs(result))
-        print(f"wrote {args.output}", file=sys.stderr)
+        _write(args.output, text, ws, result, [spec_path] if spec_path else [])
     return 0
+
+
+def _side_spec(case: Path) -> Path | None:
+    """CASE/uncertainty.toml when the case has one (a regular file inside the case folder)."""
+    from .inputfile import side_file
+    from .tomlfile import MAX_TOML_BYTES
+    return side_file(case, "uncertainty.toml", MAX_TOML_BYTES)
+
+
+def _write(path: Path, text: str, ws, result, extra=(), reads=None, note: str = "") -> None:
+    """Write an output atomically, once outputs.py allows it (never over what the run read)."""
+    from .atomic import write_atomic
+    from .outputs import check_output, reads_of_case
+    check_output(path, reads or reads_of_case(ws, result, extra))
+    write_atomic(path, text)
+    print(f"wrote {path}{note}", file=sys.stderr)
 
 
 def cmd_init(args) -> int:
@@ -226,7 +241,6 @@ def cmd_init(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .atomic import write_atomic
     from .export import to_csv, to_json
     notes: tuple[str, ...] = ()
     if args.format == "pact":
@@ -239,7 +253,8 @@ def cmd_export(args) -> int:
     elif args.created is not None:
         print("pcf export: --created applies to --format pact only", file=sys.stderr)
         return 2
-    result = Workspace.load(args.kb).run_case(args.case, args.method)
+    ws = Workspace.load(args.kb)
+    result = ws.run_case(args.case, args.method)
     if args.format == "pact":
         export = to_pact(result, created)
         text, notes = export.to_json(), export.notes
@@ -250,20 +265,11 @@ def cmd_export(args) -> int:
     if args.output is None:
         _data(text, is_json=args.format != "csv")
     else:
-        write_atomic(args.output, text, inputs=_case_inputs(result))
-        print(f"wrote {args.output}", file=sys.stderr)
+        _write(args.output, text, ws, result)
     return 0
 
 
-def _case_inputs(result) -> list[Path]:
-    """The files a case reads: an output must never replace one of them."""
-    case = result.case
-    files = [Path(case.dir) / "case.toml", Path(case.inventory.path), Path(result.method.path), case.method_path]
-    return files
-
-
 def cmd_batch(args) -> int:
-    from .atomic import write_atomic
     from .batch import evaluate_catalogue, load_catalogue, to_csv
     from .compiled import compile_program
     from .plan import compile_method
@@ -284,33 +290,28 @@ def cmd_batch(args) -> int:
     if args.output is None:
         _data(text)
     else:
-        write_atomic(args.output, text, inputs=[args.inventories, Path(method.path)])
-        print(f"wrote {args.output} ({len(cat):,} products)", file=sys.stderr)
+        from .outputs import reads_of_batch
+        _write(args.output, text, ws, None, reads=reads_of_batch(ws, method, args.inventories),
+               note=f" ({len(cat):,} products)")
     return 0
-
-
-def _svg_paths(path: Path, ids) -> list[Path]:
-    """One chart per product: FILE itself for one product, FILE's stem + `.<id>.svg` for several."""
-    return [path] if len(ids) == 1 else [path.with_name(f"{path.stem}.{i}{path.suffix or '.svg'}") for i in ids]
 
 
 def cmd_uncertainty(args) -> int:
     from .uncertainty import EMPTY, load_spec, render_text, simulate
     ws = Workspace.load(args.kb)
     result = ws.run_case(args.case)
-    spec_path = args.spec or (Path(args.case) / "uncertainty.toml")
-    spec = load_spec(spec_path) if args.spec is not None or spec_path.is_file() else EMPTY
+    spec_path = args.spec or _side_spec(args.case)
+    spec = load_spec(spec_path) if spec_path is not None else EMPTY
     sim = simulate(result, args.draws, args.seed, spec)
     if args.json:
         _json(sim.to_dict())
     else:
         _out(render_text(sim))
     if args.svg is not None:
-        from .atomic import write_atomic
+        from .outputs import per_product_paths
         from .uncertainty import histogram_svg
-        for p, path in zip(sim.products, _svg_paths(args.svg, [p.id for p in sim.products])):
-            write_atomic(path, histogram_svg(p, sim), inputs=_case_inputs(result))
-            print(f"wrote {path}", file=sys.stderr)
+        for p, path in zip(sim.products, per_product_paths(args.svg, [p.id for p in sim.products])):
+            _write(path, histogram_svg(p, sim), ws, result, [spec_path] if spec_path else [])
     return 0
 
 
@@ -319,17 +320,17 @@ def cmd_sensitivity(args) -> int:
     if not 0 < args.step < 100:
         print("pcf sensitivity: --step is a percent between 0 and 100", file=sys.stderr)
         return 2
-    result = Workspace.load(args.kb).run_case(args.case)
+    ws = Workspace.load(args.kb)
+    result = ws.run_case(args.case)
     found = sensitivity(result, args.step / 100)
     if args.json:
         _json(to_dict(found))
     else:
         _out(render_text(found, args.top))
     if args.svg is not None:
-        from .atomic import write_atomic
-        for p, path in zip(found, _svg_paths(args.svg, [p.id for p in found])):
-            write_atomic(path, tornado_svg(p, args.top), inputs=_case_inputs(result))
-            print(f"wrote {path}", file=sys.stderr)
+        from .outputs import per_product_paths
+        for p, path in zip(found, per_product_paths(args.svg, [p.id for p in found])):
+            _write(path, tornado_svg(p, args.top), ws, result)
     return 0
 
 

@@ -45,6 +45,10 @@ CATALOGUE: dict[str, str] = {
     "case": "a case folder or case.toml is malformed",
     "method-not-found": "a method id or path does not name a method file",
     "io": "a file cannot be read",
+    "input-file": "a file a case brings is a link leading out of its folder, not a regular file (a FIFO, a device), "
+                  "or larger than its size cap",
+    "output": "an output path names a file the run read (or a link to one), lies in a folder the run reads whole, "
+              "or is not a regular file (a folder, a device, a FIFO)",
     "uncertainty": "an uncertainty.toml (or a knowledge-base `uncertainty`) names an unknown parameter or distribution",
     "pact": "a case cannot be exported as PACT ProductFootprints: [pact] lacks what the data model requires, "
             "or the method uses what PACT v2 cannot express",

@@ -12,8 +12,8 @@ year, as openfisca's dated parameters do:
 `load_kb` validates every entry (schema, units, sources, periods) and reports all problems
 together; `check_kb` also parses every derived entry's formula and checks its references
 and unit (what `pcf check kb/` runs). Parsing 50 000 entries of TOML takes over a second,
-so a successful load is cached in compiled form (kbcache.py), keyed by the files' sizes and
-modification times; the result is the same KnowledgeBase either way.
+so a successful load is cached in compiled form (kbcache.py), keyed by the files' content;
+the result is the same KnowledgeBase either way.
 """
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ import tomli
 
 from . import kbcache
 from .gcpause import gc_paused
+from .inputfile import checked
 from .errors import Diagnostic, PcfError, did_you_mean
 from .source import Span, display_path
 from .tomlfile import MAX_TOML_BYTES, TomlDoc, key_positions, read_toml
@@ -242,7 +243,7 @@ def _load(root: Path, units: Units) -> tuple[dict[str, Source], dict[str, tuple[
                                    "bibliography beside its entry folders", None, path=display_path(src_path)))
     entries: list[Entry] = []
     basis_memo: dict[tuple[str, str], str | None] = {}   # few distinct (basis, unit) pairs
-    for path in sorted(root.rglob("*.toml")):
+    for path in kbcache.kb_files(root):
         if path == src_path:
             continue
         try:
@@ -265,6 +266,7 @@ def _load(root: Path, units: Units) -> tuple[dict[str, Source], dict[str, tuple[
 def _read(path: Path) -> tuple[TomlDoc, str]:
     """A TOML file whose key lines are found only when an error needs them (they cost more
     than the parse); any failure is reported by tomlfile.read_toml with its position."""
+    checked(path, None, None, "knowledge-base file")   # a FIFO or a device is refused, not waited on
     try:
         raw = path.read_bytes()
         if len(raw) > MAX_TOML_BYTES:
@@ -462,8 +464,7 @@ def _entry(doc: TomlDoc, key: str, raw, units: Units, source_keys: set[str] | No
                 "check the unit (kgCO2 and kgCO2e are different families) or the basis")
     if len(problems) > before:
         return None
-    # Interned, the texts many entries repeat (unit, source, notes ...) are stored once, in
-    # memory and in the cache, whose pickle then refers back instead of copying.
+    # Interned, the texts many entries repeat (unit, source, notes ...) are stored once in memory.
     return Entry(
         id=ident, unit=intern(raw["unit"]), spec=spec, basis=intern(basis), source=intern(src), span=header,
         key=key, value=float(value) if has_value else None, formula=raw.get("formula"),

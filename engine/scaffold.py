@@ -53,10 +53,14 @@ def inventory_xlsx(method: Method) -> bytes:
 
 def init_case(folder: Path, method: Method) -> list[Path]:
     folder = Path(folder)
-    if folder.exists() and any(folder.iterdir()):
-        raise PcfError([Diagnostic("io", f"{folder} exists and is not empty: pcf init never overwrites", None,
-                                   path=str(folder), hint="choose a new folder")])
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        if folder.exists() and any(folder.iterdir()):
+            raise PcfError([Diagnostic("io", f"{folder} exists and is not empty: pcf init never overwrites", None,
+                                       path=str(folder), hint="choose a new folder")])
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:   # a name too long, a file in the way, no permission
+        raise PcfError([Diagnostic("output", f"cannot make the case folder ({exc.strerror or exc})", None,
+                                   path=str(folder)[:200], hint="choose a new folder")]) from None
     year = datetime.date.today().year - 1
     case = (f'title = ""\nmethod = "{method.id}"\ninventory = "inventory.toml"   # or "inventory.xlsx"\n'
             f"data_year = {year}            # the year the activity data describe\n\n"

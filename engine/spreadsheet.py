@@ -24,6 +24,7 @@ from pathlib import Path
 from . import limits
 from .amount import read_amount
 from .errors import Diagnostic, PcfError
+from .inputfile import checked, read_inside, sheet_files
 from .sheetwrite import append_row
 from .source import Span, display_path
 from .workbook import read_workbook
@@ -60,12 +61,8 @@ def read_sheets(path: Path) -> tuple[dict[str, list[list]], dict[str, list[int]]
     if path.is_dir():
         sheets, starts = {}, {}
         cells = limits.CELLS
-        for f in sorted(path.glob("*.csv")):
-            if f.stat().st_size > limits.CSV_FILE_BYTES:
-                raise PcfError([Diagnostic("inventory", f"CSV sheet of {limits.shown(f.stat().st_size, 'bytes')} is "
-                                           f"over the cap CSV_FILE_BYTES = {limits.shown(limits.CSV_FILE_BYTES, 'bytes')}",
-                                           Span(display_path(f), 1, 1))])
-            raw = f.read_bytes()
+        for f in sheet_files(path):
+            raw = read_inside(f, path, limits.CSV_FILE_BYTES, f"CSV sheet `{f.name}`")
             try:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError as exc:
@@ -86,6 +83,7 @@ def read_sheets(path: Path) -> tuple[dict[str, list[list]], dict[str, list[int]]
                                            Span(display_path(f), reader.line_num or 1, 1))]) from None
             sheets[f.stem], starts[f.stem] = rows, lines
         return sheets, starts
+    checked(path, None, limits.XLSX_FILE_BYTES, "workbook")   # a FIFO would block openpyxl
     return read_workbook(path), {}
 
 

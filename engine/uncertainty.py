@@ -31,9 +31,10 @@ from .charts import svg_chart
 from .compiled import Program, Rows, compile_program
 from .errors import Diagnostic, PcfError, did_you_mean
 from .evaluate import bind, emissions_fed
+from .inputfile import checked
 from .result import Result
 from .source import Span
-from .tomlfile import read_toml
+from .tomlfile import MAX_TOML_BYTES, read_toml
 
 KINDS = {"normal": ("cv",), "lognormal": ("gsd",), "triangular": ("min", "max"), "uniform": ("min", "max")}
 DEFAULT_GSD = 1.10
@@ -150,6 +151,7 @@ def parse_dist(raw, origin: str, span: Span | None) -> tuple[Dist | None, list[t
 
 def load_spec(path: Path) -> Spec:
     """Read `uncertainty.toml`: `[inputs]`, `[columns.<table>]`, `[factors]`, each name = { distribution, ... }."""
+    checked(path, None, MAX_TOML_BYTES, "uncertainty spec")   # a FIFO or device is refused, not waited on
     doc = read_toml(path)
     problems: list[Diagnostic] = []
 

@@ -51,6 +51,7 @@ class UnitSpec:
 class Units:
     """A unit registry (pint, with kb/units.txt) and the parsed-unit cache of this instance."""
     registry: pint.UnitRegistry
+    path: Path | None = field(default=None, compare=False)   # the definitions file read, if any
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def parse(self, text: str) -> UnitSpec:
@@ -67,25 +68,33 @@ class Units:
 
 
 def load_units(path: Path = DEFAULT_UNITS_FILE, cache: bool = True) -> Units:
-    """The registry: pint's defaults plus `path`. Pint's own disk cache (keyed by the files'
-    content) sits next to the knowledge-base cache and saves ~0.2 s a start; a cache that
-    cannot be used only makes the load slower."""
+    """The registry: pint's defaults plus `path`. pint's own definitions cache (keyed by the
+    files' content, sealed and written atomically: pintcache.py) sits next to the
+    knowledge-base cache and saves ~0.1 s a start; a cache that cannot be used only makes
+    the load slower."""
+    disk_cache = None
     if cache:
-        from .kbcache import default_cache_dir
-        try:
-            return _load_units(path, default_cache_dir() / "pint")
-        except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError):
-            pass
-    return _load_units(path, None)
+        from .cachefiles import cache_key, default_cache_dir, private_dir
+        from .pintcache import SealedDiskCache
+        base = default_cache_dir()
+        key = cache_key(base)
+        if key is not None and private_dir(base / "pint-sealed"):
+            disk_cache = SealedDiskCache(base / "pint-sealed", key)
+    return _load_units(path, disk_cache)
 
 
-def _load_units(path: Path, cache_folder: Path | None) -> Units:
-    reg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, on_redefinition="raise", cache_folder=cache_folder)
+def _load_units(path: Path, disk_cache=None) -> Units:
+    options = dict(autoconvert_offset_to_baseunit=True, on_redefinition="raise")
+    if disk_cache is None:
+        reg = pint.UnitRegistry(**options)
+    else:
+        from .pintcache import CachedRegistry
+        reg = CachedRegistry(disk_cache, **options)
     try:
         reg.load_definitions(str(path))
     except Exception as exc:   # pint's own errors, and a TypeError for a line it cannot classify
         raise _definitions_error(reg, Path(path), exc) from None
-    return Units(reg)
+    return Units(reg, Path(path).resolve())
 
 
 def _definitions_error(reg: pint.UnitRegistry, path: Path, exc: Exception):

@@ -201,7 +201,7 @@ def test_batch_never_overwrites_its_catalogue(ws, here, capsys):
     Path("cat.csv").write_text(CATALOGUE, encoding="utf-8")
     assert main(["batch", METHOD, "cat.csv", "-o", "cat.csv", "--data-year", "2024"]) == 1
     assert Path("cat.csv").read_text(encoding="utf-8") == CATALOGUE
-    assert "refusing to overwrite" in capsys.readouterr().err
+    assert "cat.csv: the output would replace cat.csv, which this run read [output]" in capsys.readouterr().err
 
 
 # -- Dask ------------------------------------------------------------------------------------

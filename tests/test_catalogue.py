@@ -9,6 +9,7 @@ as for a file that cannot be read) and carry the hint listed, where one is liste
 from __future__ import annotations
 
 import ast
+import os
 import re
 import textwrap
 from pathlib import Path
@@ -19,6 +20,7 @@ import pcf
 from pcf.build import build_method
 from pcf.errors import CATALOGUE, PcfError, render
 from pcf.kb import load_kb
+from pcf.outputs import ReadSet, check_output
 from pcf.uncertainty import load_spec
 
 from snippets import HEAD, SOURCES  # noqa: E402
@@ -119,6 +121,8 @@ PRODUCERS = {
     "uncertainty": (lambda ws: (Path("u.toml").write_text('[inputs]\nx = { distribution = "lognormall", gsd = 1.2 }\n'),
                                 load_spec(Path("u.toml"))), "did you mean `lognormal`?"),
     "pact": (lambda ws: pact_export(ws), "company_name"),
+    "input-file": (lambda ws: (os.mkfifo("u.toml"), load_spec(Path("u.toml"))), "a file saved by a program"),
+    "output": (lambda ws: check_output(Path("/dev/null"), ReadSet((), ())), "the path of a file"),
 }
 
 

@@ -336,7 +336,7 @@ def test_cached_load_equals_uncached(units, tmp_path, monkeypatch):
     cache = tmp_path / "c"
     uncached = load_kb(root, units, cache=False)
     fresh = load_kb(root, units, cache_dir=cache)
-    assert len(list(cache.glob("kb-*.pickle"))) == 1
+    assert len(list(cache.glob("kb-*.json"))) == 1
     no_parsing(monkeypatch)
     cached = load_kb(root, units, cache_dir=cache)
     assert cached == uncached == fresh
@@ -369,8 +369,8 @@ def test_a_new_file_invalidates_the_cache(units, small_kb, tmp_path):
 def test_a_corrupt_cache_is_rebuilt(units, small_kb, tmp_path, monkeypatch):
     cache = tmp_path / "c"
     good = load_kb(small_kb, units, cache_dir=cache)
-    (blob,) = cache.glob("kb-*.pickle")
-    blob.write_bytes(b"not a pickle")
+    (blob,) = cache.glob("kb-*.json")
+    blob.write_bytes(b"not a cache file")
     assert load_kb(small_kb, units, cache_dir=cache) == good
     no_parsing(monkeypatch)   # rewritten: the next load needs no parsing
     assert load_kb(small_kb, units, cache_dir=cache) == good
@@ -387,7 +387,7 @@ def test_paths_follow_the_working_directory(units, small_kb, tmp_path, monkeypat
     assert here.lookup("gwp.ar5.ch4", 2024).entry.span.path == "gwp/ipcc.toml"
     assert there.lookup("gwp.ar5.ch4", 2024).entry.span.path == "kb/gwp/ipcc.toml"
     assert there == load_kb(small_kb, units, cache=False)
-    assert len(list(cache.glob("kb-*.pickle"))) == 1   # replaced, not piled up
+    assert len(list(cache.glob("kb-*.json"))) == 1   # replaced, not piled up
 
 
 def test_cache_is_never_written_inside_the_kb(units, small_kb):
@@ -400,7 +400,7 @@ def test_an_invalid_kb_is_not_cached(units, tmp_path):
     for _ in range(2):   # reported on every load
         with pytest.raises(PcfError):
             load_kb(FIXTURES / "value_nan", units, cache_dir=cache)
-    assert not list(cache.glob("kb-*.pickle"))
+    assert not list(cache.glob("kb-*.json"))
 
 
 def test_entries_written_inline_load_too(units, tmp_path):

@@ -53,7 +53,7 @@ def test_report_written_atomically_and_never_over_an_input(tmp_path, capsys):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".report.html.")]   # no temp file left
     before = (case / "inventory.toml").read_bytes()
     assert main(["report", str(case), "-o", str(case / "inventory.toml")]) == 1
-    assert "refusing to overwrite an input" in capsys.readouterr().err
+    assert "inventory.toml, which this run read [output]" in capsys.readouterr().err
     assert (case / "inventory.toml").read_bytes() == before
 
 

@@ -1,0 +1,121 @@
+"""pcf's cache folder: owner-only, and files trusted only when sealed with this user's key.
+
+The knowledge-base cache (kbcache.py) and pint's definitions cache (units.py) live in
+`$XDG_CACHE_HOME/pcf` (else `~/.cache/pcf`). A cache is an optimisation, never a source
+of truth, so every failure here means "rebuild":
+
+- The folder is created 0700. One owned by another user, or a symlink, is not used;
+  one of ours that others can write is narrowed to 0700 first.
+- A cache file is read only if it is a regular file (opened without following a link or
+  blocking), owned by this user, writable by nobody else, below `MAX_CACHE_BYTES`, and its
+  HMAC-SHA256 seal verifies with the key in `<folder>/key` (32 random bytes, 0600, made on
+  first use). A file planted by anyone who cannot read that key - copied from another
+  machine, unpacked from an archive, left by another account, truncated by a full disk -
+  fails the seal and is ignored, before any of its content is interpreted.
+- Files are written 0600 through `atomic.replace_file` (temporary file + rename), so
+  concurrent runs each see a whole file or none.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import stat
+from contextlib import suppress
+from pathlib import Path
+
+from .atomic import replace_file
+from .inputfile import read_limited
+
+MAX_CACHE_BYTES = 512 * 1024 * 1024
+_SEAL = hashlib.sha256().digest_size
+_KEY_BYTES = 32
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    return (Path(base) if os.path.isabs(base) else Path.home() / ".cache") / "pcf"
+
+
+def private_dir(path: Path) -> bool:
+    """Whether `path` is (now) a folder of ours that only we can write; created 0700 if missing."""
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = os.lstat(path)
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+            return False
+        if st.st_mode & 0o077:
+            os.chmod(path, 0o700)
+        return True
+    except OSError:
+        return False
+
+
+def cache_key(folder: Path) -> bytes | None:
+    """This user's sealing key for `folder`, made on first use; None when it cannot be had."""
+    if not private_dir(folder):
+        return None
+    path = folder / "key"
+    key = read_private(path, _KEY_BYTES, mask=0o077)   # a key others can read would let them forge seals
+    if key is not None and len(key) == _KEY_BYTES:
+        return key
+    try:
+        tmp = folder / f".key.{os.getpid()}.{secrets.token_hex(4)}"
+        replace_file(tmp, secrets.token_bytes(_KEY_BYTES), mode=0o600)
+        try:
+            if os.path.lexists(path):
+                os.replace(tmp, path)   # unusable: replaced (files sealed with it are rebuilt)
+            else:
+                os.link(tmp, path)      # new: a link never replaces the key a concurrent run just made
+        except FileExistsError:
+            pass
+        finally:
+            with suppress(OSError):
+                os.unlink(tmp)
+    except OSError:
+        return None
+    key = read_private(path, _KEY_BYTES, mask=0o077)
+    return key if key is not None and len(key) == _KEY_BYTES else None
+
+
+def read_private(path: Path, limit: int = MAX_CACHE_BYTES, mask: int = 0o022) -> bytes | None:
+    """The bytes of a regular file of ours with none of the `mask` permission bits (by default:
+    nobody else can write it), or None."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if (not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & mask
+                or st.st_size > limit):
+            return None
+        return read_limited(fd, limit + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def read_sealed(path: Path, key: bytes) -> bytes | None:
+    """The payload of a cache file written by `write_sealed` with `key`, or None."""
+    raw = read_private(path)
+    if raw is None or len(raw) < _SEAL or len(raw) > MAX_CACHE_BYTES:
+        return None
+    seal, payload = raw[:_SEAL], raw[_SEAL:]
+    return payload if hmac.compare_digest(seal, _seal(key, payload)) else None
+
+
+def write_sealed(path: Path, key: bytes, payload: bytes) -> bool:
+    """Write `payload` sealed with `key`, atomically and 0600; False when it could not be written
+    (a read-only or full disk only makes the next load slower)."""
+    try:
+        replace_file(path, _seal(key, payload) + payload, mode=0o600)
+        return True
+    except OSError:
+        return False
+
+
+def _seal(key: bytes, payload: bytes) -> bytes:
+    return hmac.new(key, payload, hashlib.sha256).digest()

@@ -1,0 +1,228 @@
+"""The caches (kbcache.py, pintcache.py, cachefiles.py): keyed on content, never a source of
+code or of figures, owner-only, atomic, and rebuilt from whatever is wrong with them."""
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import stat
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+import pcf
+from pcf import cachefiles, kbcache
+from pcf import kb as kbmod
+from pcf.kb import DEFAULT_KB_DIR, load_kb
+from pcf.units import load_units
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "examples" / "seed-003-metering-box"
+SEEDS = sorted(p for p in (ROOT / "examples").iterdir() if (p / "case.toml").is_file())
+CFP = Path("electricity") / "cn_cfp.toml"
+# Seed 003 uses kb.cn.electricity.cfp.national (2024 value 0.5777 kgCO2e/kWh, by fallback from
+# 2025) for 56.8120 + 13.1967 + 2.3750 = 72.3837 kWh of electricity. Writing 0.9777 instead
+# (same length) adds 0.4000 x 72.3837 = 28.9535 kgCO2e: 64.2253 + 28.9535 = 93.1788.
+OLD_VALUE, NEW_VALUE = "value = 0.5777\n", "value = 0.9777\n"
+TOTAL, EDITED_TOTAL = 64.2253, 93.1788
+
+
+@pytest.fixture
+def kb_copy(tmp_path) -> Path:
+    root = tmp_path / "kb"
+    shutil.copytree(DEFAULT_KB_DIR, root)
+    return root
+
+
+def seed_total(ws, kb_root: Path, cache: Path | None) -> float:
+    kb = load_kb(kb_root, ws.units, cache=cache is not None, cache_dir=cache)
+    result = pcf.Workspace(ws.units, kb, ws.methods_dir).run_case(SEED)
+    return round(result.products[0].total, 4)
+
+
+def no_parsing(monkeypatch):
+    def fail(*_):
+        raise AssertionError("parsed the TOML although the cache is valid")
+    monkeypatch.setattr(kbmod, "_load", fail)
+
+
+def the_cache_file(cache: Path) -> Path:
+    (path,) = cache.glob("kb-*.json")
+    return path
+
+
+# --- keyed on content ------------------------------------------------------------------------
+
+def test_a_same_size_edit_with_the_old_mtime_is_seen(ws, kb_copy, tmp_path):
+    cache = tmp_path / "cache"
+    assert seed_total(ws, kb_copy, cache) == TOTAL
+    path = kb_copy / CFP
+    st = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert text.count(OLD_VALUE) == 1
+    path.write_text(text.replace(OLD_VALUE, NEW_VALUE), encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))   # as git, rsync and unpacked archives leave it
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+    assert seed_total(ws, kb_copy, cache) == EDITED_TOTAL == seed_total(ws, kb_copy, None)
+
+
+def test_the_cache_is_owner_only(ws, kb_copy, tmp_path):
+    cache = tmp_path / "cache"
+    load_kb(kb_copy, ws.units, cache_dir=cache)
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700
+    for p in cache.iterdir():
+        assert stat.S_IMODE(p.stat().st_mode) == 0o600, p.name
+
+
+# --- planted files -----------------------------------------------------------------------------
+
+class Evil:
+    """Unpickling this runs a shell command that leaves a marker file."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return os.system, (f"touch {self.marker}",)
+
+
+def forged(cache: Path) -> bytes:
+    """The real cache content with the electricity factor raised, as valid JSON."""
+    payload = the_cache_file(cache).read_bytes()[32:]   # past the seal
+    doc = json.loads(payload)
+    cols = doc["columns"]
+    hits = [i for i, (ident, v) in enumerate(zip(cols["id"], cols["value"]))
+            if ident == "cn.electricity.cfp.national" and v == 0.5777]
+    assert len(hits) == 1
+    cols["value"][hits[0]] = 0.9777
+    return json.dumps(doc).encode("utf-8")
+
+
+PLANTS = {
+    "a pickle that runs code": lambda cache, marker: pickle.dumps(Evil(marker)),
+    "garbage": lambda cache, marker: b"\x80\x04garbage" * 100,
+    "empty": lambda cache, marker: b"",
+    "forged JSON, no seal": lambda cache, marker: forged(cache),
+    "forged JSON, sealed with another key": lambda cache, marker: cachefiles._seal(os.urandom(32), forged(cache))
+                                                                  + forged(cache),
+    "truncated": lambda cache, marker: the_cache_file(cache).read_bytes()[:1000],
+}
+
+
+@pytest.mark.parametrize("plant", sorted(PLANTS))
+def test_a_planted_kb_cache_file_is_ignored_and_rebuilt(ws, kb_copy, tmp_path, monkeypatch, plant):
+    cache, marker = tmp_path / "cache", tmp_path / "ran"
+    assert seed_total(ws, kb_copy, cache) == TOTAL
+    the_cache_file(cache).write_bytes(PLANTS[plant](cache, marker))
+    assert seed_total(ws, kb_copy, cache) == TOTAL
+    assert not marker.exists()
+    no_parsing(monkeypatch)   # rebuilt: the next load reads the cache again
+    assert seed_total(ws, kb_copy, cache) == TOTAL
+
+
+def test_a_sealed_file_of_the_wrong_shape_is_rebuilt(ws, kb_copy, tmp_path):
+    """Sealed with the right key (as a future pcf version might write) yet not this format, or
+    with a wrong type in a column: checked field by field, then rebuilt."""
+    cache = tmp_path / "cache"
+    good = load_kb(kb_copy, ws.units, cache_dir=cache)
+    key = cachefiles.cache_key(cache)
+    path = the_cache_file(cache)
+    doc = json.loads(path.read_bytes()[32:])
+    for bad in ({**doc, "format": 99}, {**doc, "columns": {**doc["columns"], "value": ["1"] * len(doc["columns"]["id"])}},
+                [1, 2, 3], {**doc, "columns": {k: v for k, v in doc["columns"].items() if k != "span_line"}}):
+        cachefiles.write_sealed(path, key, json.dumps(bad).encode())
+        assert load_kb(kb_copy, ws.units, cache_dir=cache) == good
+        assert json.loads(path.read_bytes()[32:])["format"] == kbcache.FORMAT
+
+
+@pytest.mark.parametrize("how", ["group-writable", "world-writable", "another owner", "a symlink"])
+def test_a_cache_file_others_could_have_written_is_ignored(ws, kb_copy, tmp_path, monkeypatch, how):
+    cache = tmp_path / "cache"
+    assert seed_total(ws, kb_copy, cache) == TOTAL
+    path = the_cache_file(cache)
+    key = cachefiles.cache_key(cache)
+    cachefiles.write_sealed(path, key, forged(cache))   # well sealed, forged: only its owner could write it
+    assert seed_total(ws, kb_copy, cache) != TOTAL       # (the key's owner is trusted, as with any of their files)
+    if how == "a symlink":
+        real = tmp_path / "elsewhere.json"
+        path.rename(real)
+        path.symlink_to(real)
+    elif how == "another owner":   # (chown needs root: the file's stat is made to say so instead)
+        real_fstat = os.fstat
+
+        def foreign(fd):
+            st = real_fstat(fd)
+            return os.stat_result((st.st_mode, st.st_ino, st.st_dev, st.st_nlink, st.st_uid + 1, *st[5:10]))
+        monkeypatch.setattr(cachefiles.os, "fstat", foreign)
+    else:
+        path.chmod(0o620 if how == "group-writable" else 0o602)
+    kb = load_kb(kb_copy, ws.units, cache_dir=cache)
+    assert kb.lookup("cn.electricity.cfp.national", 2024).entry.value == 0.5777
+    monkeypatch.undo()
+    assert seed_total(ws, kb_copy, cache) == TOTAL and not path.is_symlink()   # rebuilt and replaced
+
+
+def test_an_unusable_key_is_replaced(tmp_path):
+    cache = tmp_path / "cache"
+    key = cachefiles.cache_key(cache)
+    assert len(key) == 32 and cachefiles.cache_key(cache) == key
+    (cache / "key").chmod(0o644)   # readable by others: anyone could forge seals
+    new = cachefiles.cache_key(cache)
+    assert new is not None and new != key and stat.S_IMODE((cache / "key").stat().st_mode) == 0o600
+
+
+def test_a_cache_folder_of_another_user_is_not_used(ws, kb_copy, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    load_kb(kb_copy, ws.units, cache_dir=cache)
+    monkeypatch.setattr(cachefiles.os, "geteuid", lambda: 12345)
+    assert cachefiles.cache_key(cache) is None
+    no_parsing(monkeypatch)
+    with pytest.raises(AssertionError, match="parsed the TOML"):
+        load_kb(kb_copy, ws.units, cache_dir=cache)
+
+
+# --- pint's definitions cache ----------------------------------------------------------------
+
+def pint_files(xdg: Path) -> list[Path]:
+    return sorted((xdg / "pcf" / "pint-sealed").glob("*.pickle"))
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty", "a pickle that runs code"])
+def test_a_damaged_pint_cache_is_rebuilt(tmp_path, monkeypatch, damage):
+    xdg, marker = tmp_path / "xdg", tmp_path / "ran"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(xdg))
+    reference = load_units(cache=False)
+    load_units()
+    files = pint_files(xdg)
+    assert files and all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in files)
+    whole = {p: p.read_bytes() for p in files}
+    for p in files:
+        p.write_bytes({"truncated": whole[p][:len(whole[p]) // 2], "empty": b"",
+                       "a pickle that runs code": pickle.dumps(Evil(marker))}[damage])
+    units = load_units()   # before: `kb/units.txt:1:1: ... Ran out of input [kb-invalid]`
+    for text in ("kgCO2e/(t·km)", "万kWh", "GJ/万Nm3", "%"):
+        assert units.parse(text) == reference.parse(text)
+    assert not marker.exists()
+    assert {p: p.read_bytes() for p in pint_files(xdg)}.keys() == whole.keys()
+    assert all(len(p.read_bytes()) == len(whole[p]) for p in files)   # rewritten whole
+
+
+def test_concurrent_cold_starts_all_agree(tmp_path):
+    """16 `pcf run`s of the seeds at once on an empty cache folder, twice: before, pint's
+    cache was written in place and 1-3 runs in 48 failed with a false units error."""
+    jobs = [SEEDS[i % len(SEEDS)] for i in range(16)]
+    expected: dict[Path, str] = {}
+    for round_ in range(2):
+        env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / f"xdg{round_}"))
+
+        def run(seed: Path) -> tuple[Path, subprocess.CompletedProcess]:
+            return seed, subprocess.run([sys.executable, "-m", "pcf.cli", "run", str(seed), "--json"], env=env,
+                                        capture_output=True, text=True, timeout=120, cwd=ROOT)
+        with ThreadPoolExecutor(16) as pool:
+            for seed, proc in pool.map(run, jobs):
+                assert proc.returncode == 0, (seed.name, proc.stderr)
+                assert expected.setdefault(seed, proc.stdout) == proc.stdout, seed.name
