@@ -30,6 +30,7 @@ from .plan import Plan, compile_method
 from .rules import apply_rules
 from .result import Finding, Line, MethodInfo, ProductResult, Result
 from .source import Span, display_path
+from .totals import totals
 from .units import DEFAULT_UNITS_FILE, Units, load_units
 
 MAX_METHOD_BYTES = 8 * 1024 * 1024
@@ -113,15 +114,9 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
             problems.append(Diagnostic("bad-number", f"product `{p.id}`: {', '.join(bad)} per unit is not finite "
                                        f"(quantity {p.quantity!r} too small?)", p.span))
             continue
-        # Offsets are never counted in a footprint (PAS 2050 5.8; out of scope in ISO 14067).
-        offsets = {e.name for e in plan.method.emissions if "offset" in e.tags}
-        excluded = {l.name: l.value for l in lines if l.name in offsets}
-        stages = {s: sum(l.value for l in lines if l.stage == s and l.name not in offsets) for s in plan.stage_ids}
-        total = sum(stages.values())
-        if total:
-            shares = {s: v / total for s, v in stages.items()}
-        else:
-            shares = {s: 0.0 for s in stages}
+        t = totals({l.name: l.value for l in lines}, plan.method.emissions, plan.stage_ids)
+        stages, total, excluded, shares = t.stages, t.total, t.excluded, t.shares()
+        if not total:
             findings.append(Finding("warning", "zero-total", f"products.{p.id}.total",
                                     "the total is zero: shares are reported as 0"))
         for name in b.not_given:

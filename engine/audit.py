@@ -16,6 +16,7 @@ from .evaluate import Bound, as_intervals, run
 from .interval import Interval
 from .plan import Plan
 from .result import Finding, ProductResult
+from .totals import totals
 from .units import CO2, CO2E, DIMENSIONLESS, UnitError
 
 # Ratios a printed figure may be off by, the slip each suggests, and the substances a method
@@ -44,9 +45,8 @@ def audit(plan: Plan, bound: Bound, result: ProductResult, figures: list[Reporte
     d = bound.divisor
     quantity = result.quantity
     lines = {e.name: Interval.of(iv[f"emission:{e.name}"]) / d for e in plan.method.emissions}
-    stage_of = {e.name: e.stage for e in plan.method.emissions}
-    stages = {s: sum((lines[n] for n in lines if stage_of[n] == s), Interval(0.0, 0.0)) for s in plan.stage_ids}
-    total = sum(stages.values(), Interval(0.0, 0.0))
+    t = totals(lines, plan.method.emissions, plan.stage_ids, zero=Interval(0.0, 0.0))
+    stages, total = t.stages, t.total
     problems: list[Diagnostic] = []
     findings: list[Finding] = []
     printed = {f.path: f for f in figures}

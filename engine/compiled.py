@@ -24,6 +24,7 @@ import numpy as np
 from .errors import Diagnostic, PcfError
 from .gcpause import gc_paused
 from .plan import Plan
+from .totals import counts
 
 _BINARY = {"*": np.multiply, "/": np.divide, "+": np.add, "-": np.subtract}
 
@@ -395,7 +396,7 @@ class _Builder:
         counted = np.zeros((len(p.stage_ids), len(emissions)))
         stage_row = {s: i for i, s in enumerate(p.stage_ids)}
         lines = [(stage_row[e.stage], j) for j, e in enumerate(self.emissions)
-                 if e.stage in stage_row and "offset" not in e.tags]
+                 if counts(e, stage_row)]
         if lines:
             counted[tuple(np.array(lines, dtype=np.intp).T)] = 1.0
         tables = tuple(t for g in groups if g.kind == "rows" for t, _ in g.extra)

@@ -16,6 +16,7 @@ from .charts import svg_chart
 from .compiled import Program, Rows, compile_program
 from .evaluate import bind
 from .result import Result
+from .totals import counts
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def sensitivity(result: Result, step: float = 0.10, prog: Program | None = None)
                 continue
             swings.append(Swing(p, low, high, (high - low) / pr.total / (2 * step) if pr.total else 0.0))
         swings.sort(key=lambda s: (-abs(s.high - s.low), s.parameter))
-        counted = {e.name for e in plan.method.emissions if e.stage in plan.stage_ids and "offset" not in e.tags}
+        counted = {e.name for e in plan.method.emissions if counts(e, plan.stage_ids)}
         contributions = tuple(sorted((Contribution(l.name, l.stage, l.value, l.value / pr.total if pr.total else 0.0)
                                       for l in pr.lines if l.name in counted),
                                      key=lambda c: (-abs(c.value), c.line)))
