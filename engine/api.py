@@ -24,6 +24,7 @@ from .errors import Diagnostic, PcfError
 from .evaluate import bind, plan_findings, run
 from .inherit import resolve
 from .inventory import Inventory
+from .keys import Key
 from .kb import DEFAULT_KB_DIR, KnowledgeBase, load_kb
 from .nodes import Method
 from .plan import Plan, compile_method
@@ -107,7 +108,7 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
             continue
         used[p.id] = set(b.kb_used.values())
         values = run(plan, b.values)
-        lines = tuple(Line(e.name, e.label, e.stage, values[f"emission:{e.name}"] / b.divisor)
+        lines = tuple(Line(e.name, e.label, e.stage, values[Key.emission(e.name)] / b.divisor)
                       for e in plan.method.emissions)
         bad = [l.name for l in lines if not math.isfinite(l.value)]
         if bad:

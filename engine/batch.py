@@ -29,6 +29,7 @@ from .errors import Diagnostic, PcfError, did_you_mean
 from .evaluate import Bound, bind, removal_only
 from .inventory import load_inventory
 from .kb import KnowledgeBase
+from .keys import TABLE, Key
 from .source import Span, display_path
 from .spreadsheet import HEADER_UNIT
 from .units import UnitError, format_dim
@@ -89,7 +90,7 @@ def stack(prog: Program, bounds: Sequence[Bound], path: str = "<inventory>") -> 
     inputs: dict[str, object] = {}
     for key in prog.inputs:
         inputs[key] = np.array([b.values[key] for b in bounds], dtype=float)
-    for key in {k for b in bounds for k in b.values if k.startswith("table:")}:
+    for key in {k for b in bounds for k in b.values if k.is_a(TABLE)}:
         tables = [b.values[key] for b in bounds]
         rows = max((len(next(iter(t.values()), ())) for t in tables), default=0)
         mask = np.zeros((rows, n))
@@ -276,7 +277,7 @@ def _wide(path: Path, rows: list[list], shown: str, prog: Program) -> Catalogue:
 
     inputs: dict[str, object] = {}
     for name, d in declared.items():
-        key = f"input:{name}"
+        key = Key.input(name)
         if name not in cols:
             inputs[key] = np.zeros(n)
             continue

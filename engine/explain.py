@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import nodes as n
+from .keys import EMISSION, INPUT, KB, Key
 from .plan import CONVERSION_NAMES, Plan, ref_key
 from .result import ProductResult, Result
 from .units import format_dim
@@ -64,15 +65,16 @@ class _Explainer:
         chunk[-1] = chunk[-1][: span.end_column - 1]
         return " ".join(c.strip() for c in chunk)
 
-    def display(self, key: str, dim) -> tuple[float, str]:
+    def display(self, key: Key, dim) -> tuple[float, str]:
         """A node's value in a readable unit: declared, from its kb entry, or kgCO2e."""
         v = self.p.values.get(key)
         unit = None
-        if key.startswith("input:"):
-            unit = next(d.unit for d in self.m.inputs if d.name == key[6:])
-        elif key.startswith("kb:"):
+        kind = key.kind
+        if kind == INPUT:
+            unit = next(d.unit for d in self.m.inputs if d.name == key.name)
+        elif kind == KB:
             unit = self.plan.kb_nodes[key].entry.unit
-        elif key.startswith("emission:"):
+        elif kind == EMISSION:
             unit = "kgCO2e" if dim == self.plan.units.parse("kgCO2e").dim else "kgCO2"
         else:
             for kn in self.plan.kb_nodes.values():
@@ -88,8 +90,8 @@ class _Explainer:
             return float(v), format_dim(dim)
         return self.plan.units.parse(unit).from_base(float(v)), unit
 
-    def node(self, key: str, depth: int | None) -> Node:
-        kind, name = key.split(":", 1)
+    def node(self, key: Key, depth: int | None) -> Node:
+        kind, name = key.kind, key.shown
         dim = self.plan.dims.get(key)
         value, unit = self.display(key, dim) if key in self.p.values and not kind == "table" else (None, "")
         if kind == "input":
@@ -157,7 +159,7 @@ class _Explainer:
             elif isinstance(e, n.KbRef):
                 key = ref_key(e)
             elif isinstance(e, n.RowSum):
-                key = f"table:{e.table}"
+                key = Key.table(e.table)
             elif isinstance(e, n.BasisConversion):
                 label = CONVERSION_NAMES[(e.numerator, e.denominator)]
                 if label not in seen:
@@ -190,16 +192,16 @@ def explain(result: Result, name: str | None = None, depth: int | None = None) -
             stages = []
             if depth != 0:
                 for sid, v in p.stages.items():
-                    lines = tuple(ex.node(f"emission:{e.name}", None if depth is None else depth - 2)
+                    lines = tuple(ex.node(Key.emission(e.name), None if depth is None else depth - 2)
                                   for e in result.plan.method.emissions if e.stage == sid) if depth != 1 else ()
                     stages.append(Node(sid, "stage", v, f"kgCO2e/{fu}", result.stage_labels.get(sid), None, None, lines))
             out.append(Node(f"{p.id}.total", "total", p.total, f"kgCO2e/{fu}", p.name, "sum of stages" + per,
                             None, tuple(stages)))
             continue
-        key = result.plan.key_of(name) or (f"kb:{name.removeprefix('kb.')}"
-                                           if f"kb:{name.removeprefix('kb.')}" in result.plan.kb_nodes else None)
+        kb_key = Key.kb(name.removeprefix("kb."))
+        key = result.plan.key_of(name) or (kb_key if kb_key in result.plan.kb_nodes else None)
         if name in p.stages:
-            lines = tuple(ex.node(f"emission:{e.name}", depth if depth is None else depth - 1)
+            lines = tuple(ex.node(Key.emission(e.name), depth if depth is None else depth - 1)
                           for e in result.plan.method.emissions if e.stage == name)
             out.append(Node(name, "stage", p.stages[name], f"kgCO2e/{fu}", result.stage_labels.get(name),
                             "sum of its emissions" + per, None, lines))
@@ -207,7 +209,7 @@ def explain(result: Result, name: str | None = None, depth: int | None = None) -
             out.append(ex.node(key, depth))
         else:
             from .errors import Diagnostic, PcfError, did_you_mean
-            names = list(p.stages) + [k.split(":", 1)[1] for k in result.plan.dims] + ["total"]
+            names = list(p.stages) + [k.shown for k in result.plan.dims] + ["total"]
             raise PcfError([Diagnostic("unknown-name", f"nothing named `{name}` in this case", None,
                                        path=str(result.case.dir) if result.case else None,
                                        hint=did_you_mean(name, names))])

@@ -21,6 +21,7 @@ from pint.util import UnitsContainer
 from . import nodes as n
 from .build import build_formula
 from .gcpause import gc_paused
+from .keys import EMISSION, INPUT, KB, LET, TABLE, Key
 from .errors import Diagnostic, PcfError, did_you_mean
 from .kb import Entry, KnowledgeBase
 from .rules import check_rules
@@ -40,7 +41,7 @@ CONVERSION_NAMES = {(44, 12): "C -> CO2", (12, 44): "CO2 -> C", (44, 28): "N2O-N
                     (28, 44): "N2O -> N2O-N"}
 
 # Graph key prefix of each declaration that names a value.
-_KINDS = {n.Input: "input", n.Table: "table", n.Let: "let", n.Emission: "emission"}
+_KINDS = {n.Input: INPUT, n.Table: TABLE, n.Let: LET, n.Emission: EMISSION}
 # Expression leaves. A basis conversion is checked against the product chain around it (see
 # _Compiler.dim_of); the dimension of the others needs nothing beyond the row scope.
 _PLAIN_LEAVES = frozenset({n.Ref, n.Number, n.KbRef, n.Field})
@@ -51,7 +52,7 @@ _CONVERSION_DIMS = {k: UnitsContainer({dst: 1, src: -1}) for k, (src, dst) in CO
 
 @dataclass(frozen=True)
 class KbNode:
-    key: str                   # graph key: "kb:<id>" or "kb:<id>@<year>"
+    key: Key                   # graph key: kb:<id> or kb:<id>@<year>
     entry: Entry
     expr: n.Expr | None        # parsed formula of a derived entry
     pinned: bool
@@ -64,19 +65,20 @@ class Plan:
     method: n.Method
     data_year: int | None
     graph: nx.DiGraph = field(repr=False, compare=False)
-    order: tuple[str, ...]                   # computed nodes (lets, emissions, derived kb), sorted topologically
-    code: Mapping[str, tuple]                # postfix code per computed node
-    dims: Mapping[str, Dim]
-    kb_nodes: Mapping[str, KbNode]
-    constants: Mapping[str, float]           # kb values in base units
+    order: tuple[Key, ...]                   # computed nodes (lets, emissions, derived kb), sorted topologically
+    code: Mapping[Key, tuple]                # postfix code per computed node
+    dims: Mapping[Key, Dim]
+    kb_nodes: Mapping[Key, KbNode]
+    constants: Mapping[Key, float]           # kb values in base units
     stage_ids: tuple[str, ...]               # stages inside the boundary, in method order
     co2_as_co2e: tuple[str, ...]             # emissions whose CO2-only result counts as CO2e
     units: Units = field(repr=False, compare=False)
 
-    def key_of(self, name: str) -> str | None:
-        for kind in ("input", "let", "emission", "table"):
-            if f"{kind}:{name}" in self.dims or f"{kind}:{name}" in self.graph:
-                return f"{kind}:{name}"
+    def key_of(self, name: str) -> Key | None:
+        for kind in (INPUT, LET, EMISSION, TABLE):
+            key = Key(kind, name)
+            if key in self.dims or key in self.graph:
+                return key
         return None
 
 
@@ -179,7 +181,7 @@ class _Compiler:
             kind = _KINDS.get(t)
             if kind is None:   # stages (above) and rules (checked by check_rules)
                 continue
-            key = f"{kind}:{d.name}"
+            key = Key(kind, d.name)
             if d.name in names:
                 self.err("duplicate", f"`{d.name}` is declared twice", d.span,
                          related=[("first declared", decl_span[names[d.name]])],
@@ -227,12 +229,11 @@ class _Compiler:
         for d in self.m.decls:
             kind = _KINDS.get(type(d))
             if kind == "let" or kind == "emission":
-                self._link_expr(f"{kind}:{d.name}", d.expr)
+                self._link_expr(Key(kind, d.name), d.expr)
         self.g = _graph(self.kinds, self.deps)
         for key, users in self.g.adjacency():
-            if not users and key.startswith(("input:", "table:")):
-                kind, name = key.split(":", 1)
-                self.err("unused-input", f"{kind} `{name}` is declared but no formula uses it",
+            if not users and key.is_a(INPUT, TABLE):
+                self.err("unused-input", f"{key.kind} `{key.name}` is declared but no formula uses it",
                          self.decl_span[key], hint="remove it, or use it in an emission")
 
     def _link_expr(self, owner: str, expr: n.Expr, scope: dict[str, str] | None = None):
@@ -254,9 +255,9 @@ class _Compiler:
                 self._link_leaf(owner, e, sc)
             elif t is n.RowSum:
                 tkey = self.names.get(e.table)
-                if tkey is None or not tkey.startswith("table:"):
+                if tkey is None or not tkey.is_a(TABLE):
                     self.err("unknown-table", f"unknown table `{e.table}`", e.span,
-                             hint=did_you_mean(e.table, [k for k, v in self.names.items() if v.startswith("table:")]))
+                             hint=did_you_mean(e.table, [k for k, v in self.names.items() if v.is_a(TABLE)]))
                     continue
                 self.deps.append((tkey, owner))
                 stack.append((e.body, {**sc, e.var: e.table}))
@@ -272,8 +273,8 @@ class _Compiler:
                          e.span)
                 return
             key = self.names.get(e.name)
-            if key is None or key.startswith("table:"):
-                hint = did_you_mean(e.name, [k for k, v in self.names.items() if not v.startswith("table:")])
+            if key is None or key.is_a(TABLE):
+                hint = did_you_mean(e.name, [k for k, v in self.names.items() if not v.is_a(TABLE)])
                 if key is not None:
                     hint = f"`{e.name}` is a table: sum over it, `sum(row in {e.name}: row.<column>)`"
                 self.err("unknown-name", f"unknown name `{e.name}`", e.span, hint=hint)
@@ -344,7 +345,7 @@ class _Compiler:
                 self.problems.extend(exc.diagnostics)
                 return None
         self.kb_nodes[key] = KbNode(key, entry, expr, ref.year is not None, found.fallback_from, ref.span)
-        self.kinds[key] = "kb"
+        self.kinds[key] = KB
         self.decl_span[key] = entry.span
         self.dims[key] = entry.spec.dim
         if expr is not None:
@@ -368,28 +369,27 @@ class _Compiler:
             sub = self.g.subgraph(comp).reverse(copy=False)
             cyc = nx.find_cycle(sub, source=min(comp))
             path = [u for u, _ in cyc] + [cyc[0][0]]
-            shown = [p.split(":", 1)[1] for p in path]
+            shown = [p.shown for p in path]
             if len(shown) > 12:   # a circle of thousands: its start and end say where to look
                 shown = shown[:6] + [f"... {len(shown) - 11} more ..."] + shown[-5:]
             names = " -> ".join(shown)
             first = min(comp, key=lambda k: self.decl_span.get(k) or Span("", 0, 0))
             self.err("cycle", f"formulas depend on each other in a circle: {names}",
                      self.decl_span.get(first),
-                     related=[(f"`{u.split(':', 1)[1]}` defined", self.decl_span[u]) for u, _ in cyc
+                     related=[(f"`{u.shown}` defined", self.decl_span[u]) for u, _ in cyc
                               if u in self.decl_span])
 
     def order(self, topo: list[str]) -> list[str]:
         """The computed nodes of `topo` (lets, emissions, derived and aliased kb entries)."""
-        return [k for k in topo if k.startswith(("let:", "emission:"))
-                or (k.startswith("kb:") and (self.kb_nodes[k].expr is not None
-                                             or self.kinds.get(k) == "alias"))]
+        kinds = self.kinds
+        return [k for k in topo if kinds.get(k) in (LET, EMISSION, "alias")
+                or (kinds.get(k) == KB and self.kb_nodes[k].expr is not None)]
 
     def expr_of(self, key: str) -> n.Expr:
-        if key.startswith("kb:"):   # an alias key is a kb key too
+        if key.is_a(KB):   # an alias key is a kb key too
             if self.kinds.get(key) == "alias":
                 target = next(iter(self.g.predecessors(key)))
-                return n.KbRef(target[3:].split("@")[0], int(target.split("@")[1]) if "@" in target else None,
-                               self.decl_span[key])
+                return n.KbRef(target.name, target.year, self.decl_span[key])
             return self.kb_nodes[key].expr
         return self.formulas[key]
 
@@ -399,7 +399,7 @@ class _Compiler:
             dim = self.dim_of(expr)
             if dim is None:
                 continue
-            if key.startswith("kb:"):
+            if key.is_a(KB):
                 kn = self.kb_nodes[key]
                 if dim != kn.entry.spec.dim:
                     self.err("unit-mismatch", f"`kb.{kn.entry.id}`: its formula gives {format_dim(dim)} "
@@ -520,7 +520,7 @@ class _Compiler:
         # The same few dimension objects recur (see _dim_binop): compare each once.
         basis: dict[int, str | None] = {}   # id(dim) -> "CO2e", "CO2" or None
         for e in self.m.emissions:
-            dim = self.dims.get(f"emission:{e.name}")
+            dim = self.dims.get(Key.emission(e.name))
             if dim is None:
                 continue
             b = basis.get(id(dim), "")
@@ -546,9 +546,9 @@ class _Compiler:
         return tuple(co2)
 
 
-def ref_key(ref: n.KbRef) -> str:
+def ref_key(ref: n.KbRef) -> Key:
     """The graph key of a knowledge-base reference: `kb:<id>` or `kb:<id>@<year>`."""
-    return f"kb:{ref.id}" + (f"@{ref.year}" if ref.year is not None else "")
+    return Key.kb(ref.id, ref.year)
 
 
 def _mismatch_hint(a: Dim, b: Dim) -> str | None:
@@ -632,7 +632,7 @@ def _postfix(expr: n.Expr, c: _Compiler) -> tuple:
                 stack.append((e, True))
                 stack.append((e.operand, False))
         elif t is n.RowSum:
-            code.append(("sum", f"table:{e.table}", _postfix(e.body, c)))
+            code.append(("sum", Key.table(e.table), _postfix(e.body, c)))
         else:
             raise TypeError(f"not an expression: {e!r}")
     return tuple(code)

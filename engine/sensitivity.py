@@ -15,6 +15,7 @@ import numpy as np
 from .charts import svg_chart
 from .compiled import Program, Rows, compile_program
 from .evaluate import bind
+from .keys import TABLE, Key
 from .result import Result
 from .totals import counts
 
@@ -29,7 +30,7 @@ class Contribution:
 
 @dataclass(frozen=True)
 class Swing:
-    parameter: str               # input:x, column:table.col, kb:id
+    parameter: Key               # input:x, column:table.col, kb:id
     low: float                   # total with the parameter at (1 - step)
     high: float                  # total at (1 + step)
     elasticity: float            # (high - low) / total / (2 step)
@@ -53,19 +54,18 @@ def sensitivity(result: Result, step: float = 0.10, prog: Program | None = None)
         product = next(p for p in inv.products if p.id == pr.id)
         b = bind(plan, product, kb, inv.path)
         params = [k for k in prog.inputs] + \
-                 [f"column:{k.split(':', 1)[1]}.{c}" for k, v in b.values.items() if k.startswith("table:") for c in v] + \
+                 [Key.column(k.name, c) for k, v in b.values.items() if k.is_a(TABLE) for c in v] + \
                  list(plan.constants)
         n = 2 * len(params)
         scale = np.ones((len(params), n))
         for i in range(len(params)):
             scale[i, 2 * i], scale[i, 2 * i + 1] = 1 - step, 1 + step
         row = {p: i for i, p in enumerate(params)}
-        inputs: dict[str, object] = {}
+        inputs: dict[Key, object] = {}
         for key, v in b.values.items():
-            if key.startswith("table:"):
-                t = key.split(":", 1)[1]
+            if key.is_a(TABLE):
                 rows = len(next(iter(v.values()), ()))
-                inputs[key] = Rows({c: np.asarray(a, float)[:, None] * scale[row[f"column:{t}.{c}"]][None, :]
+                inputs[key] = Rows({c: np.asarray(a, float)[:, None] * scale[row[Key.column(key.name, c)]][None, :]
                                     for c, a in v.items()}, np.ones((rows, n)))
             else:
                 inputs[key] = v * scale[row[key]]
