@@ -20,7 +20,7 @@ from pathlib import Path
 from .audit import audit
 from .build import build_method
 from .case import DEFAULT_METHODS_DIR, Case, find_method, load_case
-from .errors import Diagnostic, PcfError
+from .errors import Diagnostic, PcfError, fail
 from .evaluate import bind, plan_findings, run
 from .inherit import resolve
 from .inventory import Inventory
@@ -82,15 +82,15 @@ def read_method(path: Path) -> Method:
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
-        raise PcfError([Diagnostic("io", f"cannot read method file ({exc.strerror or exc})", None, path=shown)]) from None
+        raise fail("io", f"cannot read method file ({exc.strerror or exc})", None, path=shown) from None
     if len(raw) > MAX_METHOD_BYTES:
-        raise PcfError([Diagnostic("syntax", f"method file larger than {MAX_METHOD_BYTES // 2**20} MiB",
-                                   Span(shown, 1, 1))])
+        raise fail("syntax", f"method file larger than {MAX_METHOD_BYTES // 2**20} MiB",
+                   Span(shown, 1, 1))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
-        raise PcfError([Diagnostic("syntax", "method file is not UTF-8 text", Span(shown, line, 1))]) from None
+        raise fail("syntax", "method file is not UTF-8 text", Span(shown, line, 1)) from None
     return build_method(text.replace("\r\n", "\n"), shown)
 
 

@@ -15,7 +15,7 @@ from typing import Mapping
 import networkx as nx
 import numpy as np
 
-from .errors import Diagnostic, PcfError, did_you_mean
+from .errors import Diagnostic, PcfError, did_you_mean, fail
 from .interval import Interval
 from .inventory import Amount, Product
 from .kb import KnowledgeBase
@@ -187,12 +187,12 @@ def run(plan: Plan, inputs: Mapping[str, object]) -> dict[str, object]:
             with np.errstate(all="ignore"):
                 v = _exec(plan.code[key], values, None)
         except ZeroDivisionError:
-            raise PcfError([Diagnostic("bad-number", f"division by zero in `{key.shown}`",
-                                       _span_of(plan, key))]) from None
+            raise fail("bad-number", f"division by zero in `{key.shown}`",
+                       _span_of(plan, key)) from None
         if isinstance(v, float):
             if not math.isfinite(v):
-                raise PcfError([Diagnostic("bad-number", f"`{key.shown}` is not finite ({v}): "
-                                           "overflow or division by zero", _span_of(plan, key))])
+                raise fail("bad-number", f"`{key.shown}` is not finite ({v}): "
+                           "overflow or division by zero", _span_of(plan, key))
             v += 0.0   # -0 is 0: a result never shows as "-0"
         values[key] = v
     return values

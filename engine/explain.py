@@ -11,7 +11,8 @@ from pathlib import Path
 
 from . import nodes as n
 from .keys import EMISSION, INPUT, KB, Key
-from .plan import CONVERSION_NAMES, Plan, ref_key
+from .dimension import CONVERSION_DIMS, CONVERSION_NAMES
+from .plan import Plan, ref_key
 from .result import ProductResult, Result
 from .units import format_dim
 
@@ -165,20 +166,13 @@ class _Explainer:
                 if label not in seen:
                     seen.add(label)
                     out.append(Node(f"{e.numerator}/{e.denominator}", "conversion", e.numerator / e.denominator,
-                                    format_dim(_conv_dim(e)),
+                                    format_dim(CONVERSION_DIMS[(e.numerator, e.denominator)]),
                                     f"declared basis conversion {label}", None, f"{e.span.path}:{e.span.line}"))
                 continue
             if key is not None and key not in seen:
                 seen.add(key)
                 out.append(self.node(key, nxt))
         return tuple(out)
-
-
-def _conv_dim(e):
-    from .plan import CONVERSIONS
-    from pint.util import UnitsContainer
-    src, dst = CONVERSIONS[(e.numerator, e.denominator)]
-    return UnitsContainer({dst: 1, src: -1})
 
 
 def explain(result: Result, name: str | None = None, depth: int | None = None) -> list[Node]:
@@ -208,11 +202,11 @@ def explain(result: Result, name: str | None = None, depth: int | None = None) -
         elif key is not None:
             out.append(ex.node(key, depth))
         else:
-            from .errors import Diagnostic, PcfError, did_you_mean
+            from .errors import did_you_mean, fail
             names = list(p.stages) + [k.shown for k in result.plan.dims] + ["total"]
-            raise PcfError([Diagnostic("unknown-name", f"nothing named `{name}` in this case", None,
-                                       path=str(result.case.dir) if result.case else None,
-                                       hint=did_you_mean(name, names))])
+            raise fail("unknown-name", f"nothing named `{name}` in this case", None,
+                       path=str(result.case.dir) if result.case else None,
+                       hint=did_you_mean(name, names))
     return out
 
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Callable
 
 from . import nodes as n
-from .errors import Diagnostic, PcfError, did_you_mean
+from .errors import Diagnostic, PcfError, did_you_mean, fail
 from .keys import NAME, RULE, SETTING, STAGE, Key
 from .source import Span
 
@@ -40,11 +40,11 @@ def resolve(method: n.Method, load: Callable[[str, Span], n.Method]) -> n.Method
         ident = chain[-1].extends
         if ident in [m.id for m in chain]:
             path = " -> ".join([m.id for m in chain] + [ident])
-            raise PcfError([Diagnostic("cycle", f"methods extend each other in a circle: {path}", chain[-1].span)])
+            raise fail("cycle", f"methods extend each other in a circle: {path}", chain[-1].span)
         if len(chain) > MAX_DEPTH:
-            raise PcfError([Diagnostic("override", f"method `{method.id}` extends a chain of more than {MAX_DEPTH} "
-                                       f"methods (at `{chain[-1].id}`, which extends `{ident}`)", chain[-1].span,
-                                       hint="a variant extends a base method, rarely more than three deep")])
+            raise fail("override", f"method `{method.id}` extends a chain of more than {MAX_DEPTH} "
+                       f"methods (at `{chain[-1].id}`, which extends `{ident}`)", chain[-1].span,
+                       hint="a variant extends a base method, rarely more than three deep")
         chain.append(load(ident, chain[-1].span))
     base = chain[-1]
     problems: list[Diagnostic] = []

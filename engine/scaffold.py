@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 from .atomic import write_atomic
-from .errors import Diagnostic, PcfError
+from .errors import fail
 from .nodes import Method
 
 
@@ -51,8 +51,8 @@ def inventory_xlsx(method: Method) -> bytes:
 def init_case(folder: Path, method: Method) -> list[Path]:
     folder = Path(folder)
     if folder.exists() and any(folder.iterdir()):
-        raise PcfError([Diagnostic("io", f"{folder} exists and is not empty: pcf init never overwrites", None,
-                                   path=str(folder), hint="choose a new folder")])
+        raise fail("io", f"{folder} exists and is not empty: pcf init never overwrites", None,
+                   path=str(folder), hint="choose a new folder")
     folder.mkdir(parents=True, exist_ok=True)
     year = datetime.date.today().year - 1
     case = (f'title = ""\nmethod = "{method.id}"\ninventory = "inventory.toml"   # or "inventory.xlsx"\n'

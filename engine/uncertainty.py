@@ -29,7 +29,7 @@ import numpy as np
 
 from .charts import svg_chart
 from .compiled import Program, Rows, compile_program
-from .errors import Diagnostic, PcfError, did_you_mean
+from .errors import Diagnostic, PcfError, did_you_mean, fail
 from .evaluate import bind, emissions_fed
 from .keys import COLUMN, INPUT, TABLE, Key
 from .result import Result
@@ -209,7 +209,7 @@ def simulate(result: Result, draws: int = 10_000, seed: int = 0, spec: Spec = EM
              prog: Program | None = None) -> Simulation:
     """Monte Carlo for every product of an evaluated case."""
     if draws < 2:
-        raise PcfError([Diagnostic("uncertainty", f"--draws must be at least 2 (got {draws})", None, path="<args>")])
+        raise fail("uncertainty", f"--draws must be at least 2 (got {draws})", None, path="<args>")
     plan, kb = result.plan, result.kb
     prog = prog or compile_program(plan)
     check_spec(spec, prog)
