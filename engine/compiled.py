@@ -266,7 +266,8 @@ class _Builder:
 
     def build(self) -> Program:
         p = self.plan
-        self.leaves([Key.input(d.name) for d in self.inputs], [0.0] * len(self.inputs), varying=True)
+        self.input_keys = tuple(Key.input(d.name) for d in self.inputs)
+        self.leaves(list(self.input_keys), [0.0] * len(self.inputs), varying=True)
         self.leaves(list(p.constants), list(p.constants.values()), varying=False)
         for key in p.order:
             self.slot[key] = self.formula(p.code[key])
@@ -418,7 +419,7 @@ class _Builder:
         filled[:n_inputs] = True
         filled[fill] = True
         return Program(p, dict(self.slot), size, base, raw, live, full, tables, emissions, em_slots, counted,
-                       tuple(Key.input(d.name) for d in self.inputs), _index(em_slots[perm]), *_runs(counted[:, perm]),
+                       self.input_keys, _index(em_slots[perm]), *_runs(counted[:, perm]),
                        fill, filled)
 
 

@@ -120,7 +120,7 @@ def dimensions(c: Compilation) -> Compilation:
 
 
 def bases(c: Compilation) -> Compilation:
-    co2, problems = emission_bases(c.method, c.dims)
+    co2, problems = emission_bases(c.method, c.names, c.dims)
     return replace(c, co2_as_co2e=co2, problems=c.problems + tuple(problems))
 
 

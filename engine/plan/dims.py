@@ -57,14 +57,14 @@ def formula_dims(names: Names, units: Units, exprs: Mapping[Key, n.Expr]) -> tup
     return dims, problems
 
 
-def emission_bases(method: n.Method, dims: Mapping[Key, Dim]) -> tuple[tuple[str, ...], list[Diagnostic]]:
+def emission_bases(method: n.Method, names: Names, dims: Mapping[Key, Dim]) -> tuple[tuple[str, ...], list[Diagnostic]]:
     """The emissions whose CO2-only result counts as CO2e, and the emissions that are no CO2e."""
     co2, problems = [], []
     negligible = method.setting("non_co2_negligible") is not None
     # The same few dimension objects recur (see dimension._binop): compare each once.
     basis: dict[int, str | None] = {}   # id(dim) -> "CO2e", "CO2" or None
     for e in method.emissions:
-        dim = dims.get(Key.emission(e.name))
+        dim = dims.get(names.names[e.name])   # names are unique by now: the emission's key
         if dim is None:
             continue
         b = basis.get(id(dim), "")

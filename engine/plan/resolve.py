@@ -63,11 +63,10 @@ def unit_dim(units: Units, text: str, span: Span, problems: list[Diagnostic]):
 def resolve_names(method: n.Method, kb: KnowledgeBase, units: Units, data_year: int | None,
                   latest_when_no_year: bool) -> Names:
     r = _Resolver(method, kb, units, data_year, latest_when_no_year)
-    r.declare()
-    for d in method.decls:
-        kind = KINDS.get(type(d))
-        if kind == LET or kind == EMISSION:
-            r.link_expr(Key(kind, d.name), d.expr)
+    keys = r.declare()
+    for d, key in zip(method.decls, keys):
+        if type(d) is n.Let or type(d) is n.Emission:
+            r.link_expr(key, d.expr)
     return Names(r.names, r.decl_span, r.kinds, tuple(r.deps), r.kb_nodes, r.dims, r.columns, r.formulas,
                  tuple(r.problems))
 
@@ -95,7 +94,10 @@ class _Resolver:
         self.problems.append(Diagnostic(code, message, span, hint=hint, related=tuple(related)))
 
     # --- declarations -----------------------------------------------------------------
-    def declare(self):
+    def declare(self) -> list[Key | None]:
+        """Keys and dimensions of the declarations; returns each declaration's key (None for
+        stages and rules), a duplicate's too."""
+        out: list[Key | None] = []
         stages: dict[str, n.Stage] = {}
         for s in self.m.stages:
             if s.id in stages:
@@ -107,8 +109,10 @@ class _Resolver:
             t = type(d)
             kind = KINDS.get(t)
             if kind is None:   # stages (above) and rules (checked by check_rules)
+                out.append(None)
                 continue
             key = Key(kind, d.name)
+            out.append(key)
             if d.name in names:
                 self.err("duplicate", f"`{d.name}` is declared twice", d.span,
                          related=[("first declared", decl_span[names[d.name]])],
@@ -142,6 +146,7 @@ class _Resolver:
                     self.err("unknown-stage", f"stage `{d.stage}` is excluded from the boundary "
                              f"({st.excluded}); no emission may be assigned to it", d.stage_span,
                              related=[("excluded", st.span)])
+        return out
 
     # --- references -------------------------------------------------------------------
     def link_expr(self, owner: Key, expr: n.Expr, scope: dict[str, str] | None = None):
@@ -163,7 +168,7 @@ class _Resolver:
                 self.link_leaf(owner, e, sc)
             elif t is n.RowSum:
                 tkey = self.names.get(e.table)
-                if tkey is None or not tkey.is_a(TABLE):
+                if tkey is None or self.kinds[tkey] != TABLE:
                     self.err("unknown-table", f"unknown table `{e.table}`", e.span,
                              hint=did_you_mean(e.table, [k for k, v in self.names.items() if v.is_a(TABLE)]))
                     continue
@@ -181,7 +186,7 @@ class _Resolver:
                          e.span)
                 return
             key = self.names.get(e.name)
-            if key is None or key.is_a(TABLE):
+            if key is None or self.kinds[key] == TABLE:
                 hint = did_you_mean(e.name, [k for k, v in self.names.items() if not v.is_a(TABLE)])
                 if key is not None:
                     hint = f"`{e.name}` is a table: sum over it, `sum(row in {e.name}: row.<column>)`"
