@@ -32,6 +32,7 @@ from .rules import apply_rules
 from .result import Finding, Line, MethodInfo, ProductResult, Result
 from .source import Span, display_path
 from .totals import totals
+from .trace import Trace
 from .units import DEFAULT_UNITS_FILE, Units, load_units
 
 MAX_METHOD_BYTES = 8 * 1024 * 1024
@@ -124,7 +125,9 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
             findings.append(Finding("info", "input-not-given", f"products.{p.id}.inputs.{name}",
                                     f"optional input `{name}` is not in the inventory: counted as not given (0)"))
         pr = ProductResult(p.id, p.name, p.functional_unit or plan.method.setting("functional_unit"),
-                           p.quantity, total, stages, shares, lines, values, b.divisor, excluded=excluded)
+                           p.quantity, total, stages, shares, lines, values, b.divisor, excluded=excluded,
+                           trace=Trace(p, b.kb_entries, {e.source: kb.sources[e.source] for e in b.kb_entries.values()
+                                                         if e.source in kb.sources}))
         for name, v in excluded.items():
             if v:
                 findings.append(Finding("info", "offset-excluded", f"products.{p.id}.lines.{name}",

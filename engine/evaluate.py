@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Mapping
 
@@ -18,8 +18,8 @@ import numpy as np
 from .errors import Diagnostic, PcfError, did_you_mean, fail
 from .interval import Interval
 from .inventory import Amount, Product
-from .kb import KnowledgeBase
-from .keys import EMISSION, KB, Key
+from .kb import Entry, KnowledgeBase
+from .keys import EMISSION, INPUT, KB, Key
 from .plan import Plan
 from .result import Finding
 from .source import Span
@@ -35,6 +35,7 @@ class Bound:
     not_given: tuple[str, ...]          # optional inputs the inventory did not give
     divisor: float                      # period -> per functional unit
     kb_used: Mapping[Key, str]          # input key -> kb id, for inputs given as kb refs
+    kb_entries: Mapping[Key, Entry] = field(default_factory=dict)   # input key -> the entry it resolved to
 
 
 def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Bound:
@@ -42,6 +43,7 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
     values: dict[Key, object] = {}
     widths: dict[Key, object] = {}
     kb_used: dict[Key, str] = {}
+    kb_entries: dict[Key, Entry] = {}
     not_given = []
     where = f"product `{product.id}`"
 
@@ -66,6 +68,8 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
                 err("unit-mismatch", f"{what}: `kb.{a.kb}` is in {e.unit}, the method expects {unit} "
                     f"({format_dim(want.dim)})", a.span)
                 return None
+            if key.is_a(INPUT):
+                kb_entries[key] = e
             return e.base_value, 0.0
         try:
             spec = plan.units.parse(a.unit) if a.unit else plan.units.parse("1")
@@ -151,7 +155,7 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
         divisor = product.quantity or 1.0
     if problems:
         raise PcfError(problems)
-    return Bound(product, values, widths, tuple(not_given), divisor, kb_used)
+    return Bound(product, values, widths, tuple(not_given), divisor, kb_used, kb_entries)
 
 
 def emissions_fed(plan: Plan, key: Key) -> set[str]:

@@ -40,12 +40,15 @@ class Node:
 
 class _Explainer:
     def __init__(self, result: Result, product: ProductResult):
-        self.r, self.p = result, product
+        self.p = product
         self.plan: Plan = result.plan
         self.m = self.plan.method
         self.texts: dict[str, list[str]] = {}
-        inv = next((x for x in (result.case.inventory.products if result.case else ()) if x.id == product.id), None)
-        self.inv = inv
+        # what the evaluation recorded: the product as bound, the entries its inputs named
+        trace = product.trace
+        self.inv = trace.product if trace is not None else None
+        self.entries = trace.entries if trace is not None else {}
+        self.sources = {**(trace.sources if trace is not None else {}), **self.plan.sources}
 
     def source(self, span) -> str:
         lines = self.texts.get(span.path)
@@ -106,7 +109,7 @@ class _Explainer:
                 origin = f"inventory {a.span}: {a.text} {a.unit}" if a.span else f"{a.text} {a.unit}"
             children = ()
             if a is not None and a.kb and depth != 0:
-                children = (self.kb_entry_node(a.kb, a.kb_year),)
+                children = (self.kb_entry_node(self.entries[key]),)
             return Node(name, "input", value, unit, d.label, None, origin, children)
         if kind == "table":
             t = next(t for t in self.m.tables if t.name == name)
@@ -137,16 +140,13 @@ class _Explainer:
         return "; ".join(parts)
 
     def plan_kb_source(self, e) -> str | None:
-        kb = getattr(self.r, "kb", None)
-        src = kb.sources.get(e.source) if kb is not None else None
+        src = self.sources.get(e.source)
         if src is None:
             return f"source {e.source}"
         return f"source: {src.title} ({src.issuer}, {src.date or src.year})"
 
-    def kb_entry_node(self, ident: str, year: int | None) -> Node:
-        kb = self.r.kb
-        found = kb.lookup(ident, year if year is not None else self.r.data_year, pinned=year is not None)
-        e = found.entry
+    def kb_entry_node(self, e) -> Node:
+        """The entry an input given as `kb.<id>` resolved to when it was bound."""
         return Node(f"kb.{e.id}", "kb", e.value, e.unit, e.name_zh or e.name_en, None, self.kb_origin(e))
 
     def expr_children(self, expr, depth: int | None) -> tuple[Node, ...]:

@@ -22,7 +22,7 @@ from .. import nodes as n
 from ..depgraph import build_graph, lexicographic_order
 from ..errors import Diagnostic, PcfError
 from ..gcpause import gc_paused
-from ..kb import KnowledgeBase
+from ..kb import KnowledgeBase, Source
 from ..keys import EMISSION, INPUT, LET, TABLE, Key
 from ..rules import check_rules
 from ..source import Span
@@ -52,6 +52,7 @@ class Plan:
     stage_ids: tuple[str, ...]               # stages inside the boundary, in method order
     co2_as_co2e: tuple[str, ...]             # emissions whose CO2-only result counts as CO2e
     units: Units = field(repr=False, compare=False)
+    sources: Mapping[str, Source] = field(default_factory=dict, repr=False, compare=False)   # of the kb entries
 
     def key_of(self, name: str) -> Key | None:
         for kind in (INPUT, LET, EMISSION, TABLE):
@@ -156,5 +157,7 @@ def to_plan(c: Compilation) -> Plan:
     kb_nodes = dict(c.names.kb_nodes)
     constants = {k: kn.entry.base_value for k, kn in kb_nodes.items() if kn.expr is None and k == kn.key}
     stages = tuple(s.id for s in c.method.stages if s.excluded is None)
+    sources = {kn.entry.source: c.kb.sources[kn.entry.source] for kn in kb_nodes.values()
+               if kn.entry.source in c.kb.sources}
     return Plan(c.method, c.data_year, nx.freeze(c.graph), tuple(c.exprs), c.code, dict(c.dims), kb_nodes,
-                constants, stages, c.co2_as_co2e, c.units)
+                constants, stages, c.co2_as_co2e, c.units, sources)
