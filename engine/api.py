@@ -126,7 +126,7 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
                                     f"optional input `{name}` is not in the inventory: counted as not given (0)"))
         pr = ProductResult(p.id, p.name, p.functional_unit or plan.method.setting("functional_unit"),
                            p.quantity, total, stages, shares, lines, values, b.divisor, excluded=excluded,
-                           trace=Trace(p, b.kb_entries, {e.source: kb.sources[e.source] for e in b.kb_entries.values()
+                           trace=Trace(b, {e.source: kb.sources[e.source] for e in b.kb_entries.values()
                                                          if e.source in kb.sources}))
         for name, v in excluded.items():
             if v:

@@ -47,7 +47,7 @@ class NoInputMass(ValueError):
 def input_mass(result: Result, product: ProductResult) -> InputMass:
     plan = result.plan
     units = plan.units
-    inv = next(p for p in result.case.inventory.products if p.id == product.id)
+    inv = product.trace.product
     kg = units.parse("kg").dim
     per_unit = 1.0 / product.divisor
 

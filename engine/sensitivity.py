@@ -14,7 +14,6 @@ import numpy as np
 
 from .charts import svg_chart
 from .compiled import Program, Rows, compile_program
-from .evaluate import bind
 from .keys import TABLE, Key
 from .result import Result
 from .totals import counts
@@ -46,13 +45,11 @@ class ProductSensitivity:
 
 
 def sensitivity(result: Result, step: float = 0.10, prog: Program | None = None) -> tuple[ProductSensitivity, ...]:
-    plan, kb = result.plan, result.kb
+    plan = result.plan
     prog = prog or compile_program(plan)
-    inv = result.case.inventory
     out = []
     for pr in result.products:
-        product = next(p for p in inv.products if p.id == pr.id)
-        b = bind(plan, product, kb, inv.path)
+        b = pr.trace.bound   # the inventory as the evaluation bound it
         params = [k for k in prog.inputs] + \
                  [Key.column(k.name, c) for k, v in b.values.items() if k.is_a(TABLE) for c in v] + \
                  list(plan.constants)

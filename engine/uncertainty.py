@@ -30,7 +30,7 @@ import numpy as np
 from .charts import svg_chart
 from .compiled import Program, Rows, compile_program
 from .errors import Diagnostic, PcfError, did_you_mean, fail
-from .evaluate import bind, emissions_fed
+from .evaluate import emissions_fed
 from .keys import COLUMN, INPUT, TABLE, Key
 from .result import Result
 from .source import Span
@@ -210,14 +210,13 @@ def simulate(result: Result, draws: int = 10_000, seed: int = 0, spec: Spec = EM
     """Monte Carlo for every product of an evaluated case."""
     if draws < 2:
         raise fail("uncertainty", f"--draws must be at least 2 (got {draws})", None, path="<args>")
-    plan, kb = result.plan, result.kb
+    plan = result.plan
     prog = prog or compile_program(plan)
     check_spec(spec, prog)
-    inv = result.case.inventory if result.case is not None else None
     out = []
     for pr in result.products:
-        product = next(p for p in inv.products if p.id == pr.id)
-        b = bind(plan, product, kb, inv.path)
+        b = pr.trace.bound   # the inventory as the evaluation bound it
+        product = b.product
         # one generator per product, seeded from (seed, product index): products are independent
         # of each other's parameter counts, and a seed reproduces every figure
         rng = np.random.default_rng([seed, len(out)])

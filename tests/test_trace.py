@@ -27,3 +27,14 @@ def test_explain_reads_the_trace_not_the_case_or_the_knowledge_base(ws):
     assert render_tree(explain(alone)) == render_tree(explain(r))
     text = render_tree(explain(alone))
     assert "inventory " in text and "source: " in text   # inventory places and kb sources still shown
+
+
+def test_the_analyses_vary_the_bound_inventory_without_binding_it_again(ws):
+    from pcf.sensitivity import sensitivity, to_dict
+    from pcf.uncertainty import simulate
+    r = ws.run_case(SEED_000)
+    alone = replace(r, case=None, kb=None)   # no inventory to fit again, no kb to look up in
+    assert to_dict(sensitivity(alone)) == to_dict(sensitivity(r))
+    a, b = simulate(alone, draws=50, seed=1), simulate(r, draws=50, seed=1)
+    assert a.to_dict() == b.to_dict()
+    assert r.products[0].trace.bound.values[Key.input("grid_factor")] > 0   # the value in base units
