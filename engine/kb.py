@@ -33,7 +33,7 @@ from .errors import Diagnostic, PcfError, did_you_mean, fail
 from .source import Span, display_path
 from .tomlfile import MAX_TOML_BYTES, TomlDoc, key_positions, read_toml
 from .units import Dim, UnitError, Units, UnitSpec, format_dim
-from .years import YEARS, is_year
+from .years import YEARS, is_year, periods
 
 DEFAULT_KB_DIR = Path(__file__).resolve().parent.parent / "kb"
 
@@ -129,10 +129,6 @@ class KnowledgeBase:
     def __contains__(self, ident: str) -> bool:
         return ident in self.by_id
 
-    def periods(self, ident: str) -> str:
-        """The periods `ident` has values for, as messages name them."""
-        return _periods(self.by_id[ident])
-
     def lookup(self, ident: str, year: int | None, span: Span | None = None,
                pinned: bool = False, fallback: bool = False) -> Lookup:
         """The entry of `ident` valid in `year`.
@@ -149,7 +145,7 @@ class KnowledgeBase:
         if year is None:
             if len(versions) == 1:
                 return Lookup(_check_default(versions[0], span, pinned))
-            raise fail("kb-year", f"`kb.{ident}` has values for {_periods(versions)}: "
+            raise fail("kb-year", f"`kb.{ident}` has values for {periods(versions)}: "
                        "the case gives no data year", span,
                        hint=f"pin one, e.g. `kb.{ident}[{_pin_year(versions[-1])}]`, "
                             "or set `data_year` in case.toml")
@@ -166,7 +162,7 @@ class KnowledgeBase:
             hint += ", or allow the latest earlier value with `factor_year latest_earlier` in the method"
         raise fail(
             "kb-year", f"`kb.{ident}` has no value for {year}; nearest: "
-            f"{' and '.join(e.period for e in nearest)} (it has {_periods(versions)})", span, hint=hint)
+            f"{' and '.join(e.period for e in nearest)} (it has {periods(versions)})", span, hint=hint)
 
     def search(self, text: str) -> list[Entry]:
         """Entries whose id, names, note, region or source (key, titles, issuer) contain `text`."""
@@ -189,14 +185,6 @@ def _check_default(e: Entry, span: Span | None, pinned: bool) -> Entry:
             "a default", span, hint=f"check its source first; to use it deliberately pin its year: "
             f"`kb.{e.id}[{_pin_year(e)}]`")
     return e
-
-
-def _periods(versions) -> str:
-    """The periods of an id's versions, for messages (`2020, 2021, … 12 more …`)."""
-    shown = [e.period for e in versions]
-    if len(shown) > 8:  # a long annual series: its ends say enough
-        shown = shown[:3] + [f"… {len(shown) - 6} more …"] + shown[-3:]
-    return ", ".join(shown)
 
 
 def _pin_year(e: Entry) -> int | str:

@@ -32,6 +32,7 @@ from .dimension import infer_dim, missing_conversion_hint, number_dim
 from .errors import Diagnostic, PcfError, did_you_mean
 from .source import Span
 from .units import Dim, format_dim
+from .years import periods
 
 if TYPE_CHECKING:   # kb.py calls this module: importing it back would be a circle
     from .kb import Entry, KnowledgeBase
@@ -115,7 +116,7 @@ def _check_ref(kb: KnowledgeBase, e: Entry, ref, where: str, problems: list[Diag
                                    hint=did_you_mean(ref.id, kb.by_id)))
     elif ref.year is not None and not any(v.valid_in(ref.year) for v in versions):
         problems.append(Diagnostic("kb-year", f"{where}: `kb.{ref.id}` has no value for {ref.year} "
-                                   f"(it has {kb.periods(ref.id)})", ref.span))
+                                   f"(it has {periods(versions)})", ref.span))
     elif e.default and ref.year is None and not any(v.default for v in versions):
         problems.append(Diagnostic(
             "kb-not-default", f"{where}: a default entry computed from `kb.{ref.id}`, which is not a default",
