@@ -2,7 +2,8 @@
 
 The pipeline, one module per stage::
 
-    parser -> build (nodes) -> resolve (kb, units) -> graph -> evaluate -> audit -> result
+    parser -> build (nodes) -> plan (settings, names and kb, graph, dimensions, code; see
+    plan.STAGES) -> evaluate -> totals -> audit -> result
 
 The public API is in `pcf.api` and re-exported here.
 """

@@ -20,16 +20,19 @@ from pathlib import Path
 from .audit import audit
 from .build import build_method
 from .case import DEFAULT_METHODS_DIR, Case, find_method, load_case
-from .errors import Diagnostic, PcfError
+from .errors import Diagnostic, PcfError, fail
 from .evaluate import bind, plan_findings, run
 from .inherit import resolve
 from .inventory import Inventory
+from .keys import Key
 from .kb import DEFAULT_KB_DIR, KnowledgeBase, load_kb
 from .nodes import Method
 from .plan import Plan, compile_method
 from .rules import apply_rules
 from .result import Finding, Line, MethodInfo, ProductResult, Result
 from .source import Span, display_path
+from .totals import totals
+from .trace import Trace
 from .units import DEFAULT_UNITS_FILE, Units, load_units
 
 MAX_METHOD_BYTES = 8 * 1024 * 1024
@@ -80,15 +83,15 @@ def read_method(path: Path) -> Method:
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
-        raise PcfError([Diagnostic("io", f"cannot read method file ({exc.strerror or exc})", None, path=shown)]) from None
+        raise fail("io", f"cannot read method file ({exc.strerror or exc})", None, path=shown) from None
     if len(raw) > MAX_METHOD_BYTES:
-        raise PcfError([Diagnostic("syntax", f"method file larger than {MAX_METHOD_BYTES // 2**20} MiB",
-                                   Span(shown, 1, 1))])
+        raise fail("syntax", f"method file larger than {MAX_METHOD_BYTES // 2**20} MiB",
+                   Span(shown, 1, 1))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
-        raise PcfError([Diagnostic("syntax", "method file is not UTF-8 text", Span(shown, line, 1))]) from None
+        raise fail("syntax", "method file is not UTF-8 text", Span(shown, line, 1)) from None
     return build_method(text.replace("\r\n", "\n"), shown)
 
 
@@ -106,29 +109,25 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
             continue
         used[p.id] = set(b.kb_used.values())
         values = run(plan, b.values)
-        lines = tuple(Line(e.name, e.label, e.stage, values[f"emission:{e.name}"] / b.divisor)
+        lines = tuple(Line(e.name, e.label, e.stage, values[Key.emission(e.name)] / b.divisor)
                       for e in plan.method.emissions)
         bad = [l.name for l in lines if not math.isfinite(l.value)]
         if bad:
             problems.append(Diagnostic("bad-number", f"product `{p.id}`: {', '.join(bad)} per unit is not finite "
                                        f"(quantity {p.quantity!r} too small?)", p.span))
             continue
-        # Offsets are never counted in a footprint (PAS 2050 5.8; out of scope in ISO 14067).
-        offsets = {e.name for e in plan.method.emissions if "offset" in e.tags}
-        excluded = {l.name: l.value for l in lines if l.name in offsets}
-        stages = {s: sum(l.value for l in lines if l.stage == s and l.name not in offsets) for s in plan.stage_ids}
-        total = sum(stages.values())
-        if total:
-            shares = {s: v / total for s, v in stages.items()}
-        else:
-            shares = {s: 0.0 for s in stages}
+        t = totals({l.name: l.value for l in lines}, plan.method.emissions, plan.stage_ids)
+        stages, total, excluded, shares = t.stages, t.total, t.excluded, t.shares()
+        if not total:
             findings.append(Finding("warning", "zero-total", f"products.{p.id}.total",
                                     "the total is zero: shares are reported as 0"))
         for name in b.not_given:
             findings.append(Finding("info", "input-not-given", f"products.{p.id}.inputs.{name}",
                                     f"optional input `{name}` is not in the inventory: counted as not given (0)"))
         pr = ProductResult(p.id, p.name, p.functional_unit or plan.method.setting("functional_unit"),
-                           p.quantity, total, stages, shares, lines, values, b.divisor, excluded=excluded)
+                           p.quantity, total, stages, shares, lines, values, b.divisor, excluded=excluded,
+                           trace=Trace(b, {e.source: kb.sources[e.source] for e in b.kb_entries.values()
+                                                         if e.source in kb.sources}))
         for name, v in excluded.items():
             if v:
                 findings.append(Finding("info", "offset-excluded", f"products.{p.id}.lines.{name}",

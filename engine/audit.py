@@ -14,8 +14,10 @@ from .case import ReportedFigure
 from .errors import Diagnostic, PcfError, did_you_mean
 from .evaluate import Bound, as_intervals, run
 from .interval import Interval
+from .keys import LET, Key
 from .plan import Plan
 from .result import Finding, ProductResult
+from .totals import totals
 from .units import CO2, CO2E, DIMENSIONLESS, UnitError
 
 # Ratios a printed figure may be off by, the slip each suggests, and the substances a method
@@ -43,10 +45,9 @@ def audit(plan: Plan, bound: Bound, result: ProductResult, figures: list[Reporte
     iv = run(plan, as_intervals(bound))
     d = bound.divisor
     quantity = result.quantity
-    lines = {e.name: Interval.of(iv[f"emission:{e.name}"]) / d for e in plan.method.emissions}
-    stage_of = {e.name: e.stage for e in plan.method.emissions}
-    stages = {s: sum((lines[n] for n in lines if stage_of[n] == s), Interval(0.0, 0.0)) for s in plan.stage_ids}
-    total = sum(stages.values(), Interval(0.0, 0.0))
+    lines = {e.name: Interval.of(iv[Key.emission(e.name)]) / d for e in plan.method.emissions}
+    t = totals(lines, plan.method.emissions, plan.stage_ids, zero=Interval(0.0, 0.0))
+    stages, total = t.stages, t.total
     problems: list[Diagnostic] = []
     findings: list[Finding] = []
     printed = {f.path: f for f in figures}
@@ -112,12 +113,11 @@ def audit(plan: Plan, bound: Bound, result: ProductResult, figures: list[Reporte
 
 def _factor(plan: Plan, result: ProductResult, f: ReportedFigure, problems) -> Finding | None:
     """A printed factor against the value the calculation used, unit included."""
-    key = f"let:{f.path.partition('.')[2]}"
+    key = Key.let(f.path.partition('.')[2])
     if key not in plan.dims:
-        lets = [k.split(":", 1)[1] for k in plan.dims if k.startswith("let:")]
+        lets = [k.name for k in plan.dims if k.is_a(LET)]
         problems.append(Diagnostic("case", f"reported.{f.product}.{f.path}: no `let` named "
-                                   f"`{key.split(':', 1)[1]}` in the method", f.span,
-                                   hint=did_you_mean(key.split(":", 1)[1], lets)))
+                                   f"`{key.name}` in the method", f.span, hint=did_you_mean(key.name, lets)))
         return None
     try:
         spec = plan.units.parse(f.unit)
@@ -126,7 +126,7 @@ def _factor(plan: Plan, result: ProductResult, f: ReportedFigure, problems) -> F
         return None
     used = result.values[key]
     dim = plan.dims[key]
-    name = key.split(":", 1)[1]
+    name = key.name
     rep = Interval.around(spec.to_base(f.value), spec.to_base(f.half_width))
     from .units import format_dim
     if spec.dim == dim:

@@ -32,6 +32,7 @@ from .evaluate import Bound, bind, removal_only
 from .inventory import load_inventory
 from .kb import KnowledgeBase
 from .render.escape import csv_cell
+from .keys import TABLE, Key
 from .source import Span, display_path
 from .spreadsheet import HEADER_UNIT, check_csv_row
 from .units import UnitError, format_dim
@@ -93,7 +94,7 @@ def stack(prog: Program, bounds: Sequence[Bound], path: str = "<inventory>") -> 
     inputs: dict[str, object] = {}
     for key in prog.inputs:
         inputs[key] = np.array([b.values[key] for b in bounds], dtype=float)
-    keys = sorted({k for b in bounds for k in b.values if k.startswith("table:")})
+    keys = sorted({k for b in bounds for k in b.values if k.is_a(TABLE)})
     _check_padding(keys, bounds, path)
     for key in keys:
         tables = [b.values[key] for b in bounds]
@@ -318,7 +319,7 @@ def _wide(path: Path, rows: list[list], shown: str, prog: Program) -> Catalogue:
 
     inputs: dict[str, object] = {}
     for name, d in declared.items():
-        key = f"input:{name}"
+        key = Key.input(name)
         if name not in cols:
             inputs[key] = np.zeros(n)
             continue

@@ -18,12 +18,13 @@ from lark.visitors import Transformer_NonRecursive
 from . import lalr
 from . import nodes as n
 from .gcpause import gc_paused
-from .errors import Diagnostic, PcfError
+from .dimension import CONVERSIONS
+from .errors import PcfError, fail
 from .parser import lalr_tables, parse, strip_bom
 from .source import Span
 
 # Molar-mass ratios that are basis conversions when written as a literal `a/b`.
-BASIS_RATIOS = {(44, 12), (12, 44), (44, 28), (28, 44)}
+BASIS_RATIOS = frozenset(CONVERSIONS)
 
 
 def build_method(text: str, path: str) -> n.Method:
@@ -226,9 +227,9 @@ class _Builder:
         try:
             value = float(tok.text)
         except ValueError:  # pragma: no cover - the lexer only admits decimal literals
-            raise PcfError([Diagnostic("bad-number", f"not a number: {tok}", self._tspan(tok))])
+            raise fail("bad-number", f"not a number: {tok}", self._tspan(tok))
         if value != value or value in (float("inf"), float("-inf")):
-            raise PcfError([Diagnostic("bad-number", f"number out of range: {tok}", self._tspan(tok))])
+            raise fail("bad-number", f"number out of range: {tok}", self._tspan(tok))
         return n.Number(value, tok.text, unit, self._span(start, end))
 
     def ref(self, start, end, children):
@@ -245,8 +246,8 @@ class _Builder:
     def year(self, start, end, children):
         text = children[0].text
         if len(text) > 4:   # int() of 4 300 digits or more raises; no year has five
-            raise PcfError([Diagnostic("kb-year", f"a pinned year has four digits, found {len(text)}",
-                                       self._span(start, end), hint="pin a year such as `[2024]`")])
+            raise fail("kb-year", f"a pinned year has four digits, found {len(text)}", self._span(start, end),
+                       hint="pin a year such as `[2024]`")
         return int(text)
 
     def row_sum(self, start, end, children):

@@ -43,6 +43,7 @@ from .inputfile import checked
 from .inventory import Inventory, load_inventory
 from .source import Span, display_path
 from .tomlfile import MAX_TOML_BYTES, TomlDoc, read_toml
+from .years import is_year
 
 DEFAULT_METHODS_DIR = Path(__file__).resolve().parent.parent / "methods"
 CASE_KEYS = {"title", "method", "inventory", "data_year", "reported", "note", "source", "pact"}
@@ -149,7 +150,7 @@ def load_case(case_dir: Path, library: Path = DEFAULT_METHODS_DIR) -> Case:
         if not isinstance(d.get(k), str):
             problems.append(doc.error("case", k, f"`{k}` is required (a string)"))
     year = d.get("data_year")
-    if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200):
+    if year is not None and not is_year(year):
         problems.append(doc.error("case", "data_year", f"data_year must be a year, found {year!r}"))
         year = None
     if problems:

@@ -23,7 +23,9 @@ import numpy as np
 
 from .errors import Diagnostic, PcfError
 from .gcpause import gc_paused
+from .keys import INPUT, TABLE, Key, kind_of
 from .plan import Plan
+from .totals import counts
 
 _BINARY = {"*": np.multiply, "/": np.divide, "+": np.add, "-": np.subtract}
 
@@ -44,7 +46,7 @@ class Step:
     a: np.ndarray | None = None        # first operands (binary, neg), or all terms (sum)
     b: np.ndarray | None = None        # second operands (binary), or term signs (sum)
     starts: np.ndarray | None = None   # sum: where each output's terms start in `a`
-    table: str | None = None           # rows: the table key
+    table: Key | None = None           # rows: the table key
     code: tuple = ()                   # rows: postfix body, loads rewritten to slot indices
     # live steps only: operand values the inventory cannot change, taken once from `base` and
     # broadcast over scenarios instead of copied into every scenario's column and gathered
@@ -55,17 +57,17 @@ class Step:
 @dataclass(frozen=True)
 class Program:
     plan: Plan | None                  # None in a kernel shipped to other processes (see `kernel`)
-    slot: Mapping[str, int]            # plan key (input:, kb:, let:, emission:) -> slot
+    slot: Mapping[Key, int]            # plan key (input:, kb:, let:, emission:) -> slot
     size: int
     base: np.ndarray                   # slot values before the inventory: constants and folded formulas
     raw: np.ndarray                    # constants and literals only (for runs with overrides)
     live: tuple[Step, ...]             # the steps that depend on the inventory
     full: tuple[Step, ...]             # every step (when knowledge-base values are overridden)
-    tables: tuple[str, ...]            # table keys the program reads
+    tables: tuple[Key, ...]            # table keys the program reads
     emissions: tuple[str, ...]         # emission names, method order
     emission_slots: np.ndarray
     counted: np.ndarray                # (stages, emissions) 0/1: which line counts in which stage
-    inputs: tuple[str, ...]            # input keys, method order: slots 0 .. len - 1
+    inputs: tuple[Key, ...]            # input keys, method order: slots 0 .. len - 1
     sorted_lines: object               # emission slots in slot order: a slice when contiguous
     runs: np.ndarray                   # where each run of sorted lines counting in one stage starts
     run_counted: np.ndarray            # (stages, runs) 0/1: which run counts in which stage
@@ -77,7 +79,7 @@ class Program:
         return replace(self, plan=None)
 
     @property
-    def parameters(self) -> tuple[str, ...]:
+    def parameters(self) -> tuple[Key, ...]:
         """What a scenario may vary: inputs and knowledge-base values."""
         return self.inputs + tuple(self.plan.constants)
 
@@ -99,7 +101,7 @@ class Program:
                 n = packed.shape[1]
         else:
             packed = None
-            tables = {k: v for k, v in inputs.items() if k.startswith("table:")}
+            tables = {k: v for k, v in inputs.items() if kind_of(k) == TABLE}
             if n is None:
                 n = _width(inputs, overrides)
         V = np.empty((self.size,) if n is None else (self.size, n))
@@ -115,7 +117,7 @@ class Program:
             V[:k] = packed
         else:
             for key, v in inputs.items():
-                if key.startswith("input:"):
+                if kind_of(key) == INPUT:
                     V[self.slot[key]] = v
         for key, v in (overrides or {}).items():
             V[self.slot[key]] = v
@@ -243,7 +245,7 @@ class _Builder:
         # `method.inputs` and `.emissions` scan every declaration: read once
         self.inputs = plan.method.inputs
         self.emissions = plan.method.emissions
-        self.slot: dict[str, int] = {}
+        self.slot: dict[Key, int] = {}
         self.init: list[float] = []        # constant value per slot (nan for computed)
         self.depth: list[int] = []
         self.lits: dict[float, int] = {}
@@ -264,7 +266,8 @@ class _Builder:
 
     def build(self) -> Program:
         p = self.plan
-        self.leaves([f"input:{d.name}" for d in self.inputs], [0.0] * len(self.inputs), varying=True)
+        self.input_keys = tuple(Key.input(d.name) for d in self.inputs)
+        self.leaves(list(self.input_keys), [0.0] * len(self.inputs), varying=True)
         self.leaves(list(p.constants), list(p.constants.values()), varying=False)
         for key in p.order:
             self.slot[key] = self.formula(p.code[key])
@@ -391,11 +394,11 @@ class _Builder:
         slot_varying = np.array(self.varying, dtype=bool)[old]
         live = tuple(_fold_operands(step, base, slot_varying) for step in _steps(groups, True))
         emissions = tuple(e.name for e in self.emissions)
-        em_slots = np.array([self.slot[f"emission:{e}"] for e in emissions], dtype=np.intp)
+        em_slots = np.array([self.slot[Key.emission(e)] for e in emissions], dtype=np.intp)
         counted = np.zeros((len(p.stage_ids), len(emissions)))
         stage_row = {s: i for i, s in enumerate(p.stage_ids)}
         lines = [(stage_row[e.stage], j) for j, e in enumerate(self.emissions)
-                 if e.stage in stage_row and "offset" not in e.tags]
+                 if counts(e, stage_row)]
         if lines:
             counted[tuple(np.array(lines, dtype=np.intp).T)] = 1.0
         tables = tuple(t for g in groups if g.kind == "rows" for t, _ in g.extra)
@@ -416,7 +419,7 @@ class _Builder:
         filled[:n_inputs] = True
         filled[fill] = True
         return Program(p, dict(self.slot), size, base, raw, live, full, tables, emissions, em_slots, counted,
-                       tuple(f"input:{d.name}" for d in self.inputs), _index(em_slots[perm]), *_runs(counted[:, perm]),
+                       self.input_keys, _index(em_slots[perm]), *_runs(counted[:, perm]),
                        fill, filled)
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from .batch import BatchResult, Catalogue, evaluate_catalogue
 from .compiled import Program, Rows
-from .errors import Diagnostic, PcfError
+from .errors import fail
 
 
 def partitions_of(cat: Catalogue, count: int) -> list[Catalogue]:
@@ -38,7 +38,7 @@ def evaluate_dask(prog: Program, cat: Catalogue, partitions: int | None = None,
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
-        raise PcfError([Diagnostic("io", "--dask needs Dask: pip install 'pcf[dask]'", None, path="<args>")]) \
+        raise fail("io", "--dask needs Dask: pip install 'pcf[dask]'", None, path="<args>") \
             from None
     own = client is None
     cluster = None
@@ -66,6 +66,6 @@ def evaluate_dask(prog: Program, cat: Catalogue, partitions: int | None = None,
     if bad.any():
         i, j = (int(x[0]) for x in np.nonzero(bad))
         e = prog.plan.method.emissions[i]
-        raise PcfError([Diagnostic("bad-number", f"`{e.name}` is not finite for product `{cat.ids[j]}`: "
-                                   "overflow or division by zero", e.span)])
+        raise fail("bad-number", f"`{e.name}` is not finite for product `{cat.ids[j]}`: "
+                   "overflow or division by zero", e.span)
     return result

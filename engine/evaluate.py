@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Mapping
 
@@ -16,10 +16,11 @@ import networkx as nx
 import numpy as np
 
 from .amount import bare_percent
-from .errors import Diagnostic, PcfError, did_you_mean
+from .errors import Diagnostic, PcfError, did_you_mean, fail
 from .interval import Interval
 from .inventory import Amount, Product
-from .kb import KnowledgeBase
+from .kb import Entry, KnowledgeBase
+from .keys import EMISSION, INPUT, KB, Key
 from .plan import Plan
 from .result import Finding
 from .source import Span
@@ -30,25 +31,27 @@ from .units import UnitError, format_dim
 class Bound:
     """One product's inventory in base units: values, and half-widths of printed rounding."""
     product: Product
-    values: Mapping[str, object]        # input:x -> float; table:t -> {column: ndarray}
-    widths: Mapping[str, object]        # same keys: half a printed digit, in base units
+    values: Mapping[Key, object]        # input:x -> float; table:t -> {column: ndarray}
+    widths: Mapping[Key, object]        # same keys: half a printed digit, in base units
     not_given: tuple[str, ...]          # optional inputs the inventory did not give
     divisor: float                      # period -> per functional unit
-    kb_used: Mapping[str, str]          # input key -> kb id, for inputs given as kb refs
+    kb_used: Mapping[Key, str]          # input key -> kb id, for inputs given as kb refs
+    kb_entries: Mapping[Key, Entry] = field(default_factory=dict)   # input key -> the entry it resolved to
 
 
 def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Bound:
     problems: list[Diagnostic] = []
-    values: dict[str, object] = {}
-    widths: dict[str, object] = {}
-    kb_used: dict[str, str] = {}
+    values: dict[Key, object] = {}
+    widths: dict[Key, object] = {}
+    kb_used: dict[Key, str] = {}
+    kb_entries: dict[Key, Entry] = {}
     not_given = []
     where = f"product `{product.id}`"
 
     def err(code, msg, span, hint=None):
         problems.append(Diagnostic(code, msg, span, hint=hint, path=inv_path if span is None else None))
 
-    def amount(a: Amount, unit: str, what: str, key: str):
+    def amount(a: Amount, unit: str, what: str, key: Key):
         """(base value, base half-width) of an amount declared in `unit` for input or table `key`."""
         want = plan.units.parse(unit)
         if a.kb is not None:
@@ -66,6 +69,8 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
                 err("unit-mismatch", f"{what}: `kb.{a.kb}` is in {e.unit}, the method expects {unit} "
                     f"({format_dim(want.dim)})", a.span)
                 return None
+            if key.is_a(INPUT):
+                kb_entries[key] = e
             return e.base_value, 0.0
         try:
             spec = plan.units.parse(a.unit) if a.unit else plan.units.parse("1")
@@ -95,7 +100,7 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
             err("inventory", f"{where}: `{name}` is not an input of method `{plan.method.id}`", a.span,
                 did_you_mean(name, declared))
     for name, d in declared.items():
-        key = f"input:{name}"
+        key = Key.input(name)
         a = product.inputs.get(name)
         if a is None:
             if d.optional:
@@ -118,7 +123,7 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
             err("inventory", f"{where}: `{tname}` is not a table of method `{plan.method.id}`",
                 rows[0].span if rows else product.span, did_you_mean(tname, tables))
     for tname, t in tables.items():
-        key = f"table:{tname}"
+        key = Key.table(tname)
         rows = product.tables.get(tname)
         if rows is None:
             err("missing-input", f"{where}: the inventory gives no rows for table `{tname}`", product.span,
@@ -156,17 +161,17 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
         divisor = product.quantity or 1.0
     if problems:
         raise PcfError(problems)
-    return Bound(product, values, widths, tuple(not_given), divisor, kb_used)
+    return Bound(product, values, widths, tuple(not_given), divisor, kb_used, kb_entries)
 
 
-def emissions_fed(plan: Plan, key: str) -> set[str]:
+def emissions_fed(plan: Plan, key: Key) -> set[str]:
     """The emission names a plan node (input, table, kb value) flows into."""
     if key not in plan.graph:
         return set()
-    return {k.split(":", 1)[1] for k in nx.descendants(plan.graph, key) if k.startswith("emission:")}
+    return {k.name for k in nx.descendants(plan.graph, key) if k.is_a(EMISSION)}
 
 
-def removal_only(plan: Plan, key: str) -> bool:
+def removal_only(plan: Plan, key: Key) -> bool:
     """Whether every emission `key` feeds is tagged [removal]: the method declares it a removal,
     so its amounts may be negative."""
     users = emissions_fed(plan, key)
@@ -192,21 +197,21 @@ def run(plan: Plan, inputs: Mapping[str, object]) -> dict[str, object]:
             with np.errstate(all="ignore"):
                 v = _exec(plan.code[key], values, None)
         except ZeroDivisionError:
-            raise PcfError([Diagnostic("bad-number", f"division by zero in `{key.split(':', 1)[1]}`",
-                                       _span_of(plan, key))]) from None
+            raise fail("bad-number", f"division by zero in `{key.shown}`",
+                       _span_of(plan, key)) from None
         if isinstance(v, float):
             if not math.isfinite(v):
-                raise PcfError([Diagnostic("bad-number", f"`{key.split(':', 1)[1]}` is not finite ({v}): "
-                                           "overflow or division by zero", _span_of(plan, key))])
+                raise fail("bad-number", f"`{key.shown}` is not finite ({v}): "
+                           "overflow or division by zero", _span_of(plan, key))
             v += 0.0   # -0 is 0: a result never shows as "-0"
         values[key] = v
     return values
 
 
-def _span_of(plan: Plan, key: str) -> Span | None:
-    if key.startswith("kb:"):
+def _span_of(plan: Plan, key: Key) -> Span | None:
+    if key.is_a(KB):
         return plan.kb_nodes[key].entry.span
-    name = key.split(":", 1)[1]
+    name = key.name
     for d in plan.method.decls:
         if getattr(d, "name", None) == name:
             return d.span
@@ -252,9 +257,9 @@ def _total(v, n_rows: int):
     return v * n_rows
 
 
-def as_intervals(bound: Bound) -> dict[str, object]:
+def as_intervals(bound: Bound) -> dict[Key, object]:
     """The bound inputs widened to the rounding of their printed digits."""
-    out: dict[str, object] = {}
+    out: dict[Key, object] = {}
     for key, v in bound.values.items():
         w = bound.widths[key]
         if isinstance(v, dict):

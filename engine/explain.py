@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import nodes as n
-from .plan import CONVERSION_NAMES, Plan, ref_key
+from .keys import EMISSION, INPUT, KB, Key
+from .dimension import CONVERSION_DIMS, CONVERSION_NAMES
+from .plan import Plan, ref_key
 from .result import ProductResult, Result
 from .units import format_dim
 
@@ -38,12 +40,15 @@ class Node:
 
 class _Explainer:
     def __init__(self, result: Result, product: ProductResult):
-        self.r, self.p = result, product
+        self.p = product
         self.plan: Plan = result.plan
         self.m = self.plan.method
         self.texts: dict[str, list[str]] = {}
-        inv = next((x for x in (result.case.inventory.products if result.case else ()) if x.id == product.id), None)
-        self.inv = inv
+        # what the evaluation recorded: the product as bound, the entries its inputs named
+        trace = product.trace
+        self.inv = trace.product if trace is not None else None
+        self.entries = trace.entries if trace is not None else {}
+        self.sources = {**(trace.sources if trace is not None else {}), **self.plan.sources}
 
     def source(self, span) -> str:
         lines = self.texts.get(span.path)
@@ -64,15 +69,16 @@ class _Explainer:
         chunk[-1] = chunk[-1][: span.end_column - 1]
         return " ".join(c.strip() for c in chunk)
 
-    def display(self, key: str, dim) -> tuple[float, str]:
+    def display(self, key: Key, dim) -> tuple[float, str]:
         """A node's value in a readable unit: declared, from its kb entry, or kgCO2e."""
         v = self.p.values.get(key)
         unit = None
-        if key.startswith("input:"):
-            unit = next(d.unit for d in self.m.inputs if d.name == key[6:])
-        elif key.startswith("kb:"):
+        kind = key.kind
+        if kind == INPUT:
+            unit = next(d.unit for d in self.m.inputs if d.name == key.name)
+        elif kind == KB:
             unit = self.plan.kb_nodes[key].entry.unit
-        elif key.startswith("emission:"):
+        elif kind == EMISSION:
             unit = "kgCO2e" if dim == self.plan.units.parse("kgCO2e").dim else "kgCO2"
         else:
             for kn in self.plan.kb_nodes.values():
@@ -88,8 +94,8 @@ class _Explainer:
             return float(v), format_dim(dim)
         return self.plan.units.parse(unit).from_base(float(v)), unit
 
-    def node(self, key: str, depth: int | None) -> Node:
-        kind, name = key.split(":", 1)
+    def node(self, key: Key, depth: int | None) -> Node:
+        kind, name = key.kind, key.shown
         dim = self.plan.dims.get(key)
         value, unit = self.display(key, dim) if key in self.p.values and not kind == "table" else (None, "")
         if kind == "input":
@@ -103,7 +109,7 @@ class _Explainer:
                 origin = f"inventory {a.span}: {a.text} {a.unit}" if a.span else f"{a.text} {a.unit}"
             children = ()
             if a is not None and a.kb and depth != 0:
-                children = (self.kb_entry_node(a.kb, a.kb_year),)
+                children = (self.kb_entry_node(self.entries[key]),)
             return Node(name, "input", value, unit, d.label, None, origin, children)
         if kind == "table":
             t = next(t for t in self.m.tables if t.name == name)
@@ -134,16 +140,13 @@ class _Explainer:
         return "; ".join(parts)
 
     def plan_kb_source(self, e) -> str | None:
-        kb = getattr(self.r, "kb", None)
-        src = kb.sources.get(e.source) if kb is not None else None
+        src = self.sources.get(e.source)
         if src is None:
             return f"source {e.source}"
         return f"source: {src.title} ({src.issuer}, {src.date or src.year})"
 
-    def kb_entry_node(self, ident: str, year: int | None) -> Node:
-        kb = self.r.kb
-        found = kb.lookup(ident, year if year is not None else self.r.data_year, pinned=year is not None)
-        e = found.entry
+    def kb_entry_node(self, e) -> Node:
+        """The entry an input given as `kb.<id>` resolved to when it was bound."""
         return Node(f"kb.{e.id}", "kb", e.value, e.unit, e.name_zh or e.name_en, None, self.kb_origin(e))
 
     def expr_children(self, expr, depth: int | None) -> tuple[Node, ...]:
@@ -157,26 +160,19 @@ class _Explainer:
             elif isinstance(e, n.KbRef):
                 key = ref_key(e)
             elif isinstance(e, n.RowSum):
-                key = f"table:{e.table}"
+                key = Key.table(e.table)
             elif isinstance(e, n.BasisConversion):
                 label = CONVERSION_NAMES[(e.numerator, e.denominator)]
                 if label not in seen:
                     seen.add(label)
                     out.append(Node(f"{e.numerator}/{e.denominator}", "conversion", e.numerator / e.denominator,
-                                    format_dim(_conv_dim(e)),
+                                    format_dim(CONVERSION_DIMS[(e.numerator, e.denominator)]),
                                     f"declared basis conversion {label}", None, f"{e.span.path}:{e.span.line}"))
                 continue
             if key is not None and key not in seen:
                 seen.add(key)
                 out.append(self.node(key, nxt))
         return tuple(out)
-
-
-def _conv_dim(e):
-    from .plan import CONVERSIONS
-    from pint.util import UnitsContainer
-    src, dst = CONVERSIONS[(e.numerator, e.denominator)]
-    return UnitsContainer({dst: 1, src: -1})
 
 
 def explain(result: Result, name: str | None = None, depth: int | None = None) -> list[Node]:
@@ -190,27 +186,27 @@ def explain(result: Result, name: str | None = None, depth: int | None = None) -
             stages = []
             if depth != 0:
                 for sid, v in p.stages.items():
-                    lines = tuple(ex.node(f"emission:{e.name}", None if depth is None else depth - 2)
+                    lines = tuple(ex.node(Key.emission(e.name), None if depth is None else depth - 2)
                                   for e in result.plan.method.emissions if e.stage == sid) if depth != 1 else ()
                     stages.append(Node(sid, "stage", v, f"kgCO2e/{fu}", result.stage_labels.get(sid), None, None, lines))
             out.append(Node(f"{p.id}.total", "total", p.total, f"kgCO2e/{fu}", p.name, "sum of stages" + per,
                             None, tuple(stages)))
             continue
-        key = result.plan.key_of(name) or (f"kb:{name.removeprefix('kb.')}"
-                                           if f"kb:{name.removeprefix('kb.')}" in result.plan.kb_nodes else None)
+        kb_key = Key.kb(name.removeprefix("kb."))
+        key = result.plan.key_of(name) or (kb_key if kb_key in result.plan.kb_nodes else None)
         if name in p.stages:
-            lines = tuple(ex.node(f"emission:{e.name}", depth if depth is None else depth - 1)
+            lines = tuple(ex.node(Key.emission(e.name), depth if depth is None else depth - 1)
                           for e in result.plan.method.emissions if e.stage == name)
             out.append(Node(name, "stage", p.stages[name], f"kgCO2e/{fu}", result.stage_labels.get(name),
                             "sum of its emissions" + per, None, lines))
         elif key is not None:
             out.append(ex.node(key, depth))
         else:
-            from .errors import Diagnostic, PcfError, did_you_mean
-            names = list(p.stages) + [k.split(":", 1)[1] for k in result.plan.dims] + ["total"]
-            raise PcfError([Diagnostic("unknown-name", f"nothing named `{name}` in this case", None,
-                                       path=str(result.case.dir) if result.case else None,
-                                       hint=did_you_mean(name, names))])
+            from .errors import did_you_mean, fail
+            names = list(p.stages) + [k.shown for k in result.plan.dims] + ["total"]
+            raise fail("unknown-name", f"nothing named `{name}` in this case", None,
+                       path=str(result.case.dir) if result.case else None,
+                       hint=did_you_mean(name, names))
     return out
 
 

@@ -11,25 +11,26 @@ from dataclasses import replace
 from typing import Callable
 
 from . import nodes as n
-from .errors import Diagnostic, PcfError, did_you_mean
+from .errors import Diagnostic, PcfError, did_you_mean, fail
+from .keys import NAME, RULE, SETTING, STAGE, Key
 from .source import Span
 
 MAX_DEPTH = 32
 
 
-def decl_key(d) -> str:
+def decl_key(d) -> Key:
     if isinstance(d, n.Setting):
-        return f"setting:{d.key}"
+        return Key(SETTING, d.key)
     if isinstance(d, n.Stage):
-        return f"stage:{d.id}"
+        return Key(STAGE, d.id)
     if isinstance(d, n.Rule):
-        return f"rule:{d.name}"
-    return f"name:{d.name}"
+        return Key(RULE, d.name)
+    return Key(NAME, d.name)
 
 
-def _show(key: str) -> str:
-    kind, name = key.split(":", 1)
-    return {"setting": f"setting `{name}`", "stage": f"stage `{name}`", "rule": f"rule `{name}`"}.get(kind, f"`{name}`")
+def _show(key: Key) -> str:
+    name = key.name
+    return {SETTING: f"setting `{name}`", STAGE: f"stage `{name}`", RULE: f"rule `{name}`"}.get(key.kind, f"`{name}`")
 
 
 def resolve(method: n.Method, load: Callable[[str, Span], n.Method]) -> n.Method:
@@ -39,11 +40,11 @@ def resolve(method: n.Method, load: Callable[[str, Span], n.Method]) -> n.Method
         ident = chain[-1].extends
         if ident in [m.id for m in chain]:
             path = " -> ".join([m.id for m in chain] + [ident])
-            raise PcfError([Diagnostic("cycle", f"methods extend each other in a circle: {path}", chain[-1].span)])
+            raise fail("cycle", f"methods extend each other in a circle: {path}", chain[-1].span)
         if len(chain) > MAX_DEPTH:
-            raise PcfError([Diagnostic("override", f"method `{method.id}` extends a chain of more than {MAX_DEPTH} "
-                                       f"methods (at `{chain[-1].id}`, which extends `{ident}`)", chain[-1].span,
-                                       hint="a variant extends a base method, rarely more than three deep")])
+            raise fail("override", f"method `{method.id}` extends a chain of more than {MAX_DEPTH} "
+                       f"methods (at `{chain[-1].id}`, which extends `{ident}`)", chain[-1].span,
+                       hint="a variant extends a base method, rarely more than three deep")
         chain.append(load(ident, chain[-1].span))
     base = chain[-1]
     problems: list[Diagnostic] = []
@@ -73,10 +74,10 @@ def _merge(base: n.Method, child: n.Method, problems: list[Diagnostic]) -> n.Met
                 related=(("defined", old.span),),
                 hint=f"write `override {_keyword(d)} ...` to replace it, or choose another name"))
         elif old is None and d.override:
-            names = [k.split(":", 1)[1] for k in table if k.split(":")[0] == key.split(":")[0]]
+            names = [k.name for k in table if k.kind == key.kind]
             problems.append(Diagnostic(
                 "override", f"`override` of {_show(key)}, but base method `{base.id}` has no such declaration",
-                d.span, hint=did_you_mean(key.split(":", 1)[1], names) or "remove `override` to add it"))
+                d.span, hint=did_you_mean(key.name, names) or "remove `override` to add it"))
         else:
             if old is not None:
                 overrides.append(n.Override(key, base.id, d.span, old.span))

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from .keys import TABLE, Key
 from .result import ProductResult, Result
 from .rules import left_out_amounts
 
@@ -46,12 +47,12 @@ class NoInputMass(ValueError):
 def input_mass(result: Result, product: ProductResult) -> InputMass:
     plan = result.plan
     units = plan.units
-    inv = next(p for p in result.case.inventory.products if p.id == product.id)
+    inv = product.trace.product
     kg = units.parse("kg").dim
     per_unit = 1.0 / product.divisor
 
     def column(table: str, col: str) -> float:
-        values = product.values.get(f"table:{table}", {}).get(col)
+        values = product.values.get(Key.table(table), {}).get(col)
         return float(values.sum()) * per_unit if values is not None else 0.0
 
     def left_out() -> list[tuple[str, float]]:
@@ -79,8 +80,8 @@ def input_mass(result: Result, product: ProductResult) -> InputMass:
             return _checked(InputMass(sum(v for _, v in parts), rule, tuple(parts)), product.id)
 
     emissions = [e for e in plan.method.emissions if e.stage == STAGE]
-    tables = sorted({k.split(":", 1)[1] for e in emissions if f"emission:{e.name}" in plan.graph
-                     for k in nx.ancestors(plan.graph, f"emission:{e.name}") if k.startswith("table:")})
+    tables = sorted({k.name for e in emissions if Key.emission(e.name) in plan.graph
+                     for k in nx.ancestors(plan.graph, Key.emission(e.name)) if k.is_a(TABLE)})
     parts: list[tuple[str, float]] = []
     for name in tables:
         t = next(t for t in plan.method.tables if t.name == name)

@@ -29,11 +29,12 @@ import tomli
 
 from . import kbcache
 from .gcpause import gc_paused
+from .errors import Diagnostic, PcfError, did_you_mean, fail
 from .inputfile import checked
-from .errors import Diagnostic, PcfError, did_you_mean
 from .source import Span, display_path
 from .tomlfile import MAX_TOML_BYTES, TomlDoc, key_positions, read_toml
 from .units import Dim, UnitError, Units, UnitSpec, format_dim
+from .years import YEARS, is_year, periods
 
 DEFAULT_KB_DIR = Path(__file__).resolve().parent.parent / "kb"
 
@@ -47,7 +48,6 @@ ENTRY_KEYS = {"id", "name_zh", "name_en", "value", "formula", "unit", "basis", "
 TEXT_KEYS = ("name_zh", "name_en", "region", "boundary", "table", "note", "gwp")
 SOURCE_KEYS = {"title", "title_en", "issuer", "document", "date", "year", "table", "url",
                "confidence", "note"}
-YEARS = range(1900, 2101)   # a wider year is a typo (20231), not a period
 # The substance a basis counts per unit of activity: its unit must carry it once, in the numerator.
 BASIS_SUBSTANCES = {"CO2e": {"kgCO2e"}, "CO2": {"kgCO2"}, "C": {"kgC"}, "N2O": {"kgN2O"},
                     "N2O-N": {"kgN2O_N"}, "CH4": {"kgCH4", "kgCH4_fossil", "kgCH4_nonfossil"}}
@@ -141,15 +141,15 @@ class KnowledgeBase:
         """
         versions = self.by_id.get(ident)
         if not versions:
-            raise PcfError([Diagnostic("kb-unknown", f"unknown knowledge-base id `kb.{ident}`", span,
-                                       hint=did_you_mean(ident, self.by_id))])
+            raise fail("kb-unknown", f"unknown knowledge-base id `kb.{ident}`", span,
+                       hint=did_you_mean(ident, self.by_id))
         if year is None:
             if len(versions) == 1:
                 return Lookup(_check_default(versions[0], span, pinned))
-            raise PcfError([Diagnostic("kb-year", f"`kb.{ident}` has values for {_periods(versions)}: "
-                                       "the case gives no data year", span,
-                                       hint=f"pin one, e.g. `kb.{ident}[{_pin_year(versions[-1])}]`, "
-                                            "or set `data_year` in case.toml")])
+            raise fail("kb-year", f"`kb.{ident}` has values for {periods(versions)}: "
+                       "the case gives no data year", span,
+                       hint=f"pin one, e.g. `kb.{ident}[{_pin_year(versions[-1])}]`, "
+                            "or set `data_year` in case.toml")
         for e in versions:
             if e.valid_in(year):
                 return Lookup(_check_default(e, span, pinned))
@@ -161,9 +161,9 @@ class KnowledgeBase:
         hint = f"pin a year, e.g. `kb.{ident}[{_pin_year(min(nearest, key=lambda e: _distance(e, year)))}]`"
         if earlier and not pinned:
             hint += ", or allow the latest earlier value with `factor_year latest_earlier` in the method"
-        raise PcfError([Diagnostic(
+        raise fail(
             "kb-year", f"`kb.{ident}` has no value for {year}; nearest: "
-            f"{' and '.join(e.period for e in nearest)} (it has {_periods(versions)})", span, hint=hint)])
+            f"{' and '.join(e.period for e in nearest)} (it has {periods(versions)})", span, hint=hint)
 
     def search(self, text: str) -> list[Entry]:
         """Entries whose id, names, note, region or source (key, titles, issuer) contain `text`."""
@@ -181,18 +181,11 @@ class KnowledgeBase:
 
 def _check_default(e: Entry, span: Span | None, pinned: bool) -> Entry:
     if not e.default and not pinned:
-        raise PcfError([Diagnostic(
+        raise fail(
             "kb-not-default", f"`kb.{e.id}` ({e.period}) is marked `{e.confidence}` and is not "
             "a default", span, hint=f"check its source first; to use it deliberately pin its year: "
-            f"`kb.{e.id}[{_pin_year(e)}]`")])
+            f"`kb.{e.id}[{_pin_year(e)}]`")
     return e
-
-
-def _periods(versions) -> str:
-    shown = [e.period for e in versions]
-    if len(shown) > 8:  # a long annual series: its ends say enough
-        shown = shown[:3] + [f"… {len(shown) - 6} more …"] + shown[-3:]
-    return ", ".join(shown)
 
 
 def _pin_year(e: Entry) -> int | str:
@@ -214,7 +207,7 @@ def load_kb(root: Path, units: Units, *, cache: bool = True, cache_dir: Path | N
     """
     root = Path(root)
     if not root.is_dir():
-        raise PcfError([Diagnostic("io", f"knowledge base folder not found: {root}", None, path=str(root))])
+        raise fail("io", f"knowledge base folder not found: {root}", None, path=str(root))
     with gc_paused():
         store = kbcache.Store(root, cache_dir) if cache else None
         loaded = store.read(units) if store else None
@@ -350,7 +343,7 @@ def _load_sources(doc: TomlDoc, problems: list[Diagnostic]) -> tuple[dict[str, S
         bad = [k for k in sorted(raw) if k != "year" and not isinstance(raw[k], str)]
         for k in bad:
             problems.append(doc.error("kb-invalid", f"{key}.{k}", f"{k} must be a string, found {raw[k]!r}"))
-        if isinstance(raw["year"], bool) or not isinstance(raw["year"], int) or raw["year"] not in YEARS:
+        if not is_year(raw["year"]):
             problems.append(doc.error("kb-invalid", f"{key}.year",
                                       f"year must be a year (an integer), found {raw['year']!r}"))
             continue
@@ -435,7 +428,7 @@ def _entry(doc: TomlDoc, key: str, raw, units: Units, source_keys: set[str] | No
         if k in raw and raw[k] not in allowed:
             err(k, f"unknown {k} `{raw[k]}`", f"one of {', '.join(sorted(allowed))}")
     for k in ("valid_from", "valid_to", "data_year"):
-        if k in raw and (isinstance(raw[k], bool) or not isinstance(raw[k], int) or raw[k] not in YEARS):
+        if k in raw and not is_year(raw[k]):
             err(k, f"{k} must be a year (an integer from {YEARS[0]} to {YEARS[-1]}), found {raw[k]!r}")
     vf, vt = raw.get("valid_from"), raw.get("valid_to")
     if isinstance(vf, int) and isinstance(vt, int) and vt < vf:

@@ -21,18 +21,21 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Mapping
 
-from pint.util import UnitsContainer
+from typing import TYPE_CHECKING
+
+import networkx as nx
 
 from . import nodes as n
 from .build import build_formula
+from .depgraph import find_cycles
+from .dimension import infer_dim, missing_conversion_hint, number_dim
 from .errors import Diagnostic, PcfError, did_you_mean
-from .kb import Entry, KnowledgeBase, _periods
 from .source import Span
-from .units import DIMENSIONLESS, Dim, UnitError, format_dim
+from .units import Dim, format_dim
+from .years import periods
 
-# Dimensions of the molar-mass ratios build.py recognises (the same steps plan.py checks).
-CONVERSION_DIMS = {(44, 12): ("kgC", "kgCO2"), (12, 44): ("kgCO2", "kgC"),
-                   (44, 28): ("kgN2O_N", "kgN2O"), (28, 44): ("kgN2O", "kgN2O_N")}
+if TYPE_CHECKING:   # kb.py calls this module: importing it back would be a circle
+    from .kb import Entry, KnowledgeBase
 
 
 def check_formulas(kb: KnowledgeBase) -> None:
@@ -64,18 +67,10 @@ def check_formulas(kb: KnowledgeBase) -> None:
         if dim is not None and dim != e.spec.dim:
             problems.append(Diagnostic(
                 "unit-mismatch", f"{where}: the formula gives {format_dim(dim)}, but the unit is `{e.unit}` "
-                f"({format_dim(e.spec.dim)})", _formula_span(e), hint=_mismatch_hint(dim, e.spec.dim)))
+                f"({format_dim(e.spec.dim)})", _formula_span(e), hint=missing_conversion_hint(dim, e.spec.dim)))
     problems.extend(_cycles(kb, deps))
     if problems:
         raise PcfError(problems)
-
-
-def _mismatch_hint(found: Dim, unit: Dim) -> str:
-    for (num, den), (src, dst) in CONVERSION_DIMS.items():
-        rest = found / UnitsContainer({src: 1})
-        if found.get(src) == 1 and unit.get(dst) == 1 and rest == unit / UnitsContainer({dst: 1}):
-            return f"the formula gives {src[2:]} where the unit says {dst[2:]}: multiply by {num}/{den}"
-    return "check the unit of each entry the formula uses"
 
 
 def _in_toml(d: Diagnostic, e: Entry) -> Diagnostic:
@@ -121,7 +116,7 @@ def _check_ref(kb: KnowledgeBase, e: Entry, ref, where: str, problems: list[Diag
                                    hint=did_you_mean(ref.id, kb.by_id)))
     elif ref.year is not None and not any(v.valid_in(ref.year) for v in versions):
         problems.append(Diagnostic("kb-year", f"{where}: `kb.{ref.id}` has no value for {ref.year} "
-                                   f"(it has {_periods(versions)})", ref.span))
+                                   f"(it has {periods(versions)})", ref.span))
     elif e.default and ref.year is None and not any(v.default for v in versions):
         problems.append(Diagnostic(
             "kb-not-default", f"{where}: a default entry computed from `kb.{ref.id}`, which is not a default",
@@ -129,66 +124,28 @@ def _check_ref(kb: KnowledgeBase, e: Entry, ref, where: str, problems: list[Diag
 
 
 def _formula_dim(expr, kb: KnowledgeBase, where: str, problems: list[Diagnostic]) -> Dim | None:
-    """The dimension of a formula, bottom-up without recursion; None after a problem."""
-    out: dict[int, Dim | None] = {}
-    stack = [(expr, False)]
-    while stack:
-        e, done = stack.pop()
-        kids = [e.left, e.right] if isinstance(e, n.BinOp) else [e.operand] if isinstance(e, n.Neg) else []
-        if kids and not done:
-            stack.append((e, True))
-            stack.extend((k, False) for k in kids)
-            continue
-        dim: Dim | None = None
+    """The dimension of a formula (the method language's inference: dimension.py); None after a problem."""
+    before = len(problems)
+
+    def err(d: Diagnostic):
+        problems.append(replace(d, message=f"{where}: {d.message}"))
+
+    def leaf_dim(e, row):
         if isinstance(e, n.Number):
-            try:
-                dim = kb.units.parse(e.unit).dim if e.unit else DIMENSIONLESS
-            except UnitError as exc:
-                problems.append(Diagnostic("unit-unknown", f"{where}: {exc}", e.span, hint=exc.hint))
-        elif isinstance(e, n.KbRef):
-            dim = kb.by_id[e.id][0].spec.dim
-        elif isinstance(e, n.BasisConversion):
-            src, dst = CONVERSION_DIMS[(e.numerator, e.denominator)]
-            dim = UnitsContainer({dst: 1, src: -1})
-        elif isinstance(e, n.Neg):
-            dim = out[id(e.operand)]
-        elif isinstance(e, n.BinOp):
-            a, b = out[id(e.left)], out[id(e.right)]
-            if a is None or b is None:
-                dim = None
-            elif e.op in "+-":
-                dim = a if a == b else None
-                if a != b:
-                    verb = "add" if e.op == "+" else "subtract"
-                    problems.append(Diagnostic("unit-mismatch", f"{where}: cannot {verb} {format_dim(a)} and "
-                                               f"{format_dim(b)}", e.span))
-            else:
-                dim = a * b if e.op == "*" else a / b
-        out[id(e)] = dim
-    return out[id(expr)]
+            return number_dim(e, kb.units.parse, err)
+        return kb.by_id[e.id][0].spec.dim   # a kb reference: the only other leaf left here
+
+    dim = infer_dim(expr, leaf_dim, err)
+    return dim if len(problems) == before else None
 
 
 def _cycles(kb: KnowledgeBase, deps: Mapping[str, set[str]]) -> list[Diagnostic]:
-    """Circles among formula entries, by an iterative depth-first search."""
+    """Circles among formula entries (edges from a dependency to the entry computed from it)."""
+    g = nx.DiGraph()
+    g.add_edges_from((used, ident) for ident in sorted(deps) for used in sorted(deps[ident]))
     problems = []
-    state: dict[str, int] = {}   # 1 on the current path, 2 done
-    for start in sorted(deps):
-        if start in state:
-            continue
-        path, stack = [start], [iter(sorted(deps[start]))]
-        state[start] = 1
-        while stack:
-            nxt = next(stack[-1], None)
-            if nxt is None:
-                state[path.pop()] = 2
-                stack.pop()
-            elif state.get(nxt) == 1:
-                circle = path[path.index(nxt):] + [nxt]
-                e = next(v for v in kb.by_id[nxt] if v.formula is not None)
-                problems.append(Diagnostic("cycle", f"{e.key}.formula ({e.id}): formulas depend on each other "
-                                           f"in a circle: {' -> '.join(circle)}", _formula_span(e)))
-            elif nxt not in state and nxt in deps:
-                state[nxt] = 1
-                path.append(nxt)
-                stack.append(iter(sorted(deps[nxt])))
+    for _, circle in find_cycles(g):
+        e = next(v for v in kb.by_id[circle[0]] if v.formula is not None)
+        problems.append(Diagnostic("cycle", f"{e.key}.formula ({e.id}): formulas depend on each other "
+                                   f"in a circle: {' -> '.join(circle)}", _formula_span(e)))
     return problems

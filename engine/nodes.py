@@ -171,7 +171,7 @@ Decl = Union[Stage, Input, Table, Let, Emission, Rule]
 @dataclass(frozen=True)
 class Override:
     """A declaration of a variant that replaces one of its base method."""
-    key: str            # "let:electricity_ef", "setting:gwp", "stage:use" ...
+    key: str            # a keys.Key: name:electricity_ef, setting:gwp, stage:use ...
     base: str           # id of the base method whose declaration is replaced
     span: Span          # the overriding declaration
     replaced: Span      # the replaced one

@@ -19,7 +19,7 @@ from lark import Lark, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import lalr
-from .errors import Diagnostic, PcfError, did_you_mean
+from .errors import Diagnostic, PcfError, did_you_mean, fail
 from .mistakes import MISTAKES
 from .source import Span
 
@@ -67,14 +67,14 @@ def parse(text: str, path: str, start: str = "start", line_offset: int = 0) -> T
     text = strip_bom(text)
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        raise PcfError([Diagnostic("syntax", "NUL character in the file (is it a binary or UTF-16 file?)",
-                                   Span(path, line + line_offset, 1))])
+        raise fail("syntax", "NUL character in the file (is it a binary or UTF-16 file?)",
+                   Span(path, line + line_offset, 1))
     try:
         return _parser().parse(text, start=start)
     except UnexpectedInput as exc:
         raise PcfError([_diagnose(exc, text, path, start, line_offset)]) from None
     except RecursionError:
-        raise PcfError([Diagnostic("syntax", "formula nested too deeply", Span(path, 1 + line_offset, 1))]) from None
+        raise fail("syntax", "formula nested too deeply", Span(path, 1 + line_offset, 1)) from None
 
 
 # --- what the grammar expects, in words -------------------------------------------------

@@ -6,7 +6,14 @@ kgCO2e per functional unit unless the name says `yearly` (the production period)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
+
+from .trace import Trace
+
+if TYPE_CHECKING:   # back-references only: the modules that make these import this one
+    from .case import Case
+    from .kb import KnowledgeBase
+    from .plan import Plan
 
 SCHEMA = "pcf-result/1"
 
@@ -62,6 +69,7 @@ class ProductResult:
     separately: Mapping[str, float] | None = None       # figures the standard reports separately (tags)
     data_quality: Mapping[str, object] | None = None
     excluded: Mapping[str, float] = field(default_factory=dict)  # lines never counted (offsets)
+    trace: Trace | None = field(default=None, repr=False, compare=False)   # what computing it used
 
     @property
     def yearly_total(self) -> float | None:
@@ -89,9 +97,9 @@ class Result:
     findings: tuple[Finding, ...]
     stage_labels: Mapping[str, str | None]
     data_year: int | None = None
-    plan: object = field(default=None, repr=False, compare=False)   # the compiled Plan, for explain
-    case: object = field(default=None, repr=False, compare=False)
-    kb: object = field(default=None, repr=False, compare=False)     # the KnowledgeBase, for explain
+    plan: Plan | None = field(default=None, repr=False, compare=False)   # the compiled plan
+    case: Case | None = field(default=None, repr=False, compare=False)
+    kb: KnowledgeBase | None = field(default=None, repr=False, compare=False)
 
     def product(self, pid: str) -> ProductResult:
         for p in self.products:

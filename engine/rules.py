@@ -13,6 +13,7 @@ from typing import Callable, Mapping
 from . import nodes as n
 from .errors import Diagnostic, PcfError, did_you_mean
 from .inventory import Inventory, Product
+from .keys import Key
 from .result import Finding, ProductResult
 
 KINDS = ("boundary_complete", "cutoff", "gwp_set", "report_separately", "allocation", "data_quality",
@@ -183,7 +184,7 @@ def _column_sum(p: ProductResult, arg: n.RuleArg | None) -> float:
     if arg is None or not isinstance(arg.values[0], str) or "." not in arg.values[0]:
         return 0.0
     table, _, column = arg.values[0].partition(".")
-    col = p.values.get(f"table:{table}", {}).get(column)
+    col = p.values.get(Key.table(table), {}).get(column)
     return float(col.sum()) if col is not None else 0.0
 
 

@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 from .atomic import write_atomic
-from .errors import Diagnostic, PcfError
+from .errors import fail
 from .nodes import Method
 from .render.escape import toml_string, visible_controls
 from .sheetwrite import append_row
@@ -55,12 +55,12 @@ def init_case(folder: Path, method: Method) -> list[Path]:
     folder = Path(folder)
     try:
         if folder.exists() and any(folder.iterdir()):
-            raise PcfError([Diagnostic("io", f"{folder} exists and is not empty: pcf init never overwrites", None,
-                                       path=str(folder), hint="choose a new folder")])
+            raise fail("io", f"{folder} exists and is not empty: pcf init never overwrites", None,
+                       path=str(folder), hint="choose a new folder")
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:   # a name too long, a file in the way, no permission
-        raise PcfError([Diagnostic("output", f"cannot make the case folder ({exc.strerror or exc})", None,
-                                   path=str(folder)[:200], hint="choose a new folder")]) from None
+        raise fail("output", f"cannot make the case folder ({exc.strerror or exc})", None,
+                   path=str(folder)[:200], hint="choose a new folder") from None
     year = datetime.date.today().year - 1
     case = (f'title = ""\nmethod = "{method.id}"\ninventory = "inventory.toml"   # or "inventory.xlsx"\n'
             f"data_year = {year}            # the year the activity data describe\n\n"

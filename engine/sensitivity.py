@@ -14,8 +14,9 @@ import numpy as np
 
 from .charts import svg_chart
 from .compiled import Program, Rows, compile_program
-from .evaluate import bind
+from .keys import TABLE, Key
 from .result import Result
+from .totals import counts
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class Contribution:
 
 @dataclass(frozen=True)
 class Swing:
-    parameter: str               # input:x, column:table.col, kb:id
+    parameter: Key               # input:x, column:table.col, kb:id
     low: float                   # total with the parameter at (1 - step)
     high: float                  # total at (1 + step)
     elasticity: float            # (high - low) / total / (2 step)
@@ -44,27 +45,24 @@ class ProductSensitivity:
 
 
 def sensitivity(result: Result, step: float = 0.10, prog: Program | None = None) -> tuple[ProductSensitivity, ...]:
-    plan, kb = result.plan, result.kb
+    plan = result.plan
     prog = prog or compile_program(plan)
-    inv = result.case.inventory
     out = []
     for pr in result.products:
-        product = next(p for p in inv.products if p.id == pr.id)
-        b = bind(plan, product, kb, inv.path)
+        b = pr.trace.bound   # the inventory as the evaluation bound it
         params = [k for k in prog.inputs] + \
-                 [f"column:{k.split(':', 1)[1]}.{c}" for k, v in b.values.items() if k.startswith("table:") for c in v] + \
+                 [Key.column(k.name, c) for k, v in b.values.items() if k.is_a(TABLE) for c in v] + \
                  list(plan.constants)
         n = 2 * len(params)
         scale = np.ones((len(params), n))
         for i in range(len(params)):
             scale[i, 2 * i], scale[i, 2 * i + 1] = 1 - step, 1 + step
         row = {p: i for i, p in enumerate(params)}
-        inputs: dict[str, object] = {}
+        inputs: dict[Key, object] = {}
         for key, v in b.values.items():
-            if key.startswith("table:"):
-                t = key.split(":", 1)[1]
+            if key.is_a(TABLE):
                 rows = len(next(iter(v.values()), ()))
-                inputs[key] = Rows({c: np.asarray(a, float)[:, None] * scale[row[f"column:{t}.{c}"]][None, :]
+                inputs[key] = Rows({c: np.asarray(a, float)[:, None] * scale[row[Key.column(key.name, c)]][None, :]
                                     for c, a in v.items()}, np.ones((rows, n)))
             else:
                 inputs[key] = v * scale[row[key]]
@@ -78,7 +76,7 @@ def sensitivity(result: Result, step: float = 0.10, prog: Program | None = None)
                 continue
             swings.append(Swing(p, low, high, (high - low) / pr.total / (2 * step) if pr.total else 0.0))
         swings.sort(key=lambda s: (-abs(s.high - s.low), s.parameter))
-        counted = {e.name for e in plan.method.emissions if e.stage in plan.stage_ids and "offset" not in e.tags}
+        counted = {e.name for e in plan.method.emissions if counts(e, plan.stage_ids)}
         contributions = tuple(sorted((Contribution(l.name, l.stage, l.value, l.value / pr.total if pr.total else 0.0)
                                       for l in pr.lines if l.name in counted),
                                      key=lambda c: (-abs(c.value), c.line)))

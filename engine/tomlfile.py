@@ -14,7 +14,7 @@ from pathlib import Path
 
 import tomli
 
-from .errors import Diagnostic, PcfError
+from .errors import Diagnostic, fail
 from .source import Span, display_path
 
 MAX_TOML_BYTES = 64 * 1024 * 1024
@@ -49,15 +49,15 @@ def read_toml(path: Path) -> TomlDoc:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise PcfError([Diagnostic("io", f"cannot read file ({exc.strerror or exc})", None, path=shown)]) from None
+        raise fail("io", f"cannot read file ({exc.strerror or exc})", None, path=shown) from None
     if len(raw) > MAX_TOML_BYTES:
-        raise PcfError([Diagnostic("toml", f"file larger than {MAX_TOML_BYTES // 2**20} MiB", Span(shown, 1, 1))])
+        raise fail("toml", f"file larger than {MAX_TOML_BYTES // 2**20} MiB", Span(shown, 1, 1))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
-        raise PcfError([Diagnostic("toml", "file is not UTF-8 text", Span(shown, line, 1),
-                                   hint="save the file as UTF-8")]) from None
+        raise fail("toml", "file is not UTF-8 text", Span(shown, line, 1),
+                   hint="save the file as UTF-8") from None
     text = text.replace("\r\n", "\n")
     try:
         data = tomli.loads(text)
@@ -66,15 +66,14 @@ def read_toml(path: Path) -> TomlDoc:
         col = getattr(exc, "colno", None) or _line_from_message(str(exc))[1]
         msg = getattr(exc, "msg", None) or _without_position(str(exc))
         msg, hint = _toml_message(msg, text, line)
-        raise PcfError([Diagnostic("toml", f"invalid TOML: {msg}", Span(shown, line or 1, col or 1),
-                                   hint=hint)]) from None
+        raise fail("toml", f"invalid TOML: {msg}", Span(shown, line or 1, col or 1),
+                   hint=hint) from None
     except RecursionError:
-        raise PcfError([Diagnostic("toml", "TOML nested too deeply", Span(shown, 1, 1))]) from None
+        raise fail("toml", "TOML nested too deeply", Span(shown, 1, 1)) from None
     except ValueError:   # tomli's int() of an integer of 4 300 digits or more (Python's cap on int parsing)
         line, col = _long_integer(text)
-        raise PcfError([Diagnostic("toml", f"integer of more than {sys.get_int_max_str_digits()} digits",
-                                   Span(shown, line, col), hint="a year or a count has a few digits: "
-                                   "check this number")]) from None
+        raise fail("toml", f"integer of more than {sys.get_int_max_str_digits()} digits",
+                   Span(shown, line, col), hint="a year or a count has a few digits: check this number") from None
     positions = key_positions(text)
     return TomlDoc(shown, data, {k: v[0] for k, v in positions.items()},
                    {k: v[1:] for k, v in positions.items()})

@@ -29,9 +29,10 @@ import numpy as np
 
 from .charts import svg_chart
 from .compiled import Program, Rows, compile_program
-from .errors import Diagnostic, PcfError, did_you_mean
-from .evaluate import bind, emissions_fed
+from .errors import Diagnostic, PcfError, did_you_mean, fail
+from .evaluate import emissions_fed
 from .inputfile import checked
+from .keys import COLUMN, INPUT, TABLE, Key
 from .result import Result
 from .source import Span
 from .tomlfile import MAX_TOML_BYTES, read_toml
@@ -187,7 +188,7 @@ def check_spec(spec: Spec, prog: Program) -> None:
     problems = []
     inputs = {d.name for d in plan.method.inputs}
     tables = {t.name: {c.name for c in t.columns} for t in plan.method.tables}
-    factors = {k.split(":", 1)[1].split("@")[0] for k in plan.constants}
+    factors = {k.name for k in plan.constants}
     for name, d in spec.inputs.items():
         if name not in inputs:
             problems.append(Diagnostic("uncertainty", f"`{name}` is not an input of method `{plan.method.id}`",
@@ -210,34 +211,32 @@ def simulate(result: Result, draws: int = 10_000, seed: int = 0, spec: Spec = EM
              prog: Program | None = None) -> Simulation:
     """Monte Carlo for every product of an evaluated case."""
     if draws < 2:
-        raise PcfError([Diagnostic("uncertainty", f"--draws must be at least 2 (got {draws})", None, path="<args>")])
-    plan, kb = result.plan, result.kb
+        raise fail("uncertainty", f"--draws must be at least 2 (got {draws})", None, path="<args>")
+    plan = result.plan
     prog = prog or compile_program(plan)
     check_spec(spec, prog)
-    inv = result.case.inventory if result.case is not None else None
     out = []
     for pr in result.products:
-        product = next(p for p in inv.products if p.id == pr.id)
-        b = bind(plan, product, kb, inv.path)
+        b = pr.trace.bound   # the inventory as the evaluation bound it
+        product = b.product
         # one generator per product, seeded from (seed, product index): products are independent
         # of each other's parameter counts, and a seed reproduces every figure
         rng = np.random.default_rng([seed, len(out)])
         dists = _distributions(prog, product, spec)
-        inputs: dict[str, object] = {}
-        overrides: dict[str, object] = {}
+        inputs: dict[Key, object] = {}
+        overrides: dict[Key, object] = {}
         for key, d in dists:
-            if key.startswith("input:"):
+            if key.is_a(INPUT):
                 inputs[key] = b.values[key] * d.multipliers(rng, draws)
-            elif key.startswith("column:"):
+            elif key.is_a(COLUMN):
                 pass
             else:
                 overrides[key] = plan.constants[key] * d.multipliers(rng, draws)
         for key, v in b.values.items():
-            if key.startswith("table:"):
-                tname = key.split(":", 1)[1]
+            if key.is_a(TABLE):
                 cols = {}
                 for c, a in v.items():
-                    d = dict(dists).get(f"column:{tname}.{c}")
+                    d = dict(dists).get(Key.column(key.name, c))
                     a2 = np.repeat(np.asarray(a, float)[:, None], draws, axis=1)
                     cols[c] = a2 * d.multipliers(rng, a2.shape) if d is not None else a2
                 inputs[key] = Rows(cols, np.ones((len(next(iter(v.values()), ())), draws)))
@@ -258,13 +257,13 @@ def _summary(x: np.ndarray, deterministic: float) -> Summary:
     return Summary(deterministic, float(x.mean()), float(x.std(ddof=1)), float(lo), float(med), float(hi))
 
 
-def _distributions(prog: Program, product, spec: Spec) -> list[tuple[str, Dist]]:
+def _distributions(prog: Program, product, spec: Spec) -> list[tuple[Key, Dist]]:
     """Each parameter's distribution: as set, else from the grades of the lines it feeds, else the default."""
     plan = prog.plan
     out = []
     grades = product.quality
 
-    def default(key: str, role: str) -> Dist:
+    def default(key: Key, role: str) -> Dist:
         feeds = sorted(emissions_fed(plan, key))
         best = None
         for line in feeds:
@@ -287,7 +286,7 @@ def _distributions(prog: Program, product, spec: Spec) -> list[tuple[str, Dist]]
         return Dist("lognormal", (best[0],), f"from the data quality: {best[1]}")
 
     for d in plan.method.inputs:
-        key = f"input:{d.name}"
+        key = Key.input(d.name)
         # an input in kgCO2e/kWh (a factor the inventory supplies) takes the factor grade
         role = "factor" if _is_factor(plan.dims.get(key, {})) else "activity"
         out.append((key, spec.inputs.get(d.name) or default(key, role)))
@@ -295,7 +294,7 @@ def _distributions(prog: Program, product, spec: Spec) -> list[tuple[str, Dist]]
         for c in t.columns:
             set_ = spec.columns.get(t.name, {}).get(c.name)
             role = "factor" if _is_factor(plan.units.parse(c.unit).dim) else "activity"
-            out.append((f"column:{t.name}.{c.name}", set_ or default(f"table:{t.name}", role)))
+            out.append((Key.column(t.name, c.name), set_ or default(Key.table(t.name), role)))
     for key, kn in plan.kb_nodes.items():
         if key not in plan.constants or kn.entry.id.startswith("gwp."):
             continue

@@ -60,12 +60,6 @@ class Units:
             spec = self._cache[text] = _parse(self.registry, text)
         return spec
 
-    def same_dim(self, a: Dim, b: Dim) -> bool:
-        return a == b
-
-    def format_dim(self, dim: Dim) -> str:
-        return format_dim(dim)
-
 
 def load_units(path: Path = DEFAULT_UNITS_FILE, cache: bool = True) -> Units:
     """The registry: pint's defaults plus `path`. pint's own definitions cache (keyed by the
@@ -99,12 +93,12 @@ def _load_units(path: Path, disk_cache=None) -> Units:
 
 def _definitions_error(reg: pint.UnitRegistry, path: Path, exc: Exception):
     """A unit definitions file pint refused, as a positioned `kb-invalid` diagnostic."""
-    from .errors import Diagnostic, PcfError
+    from .errors import fail
     from .source import Span, display_path
     shown = display_path(path)
     if isinstance(exc, OSError):
-        return PcfError([Diagnostic("io", f"cannot read unit definitions ({exc.strerror or exc})", None,
-                                    path=shown)])
+        return fail("io", f"cannot read unit definitions ({exc.strerror or exc})", None,
+                    path=shown)
     where = exc if isinstance(getattr(exc, "start_line", None), int) else None
     if isinstance(exc, UnicodeDecodeError):
         line, col = path.read_bytes()[:exc.start].count(b"\n") + 1, 0
@@ -124,8 +118,8 @@ def _definitions_error(reg: pint.UnitRegistry, path: Path, exc: Exception):
         message = "an `@...` block is not closed with `@end`"
     elif isinstance(exc, TypeError):
         message = "a line pint cannot read"
-    return PcfError([Diagnostic("kb-invalid", f"unit definitions: {message}", Span(shown, max(line, 1), (col or 0) + 1),
-                                hint="pint's syntax: `name = factor * unit`, or `name = [dimension]` for a new base")])
+    return fail("kb-invalid", f"unit definitions: {message}", Span(shown, max(line, 1), (col or 0) + 1),
+                hint="pint's syntax: `name = factor * unit`, or `name = [dimension]` for a new base")
 
 
 def _first_unreadable(reg: pint.UnitRegistry, path: Path):

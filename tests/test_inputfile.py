@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pcf import limits, spreadsheet
+from pcf import limits
 from pcf.cli import main
 from pcf.errors import PcfError, render
 from pcf.kb import load_kb

@@ -73,7 +73,7 @@ def method_page(ws: Workspace, method: n.Method) -> str:
     out += ["| | |", "|---|---|"] + [f"| {k} | {cell(v)} |" for k, v in rows if v] + [""]
     if m.overrides:
         out += ["## Overrides", "", "| replaces | from | at |", "|---|---|---|"]
-        out += [f"| `{o.key.split(':', 1)[1]}` ({o.key.split(':')[0]}) | `{o.base}` | {rel(o.span.path)}:{o.span.line} |"
+        out += [f"| `{o.key.name}` ({o.key.kind}) | `{o.base}` | {rel(o.span.path)}:{o.span.line} |"
                 for o in m.overrides] + [""]
     out += ["## Stages", "", "| id | label | |", "|---|---|---|"]
     out += [f"| `{s.id}` | {cell(s.label)} | {('excluded: ' + cell(s.excluded)) if s.excluded else ''} |"

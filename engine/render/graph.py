@@ -9,6 +9,7 @@ import re
 
 import networkx as nx
 
+from ..keys import Key
 from ..plan import Plan
 from .escape import dot_string, mermaid_label
 
@@ -23,13 +24,12 @@ def method_graph(plan: Plan, level: str = "full") -> nx.DiGraph:
     """Nodes keyed like the plan (`input:x`, `kb:id` ...) plus `stage:<id>` and `total`."""
     g = nx.DiGraph()
     m = plan.method
-    labels = {f"input:{d.name}": d.label for d in m.inputs} | {f"table:{t.name}": t.label for t in m.tables} \
-        | {f"let:{d.name}": d.label for d in m.lets} | {f"emission:{e.name}": e.label for e in m.emissions}
+    labels = {Key.input(d.name): d.label for d in m.inputs} | {Key.table(t.name): t.label for t in m.tables} \
+        | {Key.let(d.name): d.label for d in m.lets} | {Key.emission(e.name): e.label for e in m.emissions}
     for key, kind in plan.graph.nodes(data="kind"):
         if kind == "alias":
             continue
-        name = key.split(":", 1)[1]
-        g.add_node(key, kind=kind, label=name, note=labels.get(key))
+        g.add_node(key, kind=kind, label=key.shown, note=labels.get(key))
     for u, v in plan.graph.edges:
         if u in g and v in g:
             g.add_edge(u, v)
@@ -38,12 +38,12 @@ def method_graph(plan: Plan, level: str = "full") -> nx.DiGraph:
                 g.add_edge(u, w)
     stages = {s.id: s for s in m.stages if s.excluded is None}
     for sid, s in stages.items():
-        g.add_node(f"stage:{sid}", kind="stage", label=sid, note=s.label)
+        g.add_node(Key.stage(sid), kind="stage", label=sid, note=s.label)
     g.add_node("total", kind="total", label="total", note=None)
     for e in m.emissions:
-        g.add_edge(f"emission:{e.name}", f"stage:{e.stage}")
+        g.add_edge(Key.emission(e.name), Key.stage(e.stage))
     for sid in stages:
-        g.add_edge(f"stage:{sid}", "total")
+        g.add_edge(Key.stage(sid), "total")
     if level == "full":
         return g
     # Stage level: the data a stage is computed from (inputs, tables, kb entries) -> stages -> total.
@@ -52,13 +52,13 @@ def method_graph(plan: Plan, level: str = "full") -> nx.DiGraph:
         if data["kind"] in ("stage", "total"):
             s.add_node(key, **data)
     for sid in stages:
-        for anc in nx.ancestors(g, f"stage:{sid}"):
+        for anc in nx.ancestors(g, Key.stage(sid)):
             kind = g.nodes[anc]["kind"]
             if kind in ("input", "table") or (kind == "kb" and not any(
                     g.nodes[p]["kind"] == "kb" for p in g.successors(anc) if p in g)):
                 s.add_node(anc, **g.nodes[anc])
-                s.add_edge(anc, f"stage:{sid}")
-    s.add_edges_from((f"stage:{sid}", "total") for sid in stages)
+                s.add_edge(anc, Key.stage(sid))
+    s.add_edges_from((Key.stage(sid), "total") for sid in stages)
     return s
 
 

@@ -1,0 +1,163 @@
+"""Method + knowledge base -> a checked, compiled `Plan`.
+
+This is where a method meets the world. The stages, in order (`STAGES`), each a function
+from one frozen `Compilation` to the next:
+
+    settings -> rules -> names (declarations, references, kb lookup) -> graph -> report
+    -> order (topological; circles named) -> report -> dimensions -> report
+    -> emission bases -> report -> code
+
+Problems of one kind are collected and reported together (`report` raises them, sorted by
+place). What comes out is a plan that evaluates on plain floats: every constant is already
+in base units, formulas are postfix code in a stable topological order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Callable, Mapping
+
+import networkx as nx
+
+from .. import nodes as n
+from ..depgraph import build_graph, lexicographic_order
+from ..errors import Diagnostic, PcfError
+from ..gcpause import gc_paused
+from ..kb import KnowledgeBase, Source
+from ..keys import EMISSION, INPUT, LET, TABLE, Key
+from ..rules import check_rules
+from ..source import Span
+from ..units import Dim, Units
+from .code import postfix
+from .dims import emission_bases, formula_dims, formula_of
+from .order import computed, cycle_problems, unused_inputs
+from .resolve import KbNode, Names, ref_key, resolve_names
+from .settings import BOUNDARIES, FACTOR_YEAR, GWP_SETS, settings_problems
+
+__all__ = ["Plan", "KbNode", "compile_method", "ref_key", "STAGES", "BOUNDARIES", "FACTOR_YEAR", "GWP_SETS"]
+
+# The name tests and benchmarks have known the order function by.
+_lexicographic_order = lexicographic_order
+
+
+@dataclass(frozen=True)
+class Plan:
+    method: n.Method
+    data_year: int | None
+    graph: nx.DiGraph = field(repr=False, compare=False)
+    order: tuple[Key, ...]                   # computed nodes (lets, emissions, derived kb), sorted topologically
+    code: Mapping[Key, tuple]                # postfix code per computed node
+    dims: Mapping[Key, Dim]
+    kb_nodes: Mapping[Key, KbNode]
+    constants: Mapping[Key, float]           # kb values in base units
+    stage_ids: tuple[str, ...]               # stages inside the boundary, in method order
+    co2_as_co2e: tuple[str, ...]             # emissions whose CO2-only result counts as CO2e
+    units: Units = field(repr=False, compare=False)
+    sources: Mapping[str, Source] = field(default_factory=dict, repr=False, compare=False)   # of the kb entries
+
+    def key_of(self, name: str) -> Key | None:
+        for kind in (INPUT, LET, EMISSION, TABLE):
+            key = Key(kind, name)
+            if key in self.dims or key in self.graph:
+                return key
+        return None
+
+
+@dataclass(frozen=True)
+class Compilation:
+    """What the stages know so far; each stage returns a new one."""
+    method: n.Method
+    kb: KnowledgeBase = field(repr=False)
+    units: Units = field(repr=False)
+    data_year: int | None
+    latest: bool                                      # no data year: annual series at their latest
+    problems: tuple[Diagnostic, ...] = ()
+    names: Names | None = None
+    graph: nx.DiGraph | None = field(default=None, repr=False)
+    exprs: Mapping[Key, n.Expr] | None = None         # computed nodes, topological order
+    dims: Mapping[Key, Dim] | None = None
+    co2_as_co2e: tuple[str, ...] = ()
+    code: Mapping[Key, tuple] | None = None
+
+
+def settings(c: Compilation) -> Compilation:
+    return replace(c, problems=c.problems + tuple(settings_problems(c.method)))
+
+
+def rules(c: Compilation) -> Compilation:
+    try:
+        check_rules(c.method, c.units)
+    except PcfError as exc:
+        return replace(c, problems=c.problems + exc.diagnostics)
+    return c
+
+
+def names(c: Compilation) -> Compilation:
+    found = resolve_names(c.method, c.kb, c.units, c.data_year, c.latest)
+    return replace(c, names=found, problems=c.problems + found.problems)
+
+
+def graph(c: Compilation) -> Compilation:
+    g = build_graph(c.names.kinds, list(c.names.deps))
+    return replace(c, graph=g, problems=c.problems + tuple(unused_inputs(c.names, g)))
+
+
+def report(c: Compilation) -> Compilation:
+    """Raise every problem found so far, in the order of their places."""
+    if c.problems:
+        raise PcfError(sorted(c.problems, key=lambda d: (d.span or Span("", 0, 0))))
+    return c
+
+
+def order(c: Compilation) -> Compilation:
+    topo = lexicographic_order(c.graph)
+    if topo is None:   # only a graph with a cycle has no order: find and name the cycles
+        return replace(c, problems=c.problems + tuple(cycle_problems(c.names, c.graph)))
+    return replace(c, exprs={k: formula_of(c.names, k, c.graph.predecessors) for k in computed(c.names, topo)})
+
+
+def dimensions(c: Compilation) -> Compilation:
+    dims, problems = formula_dims(c.names, c.units, c.exprs)
+    return replace(c, dims=dims, problems=c.problems + tuple(problems))
+
+
+def bases(c: Compilation) -> Compilation:
+    co2, problems = emission_bases(c.method, c.names, c.dims)
+    return replace(c, co2_as_co2e=co2, problems=c.problems + tuple(problems))
+
+
+def code(c: Compilation) -> Compilation:
+    return replace(c, code={k: postfix(e, c.names.names, c.units) for k, e in c.exprs.items()})
+
+
+# The pipeline, in order (as sqlglot's optimizer RULES): read it to know what compiling does.
+STAGES: tuple[Callable[[Compilation], Compilation], ...] = (
+    settings, rules, names, graph, report,
+    order, report,
+    dimensions, report,
+    bases, report,
+    code,
+)
+
+
+def compile_method(method: n.Method, kb: KnowledgeBase, units: Units,
+                   data_year: int | None, latest_when_no_year: bool = False) -> Plan:
+    """Check and compile `method` for a case of `data_year`.
+
+    `latest_when_no_year` is for checking a method on its own (no case, so no year):
+    annual series then resolve to their latest period.
+    """
+    with gc_paused():
+        c = Compilation(method, kb, units, data_year, latest_when_no_year)
+        for stage in STAGES:
+            c = stage(c)
+        return to_plan(c)
+
+
+def to_plan(c: Compilation) -> Plan:
+    kb_nodes = dict(c.names.kb_nodes)
+    constants = {k: kn.entry.base_value for k, kn in kb_nodes.items() if kn.expr is None and k == kn.key}
+    stages = tuple(s.id for s in c.method.stages if s.excluded is None)
+    sources = {kn.entry.source: c.kb.sources[kn.entry.source] for kn in kb_nodes.values()
+               if kn.entry.source in c.kb.sources}
+    return Plan(c.method, c.data_year, nx.freeze(c.graph), tuple(c.exprs), c.code, dict(c.dims), kb_nodes,
+                constants, stages, c.co2_as_co2e, c.units, sources)

@@ -1,0 +1,90 @@
+"""Stage: dimensions. Every computed node's formula gets a dimension (units checked, basis
+conversions checked against their product chains); derived kb entries must give their unit;
+every emission must be a mass of CO2e (or CO2 where the method declares other gases negligible)."""
+from __future__ import annotations
+
+from typing import Mapping
+
+from .. import nodes as n
+from ..dimension import infer_dim, number_dim
+from ..errors import Diagnostic
+from ..keys import KB, Key
+from ..units import CO2, CO2E, Dim, Units, format_dim
+from .resolve import ALIAS, Names, ref_key
+from .settings import GWP_SETS
+
+
+def formula_of(names: Names, key: Key, deps_of) -> n.Expr:
+    """The formula computing `key`; an alias is a reference to the entry it stands for."""
+    if names.kinds.get(key) == ALIAS:
+        target = next(iter(deps_of(key)))
+        return n.KbRef(target.name, target.year, names.decl_span[key])
+    if key.is_a(KB):
+        return names.kb_nodes[key].expr
+    return names.formulas[key]
+
+
+def formula_dims(names: Names, units: Units, exprs: Mapping[Key, n.Expr]) -> tuple[dict[Key, Dim], list[Diagnostic]]:
+    """Every node's dimension: those `names` knows, and those of the formulas."""
+    problems: list[Diagnostic] = []
+    dims = dict(names.dims)
+    columns, lookup = names.columns, names.names
+
+    def leaf_dim(e, sc):
+        t = type(e)
+        if t is n.Ref:
+            return dims.get(lookup.get(e.name, ""))
+        if t is n.Number:
+            return number_dim(e, units.parse, problems.append)
+        if t is n.KbRef:
+            return dims.get(ref_key(e))
+        col = columns.get(sc.get(e.var, ""), {}).get(e.column)
+        return None if col is None else col[1]
+
+    products: dict = {}   # per compile: the same few dimension pairs recur (see dimension._binop)
+    for key, expr in exprs.items():
+        dim = infer_dim(expr, leaf_dim, problems.append, products)
+        if dim is None:
+            continue
+        if key.is_a(KB):
+            kn = names.kb_nodes[key]
+            if dim != kn.entry.spec.dim:
+                problems.append(Diagnostic("unit-mismatch", f"`kb.{kn.entry.id}`: its formula gives {format_dim(dim)} "
+                                           f"but its unit is `{kn.entry.unit}` ({format_dim(kn.entry.spec.dim)})",
+                                           kn.entry.span))
+                continue
+        dims[key] = dim
+    return dims, problems
+
+
+def emission_bases(method: n.Method, names: Names, dims: Mapping[Key, Dim]) -> tuple[tuple[str, ...], list[Diagnostic]]:
+    """The emissions whose CO2-only result counts as CO2e, and the emissions that are no CO2e."""
+    co2, problems = [], []
+    negligible = method.setting("non_co2_negligible") is not None
+    # The same few dimension objects recur (see dimension._binop): compare each once.
+    basis: dict[int, str | None] = {}   # id(dim) -> "CO2e", "CO2" or None
+    for e in method.emissions:
+        dim = dims.get(names.names[e.name])   # names are unique by now: the emission's key
+        if dim is None:
+            continue
+        b = basis.get(id(dim), "")
+        if b == "":
+            b = basis[id(dim)] = "CO2e" if dim == CO2E else "CO2" if dim == CO2 else None
+        if b == "CO2e":
+            continue
+        if b == "CO2" and negligible:
+            co2.append(e.name)
+            continue
+        hint = None
+        if b == "CO2":
+            hint = ('a CO2-only result counts as CO2e only where the method declares other gases '
+                    'negligible: `non_co2_negligible "reason"`')
+        elif len(dim) == 1 and next(iter(dim)).startswith("kg") and next(iter(dim.values())) == 1:
+            gas = next(iter(dim))[2:].lower()
+            gwp = GWP_SETS.get(method.setting("gwp") or "", "ar5")
+            hint = f"convert with the method's GWP set, e.g. `* kb.gwp.{gwp}.{gas}`"
+        elif dim.get("kgCO2e", 0) == 1 or dim.get("kgCO2", 0) == 1:
+            hint = "an activity amount is missing or in the wrong place: amount x factor gives kgCO2e"
+        problems.append(Diagnostic("not-co2e", f"emission `{e.name}` is {format_dim(dim)}, not a mass of CO2e",
+                                   e.span, hint=hint))
+    return tuple(co2), problems
