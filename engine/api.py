@@ -19,7 +19,8 @@ from pathlib import Path
 
 from .audit import audit
 from .build import build_method
-from .case import DEFAULT_METHODS_DIR, Case, find_method, load_case
+from .case import Case, load_case
+from .library import DEFAULT_METHODS_DIR, find_method
 from .errors import Diagnostic, PcfError, fail
 from .evaluate import bind, plan_findings, run
 from .inherit import resolve

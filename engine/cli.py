@@ -13,7 +13,8 @@ from pathlib import Path
 
 from . import __version__
 from .api import Workspace, read_method
-from .case import DEFAULT_METHODS_DIR, load_case, method_ids
+from .case import load_case
+from .library import DEFAULT_METHODS_DIR, method_ids
 from .errors import PcfError, render
 from .inventory import load_inventory
 from .kb import DEFAULT_KB_DIR, check_kb, kb_root, load_kb

@@ -35,8 +35,8 @@ from .source import Span, display_path
 from .tomlfile import MAX_TOML_BYTES, TomlDoc, key_positions, read_toml
 from .units import Dim, UnitError, Units, UnitSpec, format_dim
 from .years import YEARS, is_year, periods
+from .paths import DEFAULT_KB_DIR
 
-DEFAULT_KB_DIR = Path(__file__).resolve().parent.parent / "kb"
 
 ID_RE = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 BASES = {"CO2e", "CO2", "C", "CH4", "N2O", "N2O-N", "GWP", "parameter"}

@@ -114,7 +114,7 @@ def _inventory(path: Path) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
 
 
 def _method_reads(ws, method) -> ReadSet:
-    from .case import find_method
+    from .library import find_method
     files = [Path(method.path)] + [find_method(b, None, ws.methods_dir) for b in method.bases]
     return ReadSet(tuple(files), ())
 

@@ -32,7 +32,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Mapping
 
-from .case import BOM_MASS, DQI_KEYS, PACT_KEYS, PACT_PRODUCT_KEYS, PactInfo, PactProduct
+from .pactcase import BOM_MASS, DQI_KEYS, PACT_KEYS, PACT_PRODUCT_KEYS, PactInfo, PactProduct
 from .errors import Diagnostic, PcfError
 from .inputmass import NoInputMass, input_mass
 from .result import ProductResult, Result

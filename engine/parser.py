@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
 
 from lark import Lark, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -22,8 +21,8 @@ from . import lalr
 from .errors import Diagnostic, PcfError, did_you_mean, fail
 from .mistakes import MISTAKES
 from .source import Span
+from .paths import GRAMMAR_PATH
 
-GRAMMAR_PATH = Path(__file__).resolve().parent.parent / "grammar" / "pcf.lark"
 
 # Readable names for pattern terminals in "expected ..." messages; keywords and
 # punctuation are shown as written in the grammar.

@@ -16,7 +16,8 @@ from pathlib import Path
 import pint
 from pint.util import UnitsContainer
 
-DEFAULT_UNITS_FILE = Path(__file__).resolve().parent.parent / "kb" / "units.txt"
+from .paths import DEFAULT_UNITS_FILE
+
 
 Dim = UnitsContainer
 DIMENSIONLESS: Dim = UnitsContainer()

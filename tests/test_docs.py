@@ -53,7 +53,7 @@ def test_the_rules_example_names_its_unknown_rule():
 
 def test_generated_pages_cover_every_method_and_entry():
     from pcf.render.docs import all_pages
-    from pcf.case import method_ids
+    from pcf.library import method_ids
     ws = pcf.Workspace.load()
     pages = all_pages(ws)
     for ident in method_ids():

@@ -242,7 +242,7 @@ def test_a_megabyte_line_inside_a_multi_line_string_reads(here):
 
 @pytest.mark.parametrize("text", ["\n" * MB, BLANKS, ("method \n" * (MB // 8)), "\n" * MB + "method a.b {"])
 def test_method_ids_scan_library_files_in_linear_time(here, text):
-    from pcf.case import method_ids
+    from pcf.library import method_ids
     Path("lib").mkdir()
     Path("lib/big.pcf").write_text(text, encoding="utf-8")
     with time_limit(5, "method_ids over a 1 MB library file"):

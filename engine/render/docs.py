@@ -11,7 +11,8 @@ from pathlib import Path
 
 from .. import nodes as n
 from ..api import Workspace, read_method
-from ..case import load_case, method_ids
+from ..case import load_case
+from ..library import method_ids
 from ..errors import CATALOGUE, PcfError, render
 from ..findings import FINDINGS
 from ..kb import Entry, KnowledgeBase
@@ -21,8 +22,8 @@ from .escape import markdown_code, markdown_text, url_fragment, url_path
 from .graph import method_graph, to_mermaid
 from .tex import to_tex
 from .text import fmt_share, fmt_value
+from ..paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def rel(path: str) -> str:
