@@ -310,14 +310,15 @@ def cmd_uncertainty(args) -> int:
         _out(render_text(sim))
     if args.svg is not None:
         from .outputs import per_product_paths
-        from .uncertainty import histogram_svg
+        from .charts import histogram_svg
         for p, path in zip(sim.products, per_product_paths(args.svg, [p.id for p in sim.products])):
             _write(path, histogram_svg(p, sim), ws, result, [spec_path] if spec_path else [])
     return 0
 
 
 def cmd_sensitivity(args) -> int:
-    from .sensitivity import render_text, sensitivity, to_dict, tornado_svg
+    from .charts import tornado_svg
+    from .sensitivity import render_text, sensitivity, to_dict
     if not 0 < args.step < 100:
         print("pcf sensitivity: --step is a percent between 0 and 100", file=sys.stderr)
         return 2

@@ -128,7 +128,7 @@ def report_data(result: Result, lang: str, simulation=None) -> list[ProductRepor
         unc, hist = (), ""
         sim = next((x for x in simulation.products if x.id == p.id), None) if simulation is not None else None
         if sim is not None:
-            from .uncertainty import histogram_svg
+            from .charts import histogram_svg
             unc = tuple((labels[st], v.deterministic, v.mean, v.median, v.p2_5, v.p97_5) for st, v in sim.stages.items())
             t = sim.total
             unc += ((STRINGS[lang]["total"], t.deterministic, t.mean, t.median, t.p2_5, t.p97_5),)

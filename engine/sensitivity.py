@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .charts import svg_chart
 from .compiled import Program, Rows, compile_program
 from .keys import TABLE, Key
 from .result import Result
@@ -111,19 +110,3 @@ def render_text(found: tuple[ProductSensitivity, ...], top: int = 15) -> str:
             out.append(f"    ... {len(p.swings) - top} more (--top to show them, --json for all)")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
-
-
-def tornado_svg(p: ProductSensitivity, top: int = 15) -> str:
-    """A tornado chart: the `top` parameters by swing, bars from the low to the high total."""
-    swings = list(p.swings[:top])[::-1]
-
-    def draw(ax):
-        for i, s in enumerate(swings):
-            ax.barh(i, s.low - p.total, left=p.total, color="#4c72b0")
-            ax.barh(i, s.high - p.total, left=p.total, color="#dd8452")
-        ax.axvline(p.total, color="black", linewidth=0.8)
-        ax.set_yticks(range(len(swings)), [s.parameter for s in swings], fontsize=8)
-        ax.set_xlabel(f"total, kgCO2e per functional unit (parameter -{p.step:.0%} blue, +{p.step:.0%} orange)")
-        ax.set_title(f"{p.id}: one-at-a-time sensitivity")
-
-    return svg_chart((7, 0.4 * len(swings) + 1.2), draw)

@@ -27,7 +27,6 @@ from typing import Mapping
 
 import numpy as np
 
-from .charts import svg_chart
 from .compiled import Program, Rows, compile_program
 from .errors import Diagnostic, PcfError, did_you_mean, fail
 from .evaluate import emissions_fed
@@ -320,25 +319,6 @@ def render_text(sim: Simulation) -> str:
         out.append(f"  {len(p.parameters)} parameters drawn: {set_} as set, {graded} from data-quality grades, "
                    f"{len(p.parameters) - set_ - graded} default lognormal(gsd={DEFAULT_GSD:g}) (--json lists them)")
     return "\n".join(out) + "\n"
-
-
-def histogram_svg(p: ProductSimulation, sim: Simulation, lang: str = "en") -> str:
-    """The distribution of the total, with the deterministic value and the 95 % interval marked."""
-    words = {"en": ("total, kgCO2e per functional unit (line: deterministic; dashed: 2.5 % and 97.5 %)", "draws",
-                    f"{p.id}: {sim.draws:,} draws, seed {sim.seed}"),
-             "zh": ("合计，kgCO2e/功能单位（实线：确定值；虚线：2.5% 与 97.5% 分位数）", "抽样次数",
-                    f"{p.id}：抽样 {sim.draws:,} 次，随机种子 {sim.seed}")}[lang]
-
-    def draw(ax):
-        ax.hist(p.draws, bins=60, color="#4c72b0", alpha=0.85)
-        ax.axvline(p.total.deterministic, color="black", linewidth=1)
-        for x in (p.total.p2_5, p.total.p97_5):
-            ax.axvline(x, color="#dd8452", linestyle="--", linewidth=1)
-        ax.set_xlabel(words[0])
-        ax.set_ylabel(words[1])
-        ax.set_title(words[2])
-
-    return svg_chart((7, 3.2), draw)
 
 
 def _from_entry(entry) -> Dist | None:
