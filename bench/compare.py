@@ -108,7 +108,7 @@ def scenario_inputs(n: int, amounts, k: int = models.SCENARIOS):
 def work_pcf(folder: Path, repeat: int, budget: float) -> dict:
     import numpy as np
     import pcf
-    from pcf.compiled import compile_program
+    from pcf.lowering import compile_program
     from pcf.evaluate import bind
     from pcf.inventory import load_inventory
     ws = pcf.Workspace.load()        # units, kb, method library: once per process, not compile time

@@ -272,7 +272,7 @@ def cmd_export(args) -> int:
 
 def cmd_batch(args) -> int:
     from .batch import evaluate_catalogue, load_catalogue, to_csv
-    from .compiled import compile_program
+    from .lowering import compile_program
     from .plan import compile_method
     from .progress import Progress
     ws = Workspace.load(args.kb)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .compiled import Program, Rows, compile_program
+from .compiled import Program, Rows
+from .lowering import compile_program
 from .keys import TABLE, Key
 from .result import Result
 from .totals import counts

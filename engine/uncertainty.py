@@ -27,7 +27,8 @@ from typing import Mapping
 
 import numpy as np
 
-from .compiled import Program, Rows, compile_program
+from .compiled import Program, Rows
+from .lowering import compile_program
 from .errors import Diagnostic, PcfError, did_you_mean, fail
 from .evaluate import emissions_fed
 from .inputfile import checked

@@ -26,7 +26,7 @@ import pcf.amount
 from pcf.amount import MAX_UNIT_CHARS, AmountError, read_amount
 from pcf.batch import evaluate_catalogue, load_catalogue
 from pcf.case import load_case
-from pcf.compiled import compile_program
+from pcf.lowering import compile_program
 from pcf.errors import PcfError
 from pcf.render.text import fmt_share, fmt_value
 from pcf.report import number as report_number

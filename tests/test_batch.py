@@ -19,7 +19,7 @@ import strategies as gen
 from pcf.batch import evaluate_catalogue, load_catalogue, stack, to_csv
 from pcf.build import build_method
 from pcf.cli import main
-from pcf.compiled import _runs, compile_program
+from pcf.lowering import _runs, compile_program
 from pcf.errors import PcfError, render
 from pcf.evaluate import bind, run
 from pcf.format import format_method

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pcf.compiled import compile_program
+from pcf.lowering import compile_program
 from pcf.evaluate import bind
 from pcf.inventory import load_inventory
 

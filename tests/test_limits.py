@@ -187,7 +187,7 @@ def test_batch_padding_is_sized_before_it_is_allocated(ws):
     import numpy as np
 
     from pcf.batch import stack
-    from pcf.compiled import compile_program
+    from pcf.lowering import compile_program
     from pcf.evaluate import bind
     case = pcf.case.load_case(SEED_004)
     plan = ws.compile(ws.resolve(pcf.read_method(case.method_path)), case.data_year)
