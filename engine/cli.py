@@ -430,10 +430,15 @@ def _entry_dict(e, kb) -> dict:
     return {"id": e.id, "value": e.value, "formula": e.formula, "unit": e.unit, "basis": e.basis,
             "source": e.source, "source_title": src.title if src else None,
             "issuer": src.issuer if src else None, "source_year": src.year if src else None,
+            "licence": src.licence if src else None, "redistribution": src.redistribution if src else None,
             "valid_from": e.valid_from, "valid_to": e.valid_to, "data_year": e.data_year,
             "region": e.region, "boundary": e.boundary, "quality": e.quality, "confidence": e.confidence,
             "default": e.default, "name_zh": e.name_zh, "name_en": e.name_en, "note": e.note,
             "file": e.span.path, "line": e.span.line}
+
+
+def _redistribution(allowed: bool | None) -> str:
+    return {True: " (redistribution allowed)", False: " (no redistribution)"}.get(allowed, "")
 
 
 def _kb(args):
@@ -488,6 +493,7 @@ def cmd_kb_show(args) -> int:
         if src:
             _out(f"  source    {src.title} — {src.issuer}, {src.date or src.year}"
                  + (f", {src.document}" if src.document else ""))
+            _out(f"  licence   {src.licence or 'not recorded'}" + _redistribution(src.redistribution))
         _out(f"  defined   {e.span.path}:{e.span.line}")
     return 0
 

@@ -45,7 +45,7 @@ ENTRY_KEYS = {"id", "name_zh", "name_en", "value", "formula", "unit", "basis", "
               "default", "source", "table", "note", "uncertainty", "gwp"}
 TEXT_KEYS = ("name_zh", "name_en", "region", "boundary", "table", "note", "gwp")
 SOURCE_KEYS = {"title", "title_en", "issuer", "document", "date", "year", "table", "url",
-               "confidence", "note"}
+               "confidence", "note", "licence", "redistribution"}
 YEARS = range(1900, 2101)   # a wider year is a typo (20231), not a period
 # The substance a basis counts per unit of activity: its unit must carry it once, in the numerator.
 BASIS_SUBSTANCES = {"CO2e": {"kgCO2e"}, "CO2": {"kgCO2"}, "C": {"kgC"}, "N2O": {"kgN2O"},
@@ -65,6 +65,8 @@ class Source:
     url: str | None = None
     confidence: str | None = None
     note: str | None = None
+    licence: str | None = None          # SPDX id, or the source's own terms ("terms not stated")
+    redistribution: bool | None = None  # None: the terms do not say
 
 
 @dataclass(frozen=True)
@@ -345,9 +347,14 @@ def _load_sources(doc: TomlDoc, problems: list[Diagnostic]) -> tuple[dict[str, S
             problems.append(doc.error("kb-invalid", key, f"source lacks {', '.join(f'`{k}`' for k in missing)}",
                                       hint="every source names its title, issuing body and year"))
             continue
-        bad = [k for k in sorted(raw) if k != "year" and not isinstance(raw[k], str)]
+        bad = [k for k in sorted(raw) if k not in ("year", "redistribution") and not isinstance(raw[k], str)]
         for k in bad:
             problems.append(doc.error("kb-invalid", f"{key}.{k}", f"{k} must be a string, found {raw[k]!r}"))
+        if "redistribution" in raw and not isinstance(raw["redistribution"], bool):
+            bad.append("redistribution")
+            problems.append(doc.error("kb-invalid", f"{key}.redistribution",
+                                      f"redistribution must be true or false, found {raw['redistribution']!r}",
+                                      hint="leave it out where the source's terms do not say"))
         if isinstance(raw["year"], bool) or not isinstance(raw["year"], int) or raw["year"] not in YEARS:
             problems.append(doc.error("kb-invalid", f"{key}.year",
                                       f"year must be a year (an integer), found {raw['year']!r}"))
@@ -355,7 +362,7 @@ def _load_sources(doc: TomlDoc, problems: list[Diagnostic]) -> tuple[dict[str, S
         if not bad:
             out[key] = Source(key, raw["title"], raw["issuer"], raw["year"],
                               **{k: raw.get(k) for k in ("title_en", "document", "date", "table", "url",
-                                                         "confidence", "note")})
+                                                         "confidence", "note", "licence", "redistribution")})
     return out, set(doc.data)
 
 
