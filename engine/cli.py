@@ -434,6 +434,7 @@ def _entry_dict(e, kb) -> dict:
             "valid_from": e.valid_from, "valid_to": e.valid_to, "data_year": e.data_year,
             "region": e.region, "boundary": e.boundary, "quality": e.quality, "confidence": e.confidence,
             "default": e.default, "name_zh": e.name_zh, "name_en": e.name_en, "note": e.note,
+            "parts": {g: {"value": v, "unit": u} for g, v, u in e.parts} if e.parts else None,
             "file": e.span.path, "line": e.span.line}
 
 
@@ -487,7 +488,8 @@ def cmd_kb_show(args) -> int:
         _out(f"  value     {e.value if e.value is not None else '= ' + e.formula} {e.unit}  ({e.basis})")
         for label, v in (("region", e.region), ("boundary", e.boundary), ("quality", e.quality),
                          ("confidence", e.confidence + ("" if e.default else ", not a default") if e.confidence else None),
-                         ("data year", e.data_year), ("table", e.table), ("note", e.note)):
+                         ("data year", e.data_year), ("table", e.table), ("note", e.note),
+                         ("parts", ", ".join(f"{g} {v:g} {u}" for g, v, u in e.parts) if e.parts else None)):
             if v is not None:
                 _out(f"  {label:<9} {v}")
         if src:

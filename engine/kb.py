@@ -29,6 +29,7 @@ import tomli
 
 from . import kbcache
 from .gcpause import gc_paused
+from .kbparts import check_all as check_parts, read_parts
 from .errors import Diagnostic, PcfError, did_you_mean
 from .source import Span, display_path
 from .tomlfile import MAX_TOML_BYTES, TomlDoc, key_positions, read_toml
@@ -42,7 +43,7 @@ QUALITIES = {"measured", "same_process", "manufacturer", "regional", "national",
 CONFIDENCES = {"confirmed-A", "confirmed-B", "unconfirmed"}
 ENTRY_KEYS = {"id", "name_zh", "name_en", "value", "formula", "unit", "basis", "region",
               "valid_from", "valid_to", "data_year", "boundary", "quality", "confidence",
-              "default", "source", "table", "note", "uncertainty", "gwp"}
+              "default", "source", "table", "note", "uncertainty", "gwp", "parts"}
 TEXT_KEYS = ("name_zh", "name_en", "region", "boundary", "table", "note", "gwp")
 SOURCE_KEYS = {"title", "title_en", "issuer", "document", "date", "year", "table", "url",
                "confidence", "note", "licence", "redistribution"}
@@ -94,6 +95,7 @@ class Entry:
     note: str | None = None
     gwp: str | None = None
     uncertainty: tuple[tuple[str, object], ...] | None = None
+    parts: tuple[tuple[str, float, str], ...] | None = None   # (gas, value, unit): kbparts.py
     key: str = ""                   # TOML key path in its file, e.g. `entry[3]`
 
     def valid_in(self, year: int) -> bool:
@@ -259,6 +261,7 @@ def _load(root: Path, units: Units) -> tuple[dict[str, Source], dict[str, tuple[
     for versions in grouped.values():
         versions.sort(key=lambda e: (e.valid_from if e.valid_from is not None else -10**9))
         _check_periods(versions, problems)
+    check_parts(grouped, units, problems)
     if problems:
         raise PcfError(problems)
     return sources, {k: tuple(grouped[k]) for k in sorted(grouped)}
@@ -467,6 +470,12 @@ def _entry(doc: TomlDoc, key: str, raw, units: Units, source_keys: set[str] | No
         if problem:
             err("basis", f"basis `{basis}` {problem}, but `{raw['unit']}` is {format_dim(spec.dim)}",
                 "check the unit (kgCO2 and kgCO2e are different families) or the basis")
+    parts = None
+    if "parts" in raw:
+        if basis != "CO2e" or not has_value:
+            err("parts", "only a CO2e entry with a `value` has per-gas parts")
+        elif spec is not None:
+            parts = read_parts(raw["parts"], units, spec.dim, err)
     if len(problems) > before:
         return None
     # Interned, the texts many entries repeat (unit, source, notes ...) are stored once, in
@@ -480,7 +489,7 @@ def _entry(doc: TomlDoc, key: str, raw, units: Units, source_keys: set[str] | No
         boundary=_intern(raw.get("boundary")), quality=_intern(raw.get("quality")),
         confidence=_intern(raw.get("confidence")), default=raw.get("default", True),
         table=_intern(raw.get("table")), note=_intern(raw.get("note")), gwp=_intern(raw.get("gwp")),
-        uncertainty=tuple(sorted(unc.items())) if unc is not None else None,
+        uncertainty=tuple(sorted(unc.items())) if unc is not None else None, parts=parts,
     )
 
 

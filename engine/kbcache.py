@@ -33,7 +33,7 @@ import pint
 FORMAT = 1
 _HERE = Path(__file__).resolve().parent
 # Modules whose code decides what a load returns: editing one invalidates every cache.
-_CODE = ("kb.py", "kbcache.py", "tomlfile.py", "units.py", "source.py")
+_CODE = ("kb.py", "kbcache.py", "kbparts.py", "tomlfile.py", "units.py", "source.py")
 
 
 def default_cache_dir() -> Path:
