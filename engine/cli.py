@@ -154,6 +154,17 @@ def _parser() -> argparse.ArgumentParser:
     kf.add_argument("text")
     kf.add_argument("--json", action="store_true")
     kf.set_defaults(func=cmd_kb_search)
+    ki = ks.add_parser("import", help="import an open factor data set as kb/ TOML (docs: guide-curators)")
+    ki.add_argument("format", help="desnz, owid-grid, mapping or cpcd")
+    ki.add_argument("file", type=Path, help="the data file (.csv or .xlsx)")
+    ki.add_argument("-o", "--output", type=Path, required=True, help="the TOML file to write")
+    ki.add_argument("--mapping", type=Path, help="format `mapping`: the column -> field TOML file")
+    ki.add_argument("--source", dest="source_key", help="the sources.toml key the entries cite")
+    ki.add_argument("--confidence", choices=("confirmed-A", "confirmed-B", "unconfirmed"),
+                    help="how well the file is established (default: unconfirmed, not a default)")
+    ki.add_argument("--gwp", help="the GWP set of the file's CO2e values, where the file states it")
+    ki.add_argument("--sheet", help="the sheet of an .xlsx file (default: the first with the columns)")
+    ki.set_defaults(func=cmd_kb_import)
     return p
 
 
@@ -468,6 +479,17 @@ def cmd_kb_list(args) -> int:
 def cmd_kb_search(args) -> int:
     kb = _kb(args)
     _list(kb.search(args.text), kb, args.json)
+    return 0
+
+
+def cmd_kb_import(args) -> int:
+    from .kbimport import convert
+    options = {k: v for k, v in (("source", args.source_key), ("confidence", args.confidence), ("gwp", args.gwp),
+                                 ("sheet", args.sheet), ("mapping", args.mapping)) if v is not None}
+    text = convert(args.format, args.file, options)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text, encoding="utf-8", newline="\n")
+    _out(f"wrote {text.count(chr(10) + '[[entry]]')} entries to {args.output}")
     return 0
 
 

@@ -9,6 +9,7 @@ happens at evaluation time.
 from __future__ import annotations
 
 import math
+import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,8 +75,8 @@ def load_units(path: Path = DEFAULT_UNITS_FILE, cache: bool = True) -> Units:
         from .kbcache import default_cache_dir
         try:
             return _load_units(path, default_cache_dir() / "pint")
-        except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError):
-            pass
+        except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
+            pass   # e.g. a cache file half-written by a concurrent process: load without it
     return _load_units(path, None)
 
 
