@@ -169,17 +169,20 @@ class KnowledgeBase:
             f"{' and '.join(e.period for e in nearest)} (it has {_periods(versions)})", span, hint=hint)])
 
     def search(self, text: str) -> list[Entry]:
-        """Entries whose id, names, note, region or source (key, titles, issuer) contain `text`."""
+        """Entries whose id, names, note, region or source (key, titles, issuer) contain `text`,
+        those where it stands as a whole word first (`PET` before `petrol`)."""
         t = text.lower()
-        out = []
+        word = re.compile(rf"(?<![a-z0-9]){re.escape(t)}(?![a-z0-9])")
+        out, partial = [], []
         for e in self.entries:
             src = self.sources.get(e.source)
             hay = " ".join(filter(None, [e.id, e.name_zh, e.name_en, e.note, e.region, e.source,
                                          src and src.title, src and src.title_en, src and src.issuer,
                                          src and src.document]))
-            if t in hay.lower():
-                out.append(e)
-        return out
+            hay = hay.lower()
+            if t in hay:
+                (out if word.search(hay) else partial).append(e)
+        return out + partial
 
 
 def _check_default(e: Entry, span: Span | None, pinned: bool) -> Entry:

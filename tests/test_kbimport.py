@@ -52,7 +52,7 @@ def test_desnz_entries_with_parts_scopes_and_wtt_apart(tmp_path, units):
     # rows 1_101_1011_8_1 to _4: 2.47887 + 0.00029 + 0.0329 = 2.51206
     assert (diesel.value, diesel.unit, diesel.boundary) == (2.51206, "kgCO2e/L", "scope 1")
     assert diesel.parts == (("ch4", 0.00029, "kgCO2e/L"), ("co2", 2.47887, "kgCO2e/L"), ("n2o", 0.0329, "kgCO2e/L"))
-    assert diesel.table == "desnz_flat.csv:2 (ID 1_101_1011_8_1); gas rows at lines 4, 3, 5"
+    assert diesel.table == "desnz_flat.csv:2 (ID 1_101_1011_8_1); gas rows at lines 3, 4, 5"
     wtt = kb.lookup("uk.desnz.wtt_fuels.liquid_fuels.diesel_average_biofuel_blend.per_l", 2023).entry
     assert (wtt.value, wtt.boundary, wtt.parts) == (0.61101, "well-to-tank", None)
     # the calorific basis, given only in the unit, keeps the two kWh rows apart

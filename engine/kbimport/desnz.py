@@ -157,7 +157,7 @@ def _entry(key, gases: dict, year: int, options: dict, terms, problems: list[Dia
     ident = ".".join(["uk", "desnz", *filter(None, (slug(w) for w in words)), f"per_{slug(unit)}"])
     where = f"{Path(first.where).name}:{first.line}"
     row_id = first.cells.get("id_original") or first.cells.get("ID")
-    others = [r.line for g, (r, _) in sorted(gases.items()) if r is not first]
+    others = sorted(r.line for r, _ in gases.values() if r is not first)
     table = where + (f" (ID {row_id})" if row_id else "") + \
         (f"; gas rows at lines {', '.join(map(str, others))}" if others else "")
     confidence = options.get("confidence", "unconfirmed")
