@@ -487,8 +487,9 @@ def cmd_kb_import(args) -> int:
     options = {k: v for k, v in (("source", args.source_key), ("confidence", args.confidence), ("gwp", args.gwp),
                                  ("sheet", args.sheet), ("mapping", args.mapping)) if v is not None}
     text = convert(args.format, args.file, options)
+    from .atomic import write_atomic
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text, encoding="utf-8", newline="\n")
+    write_atomic(args.output, text, inputs=[args.file] + ([args.mapping] if args.mapping else []))
     _out(f"wrote {text.count(chr(10) + '[[entry]]')} entries to {args.output}")
     return 0
 

@@ -3,32 +3,16 @@
 from __future__ import annotations
 
 import json
-import re
-from pathlib import Path
 
 import pytest
 
 from pcf import cli
 from pcf.errors import PcfError
-from pcf.kb import DEFAULT_KB_DIR, load_kb
+from pcf.kb import load_kb
 from pcf.render.docs import kb_pages
-from pcf.units import load_units
 
-
-@pytest.fixture(scope="module")
-def units():
-    return load_units()
-
-
-@pytest.fixture(scope="module")
-def kb(units):
-    return load_kb(DEFAULT_KB_DIR, units, cache=False)
-
-
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path, monkeypatch, units):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
-    monkeypatch.setattr(cli, "load_units", lambda: units)
+# The library, loaded once, and a private cache folder for the CLI: as in test_kb.py.
+from test_kb import kb, private_cache, units  # noqa: F401 (pytest fixtures)
 
 
 def test_every_library_source_records_its_licence(kb):
