@@ -139,7 +139,8 @@ def test_mapping_import(tmp_path, units):
 def test_mapping_refuses_bad_rows_and_a_bad_mapping(tmp_path):
     shown = problems("mapping", "own_factors_bad.csv", mapping=FIX / "own_mapping.toml")
     assert where(shown) == ["own_factors_bad.csv:2:4", "own_factors_bad.csv:3:6",
-                                                                "own_factors_bad.csv:5:1"]
+                                                                "own_factors_bad.csv:5:1", "own_factors_bad.csv:6:5"]
+    assert any("unknown unit `widget`" in s for s in shown)
     bad = tmp_path / "m.toml"
     bad.write_text('source = "s"\n[columns]\nid = "Code"\nvalue = "V"\nunit = "U"\nvaleu_from = "Year"\n',
                    encoding="utf-8")
@@ -157,6 +158,7 @@ def test_cpcd_import_is_never_a_default(tmp_path, units):
     assert (pp.value, pp.unit, pp.boundary, pp.confidence, pp.default) == \
         (1.8, "tCO2e/t", "cradle-to-gate", "unconfirmed", False)
     assert kb.by_id["cn.cpcd.product.99999x0032024a"][0].unit == "gCO2e/tkm"
+    assert kb.by_id["cn.cpcd.product.99999x0062024a"][0].unit == "kgCO2e/m2"     # 平方米
     shown = problems("cpcd", "cpcd_bad.csv")
     assert where(shown) == ["cpcd_bad.csv:2:4", "cpcd_bad.csv:3:6"]
 

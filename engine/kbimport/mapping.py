@@ -26,6 +26,7 @@ from pathlib import Path
 from ..errors import Diagnostic, PcfError, did_you_mean
 from ..kb import ID_RE
 from ..tomlfile import read_toml
+from ..units import UnitError, load_units
 from .rows import Row, number, read_rows, slug, year
 from .tomlout import ORDER, Imported
 
@@ -58,11 +59,12 @@ def convert(path: Path, options: dict) -> Imported:
     if problems:
         raise PcfError(problems)
     rows = read_rows(path, tuple(columns.values()), sheet=options.get("sheet") or m.get("sheet"))
+    units = load_units()
     prefix = m.get("id_prefix", "")
     confidence = options.get("confidence") or fixed.get("confidence") or "unconfirmed"
     entries: dict[str, dict] = {}
     for row in rows:
-        e = _entry(row, columns, fixed, prefix, problems)
+        e = _entry(row, columns, fixed, prefix, units, problems)
         if e is None:
             continue
         e.update(source=source, confidence=confidence,
@@ -81,7 +83,7 @@ def convert(path: Path, options: dict) -> Imported:
         entries=tuple(entries[k] for k in sorted(entries)))
 
 
-def _entry(row: Row, columns: dict, fixed: dict, prefix: str, problems: list[Diagnostic]) -> dict | None:
+def _entry(row: Row, columns: dict, fixed: dict, prefix: str, units, problems: list[Diagnostic]) -> dict | None:
     before = len(problems)
     e = {k: v for k, v in fixed.items() if k in FIELDS}
     for field, column in columns.items():
@@ -109,4 +111,9 @@ def _entry(row: Row, columns: dict, fixed: dict, prefix: str, problems: list[Dia
             e[field] = text
     if "unit" not in e:
         problems.append(row.problem(columns.get("unit"), "no unit"))
+    else:
+        try:
+            units.parse(e["unit"])
+        except UnitError as exc:
+            problems.append(row.problem(columns.get("unit"), f"{columns.get('unit', 'unit')}: {exc}", exc.hint))
     return e if len(problems) == before else None
