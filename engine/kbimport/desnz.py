@@ -9,9 +9,9 @@ biogenic). An activity with only one gas row (the "outside of scopes" biogenic C
 that row as value and part.
 
 Id: `uk.desnz.<level 1>.<level 2>.<level 3>.<level 4>.<column text>.per_<unit>` (empty labels
-left out), so each year of a series shares the id. `region` is GB, the issuing set's country,
-unless a `region` column (as in the cfkg CSVs) names another (hotel stays abroad; DESNZ's own
-file names the country only in Level 3).
+left out), so each year of a series shares the id. `region` is GB, the country of the set:
+a hotel stay abroad names its country in Level 3, as DESNZ's own file does (the cfkg CSVs'
+derived `region` columns are not used).
 Level 1 keeps scopes and well-to-tank apart ("WTT- fuels" is its own family), and `boundary`
 says which. Labels are normalised where the files differ in spelling only: Column Text
 "Energy - Gross CV" (older files), "Gross CV" (newer), or empty with UOM "kWh (Gross CV)"
@@ -41,7 +41,6 @@ COLUMN_TEXT = {"energy - gross cv": "Gross CV", "energy - net cv": "Net CV", "to
 SCOPES = {"scope1": "scope 1", "scope2": "scope 2", "scope3": "scope 3", "outsideofscopes": "outside of scopes"}
 _GAS = re.compile(r"^(?:kg )?(CO2e|CO2|CH4|N2O)(?: of (CO2|CH4|N2O))?(?: per unit)?$")
 _GHG_LIKE = re.compile(r"^(kg\b|CO2e$|CO2$|CH4$|N2O$)", re.I)   # a gas column naming a gas, well formed or not
-UK = {"united kingdom", "http://www.wikidata.org/entity/q145"}
 
 
 def convert(path: Path, options: dict) -> Imported:
@@ -136,15 +135,13 @@ def _read(row: Row, value_col: str, problems: list[Diagnostic]):
     cv = re.search(r"\((Gross|Net) CV\)", row.cells[unit_col])
     if cv and not text:   # newer files say the calorific basis only in the unit: kWh (Net CV)
         text = f"{cv.group(1)} CV"
-    region = row.cells.get("region") or row.cells.get("region_wd") or ""
-    region = "" if region.lower() in UK else region
     # Some files print 0 for an empty label (a formula's output), on some gas rows only.
     labels = tuple("" if row.cells[c] == "0" else row.cells[c] for c in LEVELS)
-    return (scope, labels, text, unit, row.cells[unit_col], region), gas, value
+    return (scope, labels, text, unit, row.cells[unit_col]), gas, value
 
 
 def _entry(key, gases: dict, year: int, options: dict, terms, problems: list[Diagnostic]) -> dict | None:
-    scope, labels, text, unit, uom, region = key
+    scope, labels, text, unit, uom = key
     total = gases.get("CO2e")
     parts = [(g.lower(), v, f"kgCO2e/{unit}") for g, (_, v) in sorted(gases.items()) if g != "CO2e"]
     if total is None and len(parts) != 1:
@@ -165,7 +162,7 @@ def _entry(key, gases: dict, year: int, options: dict, terms, problems: list[Dia
     note = f"{scope}; per {uom}" + ("" if total else f"; the source gives only its {parts[0][0].upper()} row")
     return {
         "id": ident, "name_zh": name_zh(words, terms), "name_en": " > ".join(words) + f" (per {uom})", "value": value,
-        "unit": f"kgCO2e/{unit}", "basis": "CO2e", "region": region or "GB", "valid_from": year, "valid_to": year,
+        "unit": f"kgCO2e/{unit}", "basis": "CO2e", "region": "GB", "valid_from": year, "valid_to": year,
         "boundary": "well-to-tank" if wtt else scope, "quality": "national", "confidence": confidence,
         "default": False if confidence == "unconfirmed" else None, "gwp": options.get("gwp"),
         "source": options.get("source") or f"desnz_ghg_cf_flat_{year}", "table": table, "note": note,
