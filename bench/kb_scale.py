@@ -3,6 +3,7 @@
     .venv/bin/python bench/kb_scale.py                 # 50 000 entries, prints a table
     .venv/bin/python bench/kb_scale.py --entries 5000  # smaller
     .venv/bin/python bench/kb_scale.py --keep /tmp/kb50k   # keep the generated folder
+    .venv/bin/python bench/kb_scale.py --real kb           # the library itself, and a seed run
 
 The generated KB is deterministic (fixed seed) and shaped like the real one: annual series
 of grid-style factors (one entry per id and year, several files) plus fuel parameter sets
@@ -15,6 +16,12 @@ warm load (cache hit); `check_kb` (formulas parsed, references and units checked
 lookups per call; compiling a method with 100 kb references against the big KB; a new
 Python process up to its first lookup, the cache warm (what a `pcf` command waits for).
 Targets (issue 5): cold load under 1 s, lookups in microseconds.
+
+`--real KB` measures a real knowledge-base folder instead (issue 19): `load_kb` without the
+cache, `Workspace.load()` with an empty cache folder (parse, validate, write the cache) and
+with the cache warm, and `pcf run CASE` (default examples/seed-003-metering-box) in a fresh
+process with an empty and with a warm cache folder (XDG_CACHE_HOME pointed at a temporary
+folder, so pint's registry cache is cold too in the cold run). Best of `--repeat`.
 """
 from __future__ import annotations
 
@@ -118,7 +125,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--entries", type=int, default=50_000)
     ap.add_argument("--keep", type=Path, help="generate into this folder and keep it")
     ap.add_argument("--lookups", type=int, default=100_000)
+    ap.add_argument("--real", type=Path, metavar="KB", help="measure this knowledge-base folder instead")
+    ap.add_argument("--case", type=Path, default=Path("examples/seed-003-metering-box"))
+    ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args(argv)
+    if args.real:
+        return _report(real(args.real, args.case, args.repeat))
 
     with tempfile.TemporaryDirectory(prefix="pcf-kb-bench-") as tmp:
         root = args.keep or Path(tmp) / "kb"
@@ -169,11 +181,54 @@ def main(argv: list[str] | None = None) -> int:
     rows += [(k, f"{v * 1e6:.2f} µs/call") for k, v in per.items()]
     rows.append(("compile a method with 100 kb refs", t_plan))
     rows.append(("new process: import, units, cached load, 1 lookup", f"{t_process:.2f} s"))
+    return _report(rows)
+
+
+def _report(rows: list[tuple[str, str]]) -> int:
     w = max(len(k) for k, _ in rows)
     print(f"pcf knowledge-base scale benchmark — {_machine()}")
     for k, v in rows:
         print(f"  {k:<{w}}  {v}")
     return 0
+
+
+def real(root: Path, case: Path, repeat: int) -> list[tuple[str, str]]:
+    """Timings of a real KB folder and of one case run against it (see the module docstring)."""
+    from pcf.api import Workspace
+    files = sorted(Path(root).rglob("*.toml"))
+    size = sum(p.stat().st_size for p in files)
+    units = load_units()
+    t_cold, kb = _time(lambda: load_kb(root, units, cache=False), repeat)
+    saved = os.environ.get("XDG_CACHE_HOME")
+    with tempfile.TemporaryDirectory(prefix="pcf-kb-real-") as tmp:
+        def fresh_cache() -> Workspace:
+            os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(dir=tmp)
+            return Workspace.load(root)
+        try:
+            t_ws_cold, _ = _time(fresh_cache, repeat)
+            t_ws_warm, _ = _time(lambda: Workspace.load(root), repeat)   # the last fresh cache, now warm
+        finally:
+            if saved is None:
+                os.environ.pop("XDG_CACHE_HOME", None)
+            else:
+                os.environ["XDG_CACHE_HOME"] = saved
+
+        def run_case(cache: str) -> float:
+            env = {**os.environ, "XDG_CACHE_HOME": cache}
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "pcf.cli", "--kb", str(root), "run", str(case)], env=env,
+                           check=True, stdout=subprocess.DEVNULL)
+            return time.perf_counter() - t
+        cold_runs = [run_case(tempfile.mkdtemp(dir=tmp)) for _ in range(repeat)]
+        warm = tempfile.mkdtemp(dir=tmp)
+        run_case(warm)
+        warm_runs = [run_case(warm) for _ in range(repeat)]
+    return [("knowledge base", f"{root}: {len(kb.entries):,} entries, {len(files)} files ({size / 2**20:.1f} MiB)"),
+            ("load_kb, no cache (units loaded)", f"{t_cold:.2f} s"),
+            ("Workspace.load(), empty cache folder", f"{t_ws_cold:.2f} s"),
+            ("Workspace.load(), cache warm", f"{t_ws_warm * 1e3:.0f} ms"),
+            (f"pcf run {case}, new process, empty cache", f"{min(cold_runs):.2f} s"),
+            (f"pcf run {case}, new process, cache warm", f"{min(warm_runs):.2f} s")]
 
 
 def _compile(kb, units, info) -> str:

@@ -156,6 +156,17 @@ def _parser() -> argparse.ArgumentParser:
     kf.add_argument("text")
     kf.add_argument("--json", action="store_true")
     kf.set_defaults(func=cmd_kb_search)
+    ki = ks.add_parser("import", help="import an open factor data set as kb/ TOML (docs: guide-curators)")
+    ki.add_argument("format", help="desnz, owid-grid, mapping or cpcd")
+    ki.add_argument("file", type=Path, help="the data file (.csv or .xlsx)")
+    ki.add_argument("-o", "--output", type=Path, required=True, help="the TOML file to write")
+    ki.add_argument("--mapping", type=Path, help="format `mapping`: the column -> field TOML file")
+    ki.add_argument("--source", dest="source_key", help="the sources.toml key the entries cite")
+    ki.add_argument("--confidence", choices=("confirmed-A", "confirmed-B", "unconfirmed"),
+                    help="how well the file is established (default: unconfirmed, not a default)")
+    ki.add_argument("--gwp", help="the GWP set of the file's CO2e values, where the file states it")
+    ki.add_argument("--sheet", help="the sheet of an .xlsx file (default: the first with the columns)")
+    ki.set_defaults(func=cmd_kb_import)
     return p
 
 
@@ -442,10 +453,16 @@ def _entry_dict(e, kb) -> dict:
     return {"id": e.id, "value": e.value, "formula": e.formula, "unit": e.unit, "basis": e.basis,
             "source": e.source, "source_title": src.title if src else None,
             "issuer": src.issuer if src else None, "source_year": src.year if src else None,
+            "licence": src.licence if src else None, "redistribution": src.redistribution if src else None,
             "valid_from": e.valid_from, "valid_to": e.valid_to, "data_year": e.data_year,
             "region": e.region, "boundary": e.boundary, "quality": e.quality, "confidence": e.confidence,
             "default": e.default, "name_zh": e.name_zh, "name_en": e.name_en, "note": e.note,
+            "parts": {g: {"value": v, "unit": u} for g, v, u in e.parts} if e.parts else None,
             "file": e.span.path, "line": e.span.line}
+
+
+def _redistribution(allowed: bool | None) -> str:
+    return {True: " (redistribution allowed)", False: " (no redistribution)"}.get(allowed, "")
 
 
 def _kb(args):
@@ -477,6 +494,18 @@ def cmd_kb_search(args) -> int:
     return 0
 
 
+def cmd_kb_import(args) -> int:
+    from .kbimport import convert
+    options = {k: v for k, v in (("source", args.source_key), ("confidence", args.confidence), ("gwp", args.gwp),
+                                 ("sheet", args.sheet), ("mapping", args.mapping)) if v is not None}
+    text = convert(args.format, args.file, options)
+    from .atomic import write_atomic
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(args.output, text, inputs=[args.file] + ([args.mapping] if args.mapping else []))
+    _out(f"wrote {text.count(chr(10) + '[[entry]]')} entries to {args.output}")
+    return 0
+
+
 def cmd_kb_show(args) -> int:
     kb = _kb(args)
     ident = args.id.removeprefix("kb.")
@@ -495,12 +524,14 @@ def cmd_kb_show(args) -> int:
         _out(f"  value     {e.value if e.value is not None else '= ' + t(e.formula)} {e.unit}  ({e.basis})")
         for label, v in (("region", e.region), ("boundary", e.boundary), ("quality", e.quality),
                          ("confidence", e.confidence + ("" if e.default else ", not a default") if e.confidence else None),
-                         ("data year", e.data_year), ("table", e.table), ("note", e.note)):
+                         ("data year", e.data_year), ("table", e.table), ("note", e.note),
+                         ("parts", ", ".join(f"{g} {v:g} {u}" for g, v, u in e.parts) if e.parts else None)):
             if v is not None:
                 _out(f"  {label:<9} {t(v)}")
         if src:
             _out(f"  source    {t(src.title)} — {t(src.issuer)}, {t(src.date or src.year)}"
                  + (f", {t(src.document)}" if src.document else ""))
+            _out(f"  licence   {t(src.licence or 'not recorded')}" + _redistribution(src.redistribution))
         _out(f"  defined   {e.span.path}:{e.span.line}")
     return 0
 

@@ -38,6 +38,7 @@ CATALOGUE: dict[str, str] = {
     "kb-year": "a knowledge-base id has no value for the year asked",
     "kb-invalid": "a knowledge-base file breaks the schema",
     "kb-not-default": "an entry marked unconfirmed is used without pinning it",
+    "kb-import": "a file given to `pcf kb import` has a row (or a mapping) the importer cannot read",
     "toml": "a TOML file cannot be read",
     "inventory": "an inventory does not fit the method",
     "missing-input": "the inventory does not give a value for a required input",

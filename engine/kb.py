@@ -31,6 +31,7 @@ from . import kbcache
 from .gcpause import gc_paused
 from .errors import Diagnostic, PcfError, did_you_mean, fail
 from .inputfile import checked
+from .kbparts import check_all as check_parts, read_parts
 from .source import Span, display_path
 from .tomlfile import MAX_TOML_BYTES, TomlDoc, key_positions, read_toml
 from .units import Dim, UnitError, Units, UnitSpec, format_dim
@@ -44,10 +45,10 @@ QUALITIES = {"measured", "same_process", "manufacturer", "regional", "national",
 CONFIDENCES = {"confirmed-A", "confirmed-B", "unconfirmed"}
 ENTRY_KEYS = {"id", "name_zh", "name_en", "value", "formula", "unit", "basis", "region",
               "valid_from", "valid_to", "data_year", "boundary", "quality", "confidence",
-              "default", "source", "table", "note", "uncertainty", "gwp"}
+              "default", "source", "table", "note", "uncertainty", "gwp", "parts"}
 TEXT_KEYS = ("name_zh", "name_en", "region", "boundary", "table", "note", "gwp")
 SOURCE_KEYS = {"title", "title_en", "issuer", "document", "date", "year", "table", "url",
-               "confidence", "note"}
+               "confidence", "note", "licence", "redistribution"}
 # The substance a basis counts per unit of activity: its unit must carry it once, in the numerator.
 BASIS_SUBSTANCES = {"CO2e": {"kgCO2e"}, "CO2": {"kgCO2"}, "C": {"kgC"}, "N2O": {"kgN2O"},
                     "N2O-N": {"kgN2O_N"}, "CH4": {"kgCH4", "kgCH4_fossil", "kgCH4_nonfossil"}}
@@ -66,6 +67,8 @@ class Source:
     url: str | None = None
     confidence: str | None = None
     note: str | None = None
+    licence: str | None = None          # SPDX id, or the source's own terms ("terms not stated")
+    redistribution: bool | None = None  # None: the terms do not say
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ class Entry:
     note: str | None = None
     gwp: str | None = None
     uncertainty: tuple[tuple[str, object], ...] | None = None
+    parts: tuple[tuple[str, float, str], ...] | None = None   # (gas, value, unit): kbparts.py
     key: str = ""                   # TOML key path in its file, e.g. `entry[3]`
 
     def valid_in(self, year: int) -> bool:
@@ -166,17 +170,20 @@ class KnowledgeBase:
             f"{' and '.join(e.period for e in nearest)} (it has {periods(versions)})", span, hint=hint)
 
     def search(self, text: str) -> list[Entry]:
-        """Entries whose id, names, note, region or source (key, titles, issuer) contain `text`."""
+        """Entries whose id, names, note, region or source (key, titles, issuer) contain `text`,
+        those where it stands as a whole word first (`PET` before `petrol`)."""
         t = text.lower()
-        out = []
+        word = re.compile(rf"(?<![a-z0-9]){re.escape(t)}(?![a-z0-9])")
+        out, partial = [], []
         for e in self.entries:
             src = self.sources.get(e.source)
             hay = " ".join(filter(None, [e.id, e.name_zh, e.name_en, e.note, e.region, e.source,
                                          src and src.title, src and src.title_en, src and src.issuer,
                                          src and src.document]))
-            if t in hay.lower():
-                out.append(e)
-        return out
+            hay = hay.lower()
+            if t in hay:
+                (out if word.search(hay) else partial).append(e)
+        return out + partial
 
 
 def _check_default(e: Entry, span: Span | None, pinned: bool) -> Entry:
@@ -251,6 +258,7 @@ def _load(root: Path, units: Units) -> tuple[dict[str, Source], dict[str, tuple[
     for versions in grouped.values():
         versions.sort(key=lambda e: (e.valid_from if e.valid_from is not None else -10**9))
         _check_periods(versions, problems)
+    check_parts(grouped, units, problems)
     if problems:
         raise PcfError(problems)
     return sources, {k: tuple(grouped[k]) for k in sorted(grouped)}
@@ -340,9 +348,14 @@ def _load_sources(doc: TomlDoc, problems: list[Diagnostic]) -> tuple[dict[str, S
             problems.append(doc.error("kb-invalid", key, f"source lacks {', '.join(f'`{k}`' for k in missing)}",
                                       hint="every source names its title, issuing body and year"))
             continue
-        bad = [k for k in sorted(raw) if k != "year" and not isinstance(raw[k], str)]
+        bad = [k for k in sorted(raw) if k not in ("year", "redistribution") and not isinstance(raw[k], str)]
         for k in bad:
             problems.append(doc.error("kb-invalid", f"{key}.{k}", f"{k} must be a string, found {raw[k]!r}"))
+        if "redistribution" in raw and not isinstance(raw["redistribution"], bool):
+            bad.append("redistribution")
+            problems.append(doc.error("kb-invalid", f"{key}.redistribution",
+                                      f"redistribution must be true or false, found {raw['redistribution']!r}",
+                                      hint="leave it out where the source's terms do not say"))
         if not is_year(raw["year"]):
             problems.append(doc.error("kb-invalid", f"{key}.year",
                                       f"year must be a year (an integer), found {raw['year']!r}"))
@@ -350,7 +363,7 @@ def _load_sources(doc: TomlDoc, problems: list[Diagnostic]) -> tuple[dict[str, S
         if not bad:
             out[key] = Source(key, raw["title"], raw["issuer"], raw["year"],
                               **{k: raw.get(k) for k in ("title_en", "document", "date", "table", "url",
-                                                         "confidence", "note")})
+                                                         "confidence", "note", "licence", "redistribution")})
     return out, set(doc.data)
 
 
@@ -455,6 +468,12 @@ def _entry(doc: TomlDoc, key: str, raw, units: Units, source_keys: set[str] | No
         if problem:
             err("basis", f"basis `{basis}` {problem}, but `{raw['unit']}` is {format_dim(spec.dim)}",
                 "check the unit (kgCO2 and kgCO2e are different families) or the basis")
+    parts = None
+    if "parts" in raw:
+        if basis != "CO2e" or not has_value:
+            err("parts", "only a CO2e entry with a `value` has per-gas parts")
+        elif spec is not None:
+            parts = read_parts(raw["parts"], units, spec.dim, err)
     if len(problems) > before:
         return None
     # Interned, the texts many entries repeat (unit, source, notes ...) are stored once in memory.
@@ -467,7 +486,7 @@ def _entry(doc: TomlDoc, key: str, raw, units: Units, source_keys: set[str] | No
         boundary=_intern(raw.get("boundary")), quality=_intern(raw.get("quality")),
         confidence=_intern(raw.get("confidence")), default=raw.get("default", True),
         table=_intern(raw.get("table")), note=_intern(raw.get("note")), gwp=_intern(raw.get("gwp")),
-        uncertainty=tuple(sorted(unc.items())) if unc is not None else None,
+        uncertainty=tuple(sorted(unc.items())) if unc is not None else None, parts=parts,
     )
 
 

@@ -42,7 +42,7 @@ from .tomlfile import MAX_TOML_BYTES
 FORMAT = 2
 _HERE = Path(__file__).resolve().parent
 # Modules whose code decides what a load returns: editing one invalidates every cache.
-_CODE = ("kb.py", "kbcache.py", "cachefiles.py", "tomlfile.py", "units.py", "source.py")
+_CODE = ("kb.py", "kbparts.py", "kbcache.py", "cachefiles.py", "tomlfile.py", "units.py", "source.py")
 # Entry fields as stored (the rest, spec and span, are rebuilt from `unit` and the span columns),
 # each with the JSON types it may hold.
 _STR, _OPT_STR, _OPT_INT, _OPT_FLOAT = (str,), (str, type(None)), (int, type(None)), (float, type(None))
@@ -50,7 +50,7 @@ _COLUMNS = {"id": _STR, "unit": _STR, "basis": _STR, "source": _STR, "key": _STR
             "formula": _OPT_STR, "formula_line": _OPT_INT, "name_zh": _OPT_STR, "name_en": _OPT_STR,
             "region": _OPT_STR, "valid_from": _OPT_INT, "valid_to": _OPT_INT, "data_year": _OPT_INT,
             "boundary": _OPT_STR, "quality": _OPT_STR, "confidence": _OPT_STR, "default": (bool,),
-            "table": _OPT_STR, "note": _OPT_STR, "gwp": _OPT_STR, "uncertainty": (list, type(None)),
+            "table": _OPT_STR, "note": _OPT_STR, "gwp": _OPT_STR, "uncertainty": (list, type(None)), "parts": (list, type(None)),
             "span_file": (int,), "span_line": (int,), "span_column": (int,), "span_end_line": _OPT_INT,
             "span_end_column": _OPT_INT}
 
@@ -110,6 +110,8 @@ def _encode(stamp: str, sources: dict, by_id: dict) -> dict:
     for name in _COLUMNS:
         if name == "uncertainty":
             cols[name] = [None if e.uncertainty is None else [list(kv) for kv in e.uncertainty] for e in entries]
+        elif name == "parts":
+            cols[name] = [None if e.parts is None else [list(p) for p in e.parts] for e in entries]
         elif name == "span_file":
             cols[name] = [index[e.span.path] for e in entries]
         elif name.startswith("span_"):
@@ -148,6 +150,10 @@ def _decode(doc: dict, stamp: str, units) -> tuple[dict, dict] | None:
     for unc in cols["uncertainty"]:
         if unc is not None and not all(type(kv) is list and len(kv) == 2 and type(kv[0]) is str for kv in unc):
             return None
+    for parts in cols["parts"]:
+        if parts is not None and not all(type(p) is list and len(p) == 3 and type(p[0]) is str
+                                         and type(p[1]) is float and type(p[2]) is str for p in parts):
+            return None
     names = [f.name for f in fields(Source)]
     if doc["source_fields"] != names:
         return None
@@ -155,10 +161,11 @@ def _decode(doc: dict, stamp: str, units) -> tuple[dict, dict] | None:
     for row in doc["sources"]:
         s = Source(**dict(zip(names, row, strict=True)))
         if not (type(s.key) is str and type(s.title) is str and type(s.issuer) is str and type(s.year) is int
-                and all(v is None or type(v) is str for v in row[4:])):
+                and all(v is None or type(v) is (bool if n == "redistribution" else str)
+                        for n, v in zip(names[4:], row[4:]))):
             return None
         sources[s.key] = s
-    stored = [k for k in _COLUMNS if not k.startswith("span_") and k != "uncertainty"]
+    stored = [k for k in _COLUMNS if not k.startswith("span_") and k not in ("uncertainty", "parts")]
     # The fields were checked above; setting them directly, as unpickling did, is 4x faster
     # than calling the constructors of 50 000 frozen objects.
     new = object.__new__
@@ -170,12 +177,13 @@ def _decode(doc: dict, stamp: str, units) -> tuple[dict, dict] | None:
         span.__dict__.update(zip(span_keys, row))
         spans.append(span)
     uncertainty = [None if u is None else tuple((k, v) for k, v in u) for u in cols["uncertainty"]]
+    parts = [None if ps is None else tuple(tuple(p) for p in ps) for ps in cols["parts"]]
     by_id: dict[str, list] = {}
-    for row, span, unc in zip(zip(*(cols[k] for k in stored)), spans, uncertainty):
+    for row, span, unc, ps in zip(zip(*(cols[k] for k in stored)), spans, uncertainty, parts):
         e = new(Entry)
         d = e.__dict__
         d.update(zip(stored, row))
-        d["spec"], d["span"], d["uncertainty"] = specs[d["unit"]], span, unc
+        d["spec"], d["span"], d["uncertainty"], d["parts"] = specs[d["unit"]], span, unc, ps
         by_id.setdefault(d["id"], []).append(e)
     if list(by_id) != sorted(by_id):
         return None

@@ -9,6 +9,7 @@ happens at evaluation time.
 from __future__ import annotations
 
 import math
+import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -123,7 +123,16 @@ PRODUCERS = {
     "pact": (lambda ws: pact_export(ws), "company_name"),
     "input-file": (lambda ws: (os.mkfifo("u.toml"), load_spec(Path("u.toml"))), "a file saved by a program"),
     "output": (lambda ws: check_output(Path("/dev/null"), ReadSet((), ())), "the path of a file"),
+    "kb-import": (lambda ws: kb_import_bad_row(), "expected kg CO2e"),
 }
+
+
+def kb_import_bad_row():
+    from pcf.kbimport import convert
+    Path("flat.csv").write_text("Scope,Level 1,Level 2,Level 3,Level 4,Column Text,UOM,GHG/Unit,"
+                                "GHG Conversion Factor 2023\nScope 1,Fuels,Liquid fuels,Diesel,,,litres,kg SF6,1\n",
+                                encoding="utf-8")
+    convert("desnz", Path("flat.csv"), {})
 
 
 def pact_export(ws):

@@ -124,6 +124,9 @@ def method_page(ws: Workspace, method: n.Method) -> str:
 
 # --- knowledge base -----------------------------------------------------------------------
 
+REDISTRIBUTION = {True: "redistribution allowed", False: "no redistribution", None: "redistribution not stated"}
+
+
 def kb_pages(kb: KnowledgeBase) -> dict[str, str]:
     groups: dict[str, list[Entry]] = defaultdict(list)
     for e in kb.entries:
@@ -146,16 +149,22 @@ def kb_pages(kb: KnowledgeBase) -> dict[str, str]:
             out.append(f'| <span id="{kb_anchor(e.id)}"></span>`{e.id}` | {cell(name)} | {cell(value)} | {cell(e.unit)} '
                        f"| {e.period} | {cell(e.quality)} | {cell(conf)} "
                        f"| [{cell(e.source)}](sources.md#{url_fragment(e.source)}) |")
+        used = sorted({e.source for e in entries})
+        out += ["", "Sources on this page and their licences:", ""]
+        out += [f"- [{cell(k)}](sources.md#{url_fragment(k)}): {cell(kb.sources[k].licence or 'licence not recorded')}, "
+                f"{REDISTRIBUTION[kb.sources[k].redistribution]}" for k in used if k in kb.sources]
         pages[path] = "\n".join(out) + "\n"
     index += ["", "[All sources](sources.md)"]
     pages["kb/index.md"] = "\n".join(index) + "\n"
-    src = ["# Sources", "", "| key | title | issuer | document | date |", "|---|---|---|---|---|"]
+    src = ["# Sources", "", "| key | title | issuer | document | date | licence | redistribution |",
+           "|---|---|---|---|---|---|---|"]
     for key in sorted(kb.sources):
         s = kb.sources[key]
         title = s.title + (f" ({s.title_en})" if s.title_en else "")
         # The anchor is the key as the links write it (percent-encoded): a browser matches the fragment as is.
         src.append(f'| <span id="{url_fragment(key)}"></span>{markdown_code(key)} | {cell(title)} | {cell(s.issuer)} | {cell(s.document)} '
-                   f"| {cell(s.date or s.year)} |")
+                   f"| {cell(s.date or s.year)} | {cell(s.licence or 'not recorded')} "
+                   f"| {cell(REDISTRIBUTION[s.redistribution])} |")
     pages["kb/sources.md"] = "\n".join(src) + "\n"
     return pages
 
