@@ -8,8 +8,8 @@ the entries before parsing and hands it the result after a successful load.
   per KB folder, never inside the KB (cachefiles.py: owner-only folder, sealed files).
 - Valid while its key matches: a SHA-256 over every `*.toml` under the KB (relative path
   and bytes), the loader's own modules (size and mtime), pcf's version, the Python minor
-  version, pint's version, the KB folder and the working directory (entries carry their
-  file as shown to users, relative to it). Content, not size and mtime: an edit that keeps
+  version, pint's version and the KB folder (entries' files are stored relative to the KB
+  folder and shown relative to the working directory when read back). Content, not size and mtime: an edit that keeps
   both (git checkout, rsync, an unpacked archive) still rebuilds. Each cached unit is
   re-parsed with the caller's registry and must give the stored scale and dimension.
 - Format: JSON (it cannot run code), columns of plain values checked field by field
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
 from dataclasses import fields
 from operator import itemgetter
@@ -36,10 +35,10 @@ from . import __version__
 from .cachefiles import cache_key, default_cache_dir, read_sealed, write_sealed
 from .errors import PcfError
 from .inputfile import read_inside
-from .source import Span
+from .source import Span, display_path
 from .tomlfile import MAX_TOML_BYTES
 
-FORMAT = 2
+FORMAT = 3   # 3: entries' files relative to the KB folder, per-gas parts, source licences
 _HERE = Path(__file__).resolve().parent
 # Modules whose code decides what a load returns: editing one invalidates every cache.
 _CODE = ("kb.py", "kbparts.py", "kbcache.py", "cachefiles.py", "tomlfile.py", "units.py", "source.py")
@@ -67,8 +66,8 @@ class Store:
     def __init__(self, root: Path, cache_dir: Path | None = None):
         self.root = Path(root).resolve()
         self.dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-        # One file per KB folder, whatever the working directory: the key holds that
-        # directory, so a load from elsewhere rebuilds and replaces it instead of piling up.
+        # One file per KB folder, whatever the working directory: entries' files are stored
+        # relative to the folder and shown relative to the working directory when decoded.
         name = hashlib.sha256(str(self.root).encode()).hexdigest()[:24]
         self.path = self.dir / f"kb-{name}.json"
         self.stamp = None if _inside(self.dir, self.root) else _stamp(self.root)
@@ -82,7 +81,7 @@ class Store:
         if payload is None:
             return None
         try:
-            return _decode(json.loads(payload), self.stamp, units)
+            return _decode(json.loads(payload), self.stamp, units, self.root)
         except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
             return None   # well sealed but not what this version writes: rebuilt
 
@@ -93,19 +92,22 @@ class Store:
         if seal is None:
             return
         try:
-            payload = json.dumps(_encode(self.stamp, sources, by_id), ensure_ascii=False,
+            payload = json.dumps(_encode(self.stamp, sources, by_id, self.root), ensure_ascii=False,
                                  separators=(",", ":")).encode("utf-8")
         except (TypeError, ValueError):   # a value JSON cannot hold (a TOML date in `uncertainty`): uncached
             return
         write_sealed(self.path, seal, payload)
 
 
-def _encode(stamp: str, sources: dict, by_id: dict) -> dict:
+def _encode(stamp: str, sources: dict, by_id: dict, root: Path) -> dict:
     from .kb import Source
     entries = [e for versions in by_id.values() for e in versions]
     values = [e.__dict__ for e in entries]   # a dict lookup per field: 3x faster than getattr
-    files = sorted({e.span.path for e in entries})
-    index = {p: i for i, p in enumerate(files)}
+    shown = sorted({e.span.path for e in entries})
+    index = {p: i for i, p in enumerate(shown)}
+    # Stored relative to the KB folder (as shown they depend on the working directory); a
+    # file outside it cannot be stored, and the cache is not written (ValueError).
+    files = [Path(p).resolve().relative_to(root).as_posix() for p in shown]
     cols: dict[str, list] = {}
     for name in _COLUMNS:
         if name == "uncertainty":
@@ -126,7 +128,7 @@ def _encode(stamp: str, sources: dict, by_id: dict) -> dict:
             "source_fields": names, "sources": [[getattr(s, n) for n in names] for s in sources.values()]}
 
 
-def _decode(doc: dict, stamp: str, units) -> tuple[dict, dict] | None:
+def _decode(doc: dict, stamp: str, units, root: Path) -> tuple[dict, dict] | None:
     from .kb import Entry, Source
     if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("key") != stamp:
         return None
@@ -141,6 +143,7 @@ def _decode(doc: dict, stamp: str, units) -> tuple[dict, dict] | None:
     n = len(cols["id"])
     if not all(type(p) is str for p in files) or set(cols) != set(_COLUMNS):
         return None
+    files = [display_path(root / p) for p in files]
     for name, types in _COLUMNS.items():
         col = cols[name]
         if type(col) is not list or len(col) != n or not set(map(type, col)) <= set(types):
@@ -196,7 +199,7 @@ def _stamp(root: Path) -> str | None:
     h = hashlib.sha256()
     try:
         code = [(name, (st := (_HERE / name).stat()).st_size, st.st_mtime_ns) for name in _CODE]
-        h.update(repr((FORMAT, __version__, str(root), os.getcwd(), sys.version_info[:2], pint.__version__,
+        h.update(repr((FORMAT, __version__, str(root), sys.version_info[:2], pint.__version__,
                        code)).encode())
         for path in kb_files(root):
             data = read_inside(path, None, MAX_TOML_BYTES, "knowledge-base file")

@@ -70,6 +70,23 @@ def test_a_same_size_edit_with_the_old_mtime_is_seen(ws, kb_copy, tmp_path):
     assert seed_total(ws, kb_copy, cache) == EDITED_TOTAL == seed_total(ws, kb_copy, None)
 
 
+def test_the_cache_serves_any_working_directory_with_paths_shown_from_it(ws, kb_copy, tmp_path, monkeypatch):
+    """Entries' files are stored relative to the KB folder: a load from another working
+    directory uses the same cache file (no parsing) and shows paths relative to where it runs."""
+    cache = tmp_path / "cache"
+    (tmp_path / "a").mkdir()
+    monkeypatch.chdir(tmp_path)
+    first = load_kb(kb_copy, ws.units, cache_dir=cache)
+    monkeypatch.chdir(tmp_path / "a")
+    no_parsing(monkeypatch)
+    again = load_kb(kb_copy, ws.units, cache_dir=cache)
+    e1, e2 = first.by_id["cn.electricity.cfp.national"][0], again.by_id["cn.electricity.cfp.national"][0]
+    # outside the working directory a path is shown whole, as an uncached load shows it
+    assert e1.span.path == "kb/electricity/cn_cfp.toml" and e2.span.path == str(kb_copy / CFP)
+    assert (e1.span.line, e1.value) == (e2.span.line, e2.value)
+    assert len(list(cache.glob("kb-*.json"))) == 1
+
+
 def test_the_cache_is_owner_only(ws, kb_copy, tmp_path):
     cache = tmp_path / "cache"
     load_kb(kb_copy, ws.units, cache_dir=cache)
