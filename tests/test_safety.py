@@ -21,7 +21,7 @@ import pint
 import pytest
 
 import pcf
-from pcf import atomic, kbcache
+from pcf import atomic, cachefiles, kbcache
 from pcf.build import build_method
 from pcf.cli import main
 from pcf.errors import PcfError
@@ -227,7 +227,7 @@ def test_a_failed_cache_write_leaves_no_partial_file(ws, tmp_path, monkeypatch):
     def fail_replace(src, dst):
         raise OSError(28, "No space left on device")
     with monkeypatch.context() as mp:
-        mp.setattr(kbcache.os, "replace", fail_replace)
+        mp.setattr(cachefiles.os, "replace", fail_replace)   # the sealed write (cachefiles.write_sealed)
         kb = load_kb(ROOT / "kb", ws.units, cache_dir=cache)
     assert _cache_files(cache) == []                      # neither the cache nor its temporary file
     again = load_kb(ROOT / "kb", ws.units, cache_dir=cache)   # the next load works, and writes it
