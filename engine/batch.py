@@ -30,7 +30,7 @@ from .compiled import Program, Rows
 from .errors import Diagnostic, PcfError, did_you_mean
 from .evaluate import Bound, bind, removal_only
 from .inventory import load_inventory
-from .kb import KnowledgeBase
+from .kbmodel import KnowledgeBase
 from .render.escape import csv_cell
 from .keys import TABLE, Key
 from .source import Span, display_path

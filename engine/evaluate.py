@@ -19,7 +19,7 @@ from .amount import bare_percent
 from .errors import Diagnostic, PcfError, did_you_mean, fail
 from .interval import Interval
 from .inventory import Amount, Product
-from .kb import Entry, KnowledgeBase
+from .kbmodel import Entry, KnowledgeBase
 from .keys import EMISSION, INPUT, KB, Key
 from .plan import Plan
 from .result import Finding

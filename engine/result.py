@@ -12,7 +12,7 @@ from .trace import Trace
 
 if TYPE_CHECKING:   # back-references only: the modules that make these import this one
     from .case import Case
-    from .kb import KnowledgeBase
+    from .kbmodel import KnowledgeBase
     from .plan import Plan
 
 SCHEMA = "pcf-result/1"
