@@ -17,6 +17,7 @@ import numpy as np
 
 from .amount import bare_percent
 from .errors import Diagnostic, PcfError, did_you_mean, fail
+from .fit import declared_as, dimension_problem, unknown_input
 from .interval import Interval
 from .inventory import Amount, Product
 from .kbmodel import Entry, KnowledgeBase
@@ -77,10 +78,10 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
         except UnitError as exc:
             err("unit-unknown", f"{what}: {exc}", a.span, _wan_hint(a) or exc.hint)
             return None
-        if spec.dim != want.dim:
+        problem = dimension_problem(f"{a.text} {a.unit or '(no unit)'}", spec, unit, want)
+        if problem:
             hint = f"give it in {unit}" if a.unit else f'an amount carries its unit: "{a.text} {unit}"'
-            err("unit-mismatch", f"{what}: {a.text} {a.unit or '(no unit)'} is {format_dim(spec.dim)}, "
-                f"the method expects {unit} ({format_dim(want.dim)})", a.span, hint)
+            err("unit-mismatch", f"{what}: {problem}", a.span, hint)
             return None
         hint = bare_percent(a.unit, a.text, a.value, unit)   # 15 for a % input: 15 %, or 1 500 %?
         if hint:
@@ -97,8 +98,8 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
     declared = {d.name: d for d in plan.method.inputs}
     for name, a in product.inputs.items():
         if name not in declared:
-            err("inventory", f"{where}: `{name}` is not an input of method `{plan.method.id}`", a.span,
-                did_you_mean(name, declared))
+            message, hint = unknown_input(name, plan.method)
+            err("inventory", f"{where}: {message}", a.span, hint)
     for name, d in declared.items():
         key = Key.input(name)
         a = product.inputs.get(name)
@@ -107,8 +108,7 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
                 values[key], widths[key] = 0.0, 0.0
                 not_given.append(name)
             else:
-                err("missing-input", f"{where}: the inventory gives no `{name}` ({d.unit}"
-                    f"{', ' + d.label if d.label else ''})", product.span,
+                err("missing-input", f"{where}: the inventory gives no {declared_as(d)}", product.span,
                     f'add `{name} = "<amount> {d.unit}"` under [product.inputs]')
             continue
         r = amount(a, d.unit, f"{where}, input `{name}`", key)
