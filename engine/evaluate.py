@@ -274,15 +274,15 @@ def plan_findings(plan: Plan) -> list[Finding]:
     out = []
     for kn in plan.kb_nodes.values():
         if kn.fallback_from is not None:
-            out.append(Finding("warning", "factor-year-fallback", str(kn.span),
+            out.append(Finding("warning", "factor-year-fallback", kn.span,
                                f"`kb.{kn.entry.id}` has no value for {kn.fallback_from}; "
                                f"used {kn.entry.period} ({kn.entry.value} {kn.entry.unit})"))
         if kn.pinned and not kn.entry.default:
-            out.append(Finding("warning", "unconfirmed-factor", str(kn.span),
+            out.append(Finding("warning", "unconfirmed-factor", kn.span,
                                f"`kb.{kn.entry.id}` is marked {kn.entry.confidence}: check its source"))
     if plan.co2_as_co2e:
         reason = plan.method.setting("non_co2_negligible")
         names = ", ".join(plan.co2_as_co2e)
-        out.append(Finding("info", "co2-counted-as-co2e", str(plan.method.span),
+        out.append(Finding("info", "co2-counted-as-co2e", plan.method.span,
                            f"CO2-only results counted as CO2e ({reason}): {names}"))
     return out
