@@ -26,7 +26,8 @@ from .evaluate import bind, plan_findings, run
 from .inherit import resolve
 from .inventory import Inventory
 from .keys import Key
-from .kb import DEFAULT_KB_DIR, KnowledgeBase, load_kb
+from .kb import DEFAULT_KB_DIR, load_kb
+from .kbmodel import KnowledgeBase
 from .nodes import Method
 from .plan import Plan, compile_method
 from .rules import apply_rules

@@ -27,15 +27,16 @@ import numpy as np
 from . import limits
 from .amount import AmountError, check_unit, is_percent, read_number
 from .compiled import Program, Rows
-from .errors import Diagnostic, PcfError, did_you_mean
+from .errors import Diagnostic, PcfError
 from .evaluate import Bound, bind, removal_only
+from .fit import declared_as, dimension_problem, unknown_input
 from .inventory import load_inventory
-from .kb import KnowledgeBase
+from .kbmodel import KnowledgeBase
 from .render.escape import csv_cell
 from .keys import TABLE, Key
 from .source import Span, display_path
 from .spreadsheet import HEADER_UNIT, check_csv_row
-from .units import UnitError, format_dim
+from .units import UnitError
 from .workbook import read_workbook, sheet_names
 
 CHUNK_CELLS = 2 ** 22          # slots x products per evaluation chunk (32 MiB of floats)
@@ -247,8 +248,8 @@ def _wide(path: Path, rows: list[list], shown: str, prog: Program) -> Catalogue:
             first = {"product": id_col, "id": id_col, "name": name_col, "quantity": qty_col}[name]
             err("duplicate", f"column `{name}` appears twice (first in column {first + 1})", 1, j + 1)
         elif name not in declared:
-            err("inventory", f"column `{name}` is not an input of method `{plan.method.id}`", 1, j + 1,
-                did_you_mean(name, declared))
+            message, hint = unknown_input(name, plan.method)
+            err("inventory", f"column {message}", 1, j + 1, hint)
         elif name in cols:
             err("duplicate", f"input `{name}` has two columns (first in column {cols[name][0] + 1})", 1, j + 1)
         else:
@@ -265,9 +266,9 @@ def _wide(path: Path, rows: list[list], shown: str, prog: Program) -> Catalogue:
             except (UnitError, AmountError) as exc:
                 err("unit-unknown", f"column `{name}`: {exc}", 1, j + 1, exc.hint)
                 continue
-            if spec.dim != want.dim:
-                err("unit-mismatch", f"column `{name}`: {unit} is {format_dim(spec.dim)}, the method expects "
-                    f"{declared[name].unit} ({format_dim(want.dim)})", 1, j + 1)
+            problem = dimension_problem(unit, spec, declared[name].unit, want)
+            if problem:
+                err("unit-mismatch", f"column `{name}`: {problem}", 1, j + 1)
                 continue
             cols[name] = (j, spec.scale)
             header_units[j] = unit
@@ -275,7 +276,7 @@ def _wide(path: Path, rows: list[list], shown: str, prog: Program) -> Catalogue:
         err("inventory", "no `product` column (the product id)", 1, 1, "first column: product")
     for name, d in declared.items():
         if name not in cols and not d.optional and not any(p.message.startswith(f"column `{name}`") for p in problems):
-            err("missing-input", f"no column for input `{name}` ({d.unit}{', ' + d.label if d.label else ''})",
+            err("missing-input", f"no column for input {declared_as(d)}",
                 1, len(header) + 1, f"add a column `{name} [{d.unit}]`")
     if problems:
         raise PcfError(problems)

@@ -17,9 +17,10 @@ import numpy as np
 
 from .amount import bare_percent
 from .errors import Diagnostic, PcfError, did_you_mean, fail
+from .fit import declared_as, dimension_problem, unknown_input
 from .interval import Interval
 from .inventory import Amount, Product
-from .kb import Entry, KnowledgeBase
+from .kbmodel import Entry, KnowledgeBase
 from .keys import EMISSION, INPUT, KB, Key
 from .plan import Plan
 from .result import Finding
@@ -77,10 +78,10 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
         except UnitError as exc:
             err("unit-unknown", f"{what}: {exc}", a.span, _wan_hint(a) or exc.hint)
             return None
-        if spec.dim != want.dim:
+        problem = dimension_problem(f"{a.text} {a.unit or '(no unit)'}", spec, unit, want)
+        if problem:
             hint = f"give it in {unit}" if a.unit else f'an amount carries its unit: "{a.text} {unit}"'
-            err("unit-mismatch", f"{what}: {a.text} {a.unit or '(no unit)'} is {format_dim(spec.dim)}, "
-                f"the method expects {unit} ({format_dim(want.dim)})", a.span, hint)
+            err("unit-mismatch", f"{what}: {problem}", a.span, hint)
             return None
         hint = bare_percent(a.unit, a.text, a.value, unit)   # 15 for a % input: 15 %, or 1 500 %?
         if hint:
@@ -97,8 +98,8 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
     declared = {d.name: d for d in plan.method.inputs}
     for name, a in product.inputs.items():
         if name not in declared:
-            err("inventory", f"{where}: `{name}` is not an input of method `{plan.method.id}`", a.span,
-                did_you_mean(name, declared))
+            message, hint = unknown_input(name, plan.method)
+            err("inventory", f"{where}: {message}", a.span, hint)
     for name, d in declared.items():
         key = Key.input(name)
         a = product.inputs.get(name)
@@ -107,8 +108,7 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
                 values[key], widths[key] = 0.0, 0.0
                 not_given.append(name)
             else:
-                err("missing-input", f"{where}: the inventory gives no `{name}` ({d.unit}"
-                    f"{', ' + d.label if d.label else ''})", product.span,
+                err("missing-input", f"{where}: the inventory gives no {declared_as(d)}", product.span,
                     f'add `{name} = "<amount> {d.unit}"` under [product.inputs]')
             continue
         r = amount(a, d.unit, f"{where}, input `{name}`", key)
@@ -274,15 +274,15 @@ def plan_findings(plan: Plan) -> list[Finding]:
     out = []
     for kn in plan.kb_nodes.values():
         if kn.fallback_from is not None:
-            out.append(Finding("warning", "factor-year-fallback", str(kn.span),
+            out.append(Finding("warning", "factor-year-fallback", kn.span,
                                f"`kb.{kn.entry.id}` has no value for {kn.fallback_from}; "
                                f"used {kn.entry.period} ({kn.entry.value} {kn.entry.unit})"))
         if kn.pinned and not kn.entry.default:
-            out.append(Finding("warning", "unconfirmed-factor", str(kn.span),
+            out.append(Finding("warning", "unconfirmed-factor", kn.span,
                                f"`kb.{kn.entry.id}` is marked {kn.entry.confidence}: check its source"))
     if plan.co2_as_co2e:
         reason = plan.method.setting("non_co2_negligible")
         names = ", ".join(plan.co2_as_co2e)
-        out.append(Finding("info", "co2-counted-as-co2e", str(plan.method.span),
+        out.append(Finding("info", "co2-counted-as-co2e", plan.method.span,
                            f"CO2-only results counted as CO2e ({reason}): {names}"))
     return out

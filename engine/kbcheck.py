@@ -35,7 +35,7 @@ from .units import Dim, format_dim
 from .years import periods
 
 if TYPE_CHECKING:   # kb.py calls this module: importing it back would be a circle
-    from .kb import Entry, KnowledgeBase
+    from .kbmodel import Entry, KnowledgeBase
 
 
 def check_formulas(kb: KnowledgeBase) -> None:

@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
+from .source import Span
 from .trace import Trace
 
 if TYPE_CHECKING:   # back-references only: the modules that make these import this one
     from .case import Case
-    from .kb import KnowledgeBase
+    from .kbmodel import KnowledgeBase
     from .plan import Plan
 
 SCHEMA = "pcf-result/1"
@@ -20,10 +21,17 @@ SCHEMA = "pcf-result/1"
 
 @dataclass(frozen=True)
 class Finding:
+    """A finding (findings.py catalogues the codes). `at` is where it points: a position in a
+    method or inventory file, or a key path of the case and result (`products.A.total`);
+    `where` is that place as text, as the JSON result and the tables print it."""
     severity: str      # error | warning | info
     code: str
-    where: str
+    at: Span | str
     message: str
+
+    @property
+    def where(self) -> str:
+        return str(self.at)
 
     def to_dict(self) -> dict:
         return {"severity": self.severity, "code": self.code, "where": self.where, "message": self.message}

@@ -226,15 +226,15 @@ def _allocation(r: n.Rule, inventory: Inventory, note: str) -> list[Finding]:
     out = []
     for a in inventory.allocations:
         shares = ", ".join(f"{pid} {a.share(pid) * 100:.2f} %" for pid in a.keys)
-        out.append(Finding("info", "allocation", f"{a.span}" if a.span else "inventory",
+        out.append(Finding("info", "allocation", a.span or "inventory",
                            f"`{a.input}` ({a.amount.text} {a.amount.unit}) allocated on a {a.basis} basis: {shares}"))
         basis = "physical" if a.basis == "mass" else a.basis   # mass is a physical relationship
         if hierarchy and basis in hierarchy and hierarchy.index(basis) > 0 and not a.reason:
-            out.append(Finding("warning", "allocation-hierarchy", f"{a.span}" if a.span else "inventory",
+            out.append(Finding("warning", "allocation-hierarchy", a.span or "inventory",
                                f"{r.citation or 'the standard'} prefers {hierarchy[0]} allocation before "
                                f"{a.basis}; give the reason for `{a.input}` (`reason = \"...\"`){note}"))
         elif hierarchy and basis not in hierarchy:
-            out.append(Finding("warning", "allocation-hierarchy", f"{a.span}" if a.span else "inventory",
+            out.append(Finding("warning", "allocation-hierarchy", a.span or "inventory",
                                f"{r.citation or 'the standard'} allocates by {', then '.join(hierarchy)}; "
                                f"`{a.input}` is allocated by {a.basis}{note}"))
     return out

@@ -15,7 +15,7 @@ from .keys import Key
 if TYPE_CHECKING:
     from .evaluate import Bound
     from .inventory import Product
-    from .kb import Entry, Source
+    from .kbmodel import Entry, Source
 
 
 @dataclass(frozen=True)

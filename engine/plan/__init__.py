@@ -22,7 +22,7 @@ from .. import nodes as n
 from ..depgraph import build_graph, lexicographic_order
 from ..errors import Diagnostic, PcfError
 from ..gcpause import gc_paused
-from ..kb import KnowledgeBase, Source
+from ..kbmodel import KnowledgeBase, Source
 from ..keys import EMISSION, INPUT, LET, TABLE, Key
 from ..rules import check_rules
 from ..source import Span

@@ -10,7 +10,7 @@ from .. import nodes as n
 from ..build import build_formula
 from ..dimension import LEAVES, leaf_pair
 from ..errors import Diagnostic, PcfError, did_you_mean
-from ..kb import Entry, KnowledgeBase
+from ..kbmodel import Entry, KnowledgeBase
 from ..keys import EMISSION, INPUT, KB, LET, TABLE, Key
 from ..source import Span
 from ..units import Dim, UnitError, Units

@@ -15,7 +15,7 @@ from ..case import load_case
 from ..library import method_ids
 from ..errors import CATALOGUE, PcfError, render
 from ..findings import FINDINGS
-from ..kb import Entry, KnowledgeBase
+from ..kbmodel import Entry, KnowledgeBase
 from ..limits import limits_page
 from ..plan import compile_method
 from .escape import markdown_code, markdown_text, url_fragment, url_path
