@@ -7,6 +7,7 @@ so the caret fits both a wrong key and a wrong value.
 """
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from pathlib import Path
 import tomli
 
 from .errors import Diagnostic, fail
+from .inputfile import checked
 from .source import Span, display_path
 
 MAX_TOML_BYTES = 64 * 1024 * 1024
@@ -46,6 +48,8 @@ class TomlDoc:
 
 def read_toml(path: Path) -> TomlDoc:
     shown = display_path(path)
+    if os.path.exists(path):   # a FIFO or a device would block or never end: refused (inputfile.py)
+        checked(path, None, None, "TOML file")
     try:
         raw = path.read_bytes()
     except OSError as exc:

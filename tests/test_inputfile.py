@@ -118,3 +118,13 @@ def test_a_fifo_in_the_knowledge_base_is_refused_without_waiting(ws, here, alarm
     (d,) = exc.value.diagnostics
     assert (d.code, d.path, d.message) == ("input-file", "kb/x.toml",
                                            "knowledge-base file is a FIFO (named pipe), not a regular file")
+
+
+def test_pcf_check_of_a_fifo_named_as_toml_is_refused_without_waiting(here, alarm):
+    """`pcf check x.toml` on a FIFO used to wait for a writer forever (tomlfile.read_toml)."""
+    os.mkfifo("x.toml")
+    from pcf.tomlfile import read_toml
+    with pytest.raises(PcfError) as e:
+        read_toml(Path("x.toml"))
+    (d,) = e.value.diagnostics
+    assert d.code == "input-file" and "FIFO" in d.message
