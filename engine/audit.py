@@ -1,46 +1,35 @@
 """The audit: every printed figure of a case against the computed one.
 
 The case is evaluated a second time with each printed input widened to half a unit of its
-last digit (intervals). A printed figure is a `reported-mismatch` only when its own
-rounding interval does not meet the computed interval: the difference cannot come from
-rounding. The finding then names the likely slip where one fits (a stage left out, a basis
-or unit factor such as 44/12 or 1000).
+last digit (intervals), or, with `[audit] inputs = "exact"`, with the inputs as points. A
+printed figure is a `reported-mismatch` only when its own rounding interval does not meet
+the computed interval: the difference cannot come from rounding. The finding then names a
+slip of the catalogue (engine/slips.py) only when that slip explains the printed figure
+within its own rounding and nothing else does as well (engine/causes.py); otherwise it gives
+the value the printed figure implies. Printed figures are also checked against each other
+(engine/printedcheck.py).
 """
 from __future__ import annotations
 
-from itertools import combinations
-
 from .case import ReportedFigure
+from .causes import Figure, cause
 from .errors import Diagnostic, PcfError, did_you_mean
 from .evaluate import Bound, as_intervals, run
 from .interval import Interval
 from .plan import Plan
 from .result import Finding, ProductResult
+from .printedcheck import merge, printed_checks
 from .units import CO2, CO2E, DIMENSIONLESS, UnitError
 
-# Ratios a printed figure may be off by, the slip each suggests, and the substances a method
-# must involve for the slip to be possible there.
-SLIPS = [
-    (44 / 12, "carbon (C) reported as CO2: ×44/12 applied twice, or C multiplied by 44/12 where CO2 was given", {"kgC"}),
-    (12 / 44, "CO2 reported as carbon (C): the 44/12 conversion is missing", {"kgC"}),
-    (44 / 28, "N2O converted twice (×44/28 applied to N2O)", {"kgN2O_N"}),
-    (28 / 44, "N2O reported as N2O-N: the 44/28 conversion is missing", {"kgN2O_N"}),
-    (1000.0, "a factor of 1000: kg and t (or kWh and MWh) mixed up", set()),
-    (1 / 1000, "a factor of 1/1000: t and kg (or MWh and kWh) mixed up", set()),
-    (10000.0, "a factor of 10 000: 万 (10^4) applied twice", set()),
-    (1 / 10000, "a factor of 1/10 000: a 万 (10^4) amount taken as units", set()),
-    (298 / 265, "N2O characterised with AR4 (298) instead of AR5 (265)", {"kgN2O"}),
-    (265 / 298, "N2O characterised with AR5 (265) instead of AR4 (298)", {"kgN2O"}),
-    (28 / 25, "CH4 characterised with AR5 (28) instead of AR4 (25)", {"kgCH4"}),
-    (25 / 28, "CH4 characterised with AR4 (25) instead of AR5 (28)", {"kgCH4"}),
-]
 REL_SLACK = 1e-9
 
 
-def audit(plan: Plan, bound: Bound, result: ProductResult, figures: list[ReportedFigure]) -> list[Finding]:
+def audit(plan: Plan, bound: Bound, result: ProductResult, figures: list[ReportedFigure],
+          exact_inputs: bool = False) -> list[Finding]:
+    """The findings on one product's printed figures; `exact_inputs`: the inputs are points."""
     if not figures:
         return []
-    iv = run(plan, as_intervals(bound))
+    iv = run(plan, _declared(bound, exact_inputs))
     d = bound.divisor
     quantity = result.quantity
     lines = {e.name: Interval.of(iv[f"emission:{e.name}"]) / d for e in plan.method.emissions}
@@ -100,14 +89,22 @@ def audit(plan: Plan, bound: Bound, result: ProductResult, figures: list[Reporte
         diff = (f.value - shown) / shown * 100 if shown else float("inf")
         msg = (f"reported {f.text} {f.unit}, computed {_fmt(shown, f.text)} {f.unit} ({diff:+.1f} %)"
                + (f" [{f.where}]" if f.where else ""))
-        why = None if base == "shares" else _explain(base, name, rep, computed, stages, total * scale if base == "total" else None,
-                       printed, kind, plan, scale)
-        if why:
-            msg += f"; {why}"
+        if base != "shares":
+            fig = Figure(base, name, spec.to_base(f.value), spec.to_base(f.half_width), computed, point, scale)
+            msg += "; " + cause(fig, plan, result, lines, stages, exact_inputs, spec.from_base, f.unit)
+            msg += _sum_of_printed(base, kind, rep, stages, printed, plan)
         findings.append(Finding("error", "reported-mismatch", f"products.{f.product}.{f.path}", msg))
     if problems:
         raise PcfError(problems)
-    return findings
+    return merge(findings, printed_checks(plan, list(stages), figures))
+
+
+def _declared(bound: Bound, exact: bool) -> dict[str, object]:
+    """The inputs as the case declares them: rounded (intervals) or exact (points)."""
+    if not exact:
+        return as_intervals(bound)
+    return {k: ({c: Interval(x, x) for c, x in v.items()} if isinstance(v, dict) else Interval(v, v))
+            for k, v in bound.values.items()}
 
 
 def _factor(plan: Plan, result: ProductResult, f: ReportedFigure, problems) -> Finding | None:
@@ -149,29 +146,18 @@ def _factor(plan: Plan, result: ProductResult, f: ReportedFigure, problems) -> F
                    f"use it in {format_dim(dim)}{why}")
 
 
-def _explain(base, name, rep: Interval, computed: Interval, stages, total, printed, kind, plan, scale) -> str | None:
-    labels = {s.id: s.label or s.id for s in plan.method.stages}
-    if base == "total" and total is not None:
-        ids = list(stages)
-        for k in range(1, len(ids)):
-            for left_out in combinations(ids, k):
-                rest = total - sum((stages[s] * scale for s in left_out), Interval(0.0, 0.0))
-                if rest.overlaps(rep, REL_SLACK * abs(rep.mid)):
-                    names = ", ".join(f"`{s}` ({labels[s]})" for s in left_out)
-                    return f"it equals the total without stage {names}: the printed total leaves it out"
-        stage_kind = "yearly_stages" if kind.startswith("yearly") else "stages"
-        parts = [printed.get(f"{stage_kind}.{s}") for s in ids]
-        if all(parts):
-            lo = sum(p.value - p.half_width for p in parts)
-            hi = sum(p.value + p.half_width for p in parts)
-            spec = plan.units.parse(parts[0].unit)
-            if Interval(spec.to_base(lo), spec.to_base(hi)).overlaps(rep):
-                return "it equals the sum of the printed stage figures: a stage figure is wrong, not the addition"
-    # Name a slip only when the method involves its substances and no other ratio fits too.
-    present = {k for d in plan.dims.values() for k in d}
-    fits = [slip for ratio, slip, needs in SLIPS
-            if needs <= present and (computed * ratio).overlaps(rep, REL_SLACK * abs(rep.mid))]
-    return f"likely slip: {fits[0]}" if len(fits) == 1 else None
+def _sum_of_printed(base, kind, rep: Interval, stages, printed, plan) -> str:
+    """A remark when the printed total is the sum of the printed stages: a stage figure is wrong."""
+    stage_kind = "yearly_stages" if kind.startswith("yearly") else "stages"
+    parts = [printed.get(f"{stage_kind}.{s}") for s in stages]
+    if base != "total" or not parts or not all(parts):
+        return ""
+    spec = plan.units.parse(parts[0].unit)
+    lo = sum(p.value - p.half_width for p in parts)
+    hi = sum(p.value + p.half_width for p in parts)
+    if Interval(spec.to_base(lo), spec.to_base(hi)).overlaps(rep):
+        return "; it equals the sum of the printed stage figures: a stage figure is wrong, not the addition"
+    return ""
 
 
 def _fmt(x: float, like: str) -> str:

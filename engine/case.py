@@ -12,7 +12,12 @@ figures a published report printed.
     stages.raw_material = "52.6015 kgCO2e"
     shares.raw_material = "81.90 %"
     lines.rm_transport = { value = "0.0012 kgCO2e", where = "table 4.2.1" }
+    lines.rm_power = { value = "30.0699 kgCO2e", exact = true }      # printed without rounding
+    lines.eol_gas = { value = "0.08 kgCO2e", precision = "0.05" }    # printed to the nearest 0.05
     factors.diesel_ef = "0.0726 tCO2/GJ"  # a `let` of the method, as the report prints it
+
+    [audit]
+    inputs = "rounded"                   # or "exact": the printed inputs are the values used
 
     [pact]                               # what a PACT export needs beyond the result (pact.py)
     company_name = "..."
@@ -45,7 +50,9 @@ from .source import Span, display_path
 from .tomlfile import MAX_TOML_BYTES, TomlDoc, read_toml
 
 DEFAULT_METHODS_DIR = Path(__file__).resolve().parent.parent / "methods"
-CASE_KEYS = {"title", "method", "inventory", "data_year", "reported", "note", "source", "pact"}
+CASE_KEYS = {"title", "method", "inventory", "data_year", "reported", "note", "source", "pact", "audit"}
+FIGURE_KEYS = {"value", "where", "exact", "precision"}
+AUDIT_INPUTS = ("rounded", "exact")
 FIGURE_KINDS = {"total", "yearly_total", "stages", "yearly_stages", "shares", "lines", "yearly_lines",
                 "factors"}
 # Leading blanks within the line only: `^\s*` crossed line ends, so every line start of a run of
@@ -62,11 +69,24 @@ class ReportedFigure:
     text: str            # the digits as printed
     span: Span | None
     where: str | None = None   # where in the report it is printed
+    step: float | None = None  # stated rounding step in `unit` (0: exact); None: the last printed digit
 
     @property
     def half_width(self) -> float:
+        if self.step is not None:
+            return self.step / 2
         from .inventory import Amount
         return Amount(self.value, self.unit, self.text).half_width
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    """`[audit]`: whether the printed inputs are the values used ("exact") or rounded from them."""
+    inputs: str = "rounded"
+
+    @property
+    def exact_inputs(self) -> bool:
+        return self.inputs == "exact"
 
 
 @dataclass(frozen=True)
@@ -79,6 +99,7 @@ class Case:
     reported: tuple[ReportedFigure, ...]
     source: Mapping[str, str]
     pact: "PactInfo | None" = None     # the [pact] table, for `pcf export --format pact`
+    audit: AuditOptions = AuditOptions()
 
 
 def find_method(ref: str, case_dir: Path | None = None, library: Path = DEFAULT_METHODS_DIR,
@@ -163,11 +184,28 @@ def load_case(case_dir: Path, library: Path = DEFAULT_METHODS_DIR) -> Case:
     inventory = load_inventory(inv_path)
     reported = _reported(doc, inventory, problems)
     pact = _pact(doc, inventory, problems) if "pact" in d else None
+    options = _audit(doc, problems)
     if problems:
         raise PcfError(problems)
     source = d.get("source") if isinstance(d.get("source"), dict) else {}
     return Case(str(case_dir), d.get("title"), method_path, inventory, year, tuple(reported),
-                {str(k): str(v) for k, v in source.items()}, pact)
+                {str(k): str(v) for k, v in source.items()}, pact, options)
+
+
+def _audit(doc: TomlDoc, problems: list[Diagnostic]) -> AuditOptions:
+    raw = doc.data.get("audit", {})
+    if not isinstance(raw, dict):
+        problems.append(doc.error("case", "audit", "`audit` is a table: [audit]", 'inputs = "exact"'))
+        return AuditOptions()
+    for k in sorted(set(raw) - {"inputs"}):
+        problems.append(doc.error("case", f"audit.{k}", "unknown key", did_you_mean(k, ["inputs"]) or "one of inputs"))
+    inputs = raw.get("inputs", "rounded")
+    if inputs not in AUDIT_INPUTS:
+        problems.append(doc.error("case", "audit.inputs", f'expected "rounded" or "exact", found {inputs!r}',
+                                  '"exact": the printed inputs are the values used (a paper, a guidance '
+                                  'example); "rounded": they are rounded from them (a spreadsheet report)'))
+        return AuditOptions()
+    return AuditOptions(inputs)
 
 
 def _reported(doc: TomlDoc, inventory: Inventory, problems: list[Diagnostic]) -> list[ReportedFigure]:
@@ -199,8 +237,9 @@ def _reported(doc: TomlDoc, inventory: Inventory, problems: list[Diagnostic]) ->
                 continue
             for path, x in items:
                 key = f"reported.{pid}.{path}"
-                where = None
+                where = step = None
                 if isinstance(x, dict):
+                    step = _step(doc, key, x, problems)
                     where = x.get("where")
                     x = x.get("value")
                 try:
@@ -213,8 +252,35 @@ def _reported(doc: TomlDoc, inventory: Inventory, problems: list[Diagnostic]) ->
                                               f'e.g. "64.2254 kgCO2e" or "81.90 %"; found {x!r}',
                                               "keep the digits exactly as printed: they set the rounding allowed"))
                     continue
-                out.append(ReportedFigure(pid, path, r.value, r.unit, r.text, doc.span(key), where))
+                out.append(ReportedFigure(pid, path, r.value, r.unit, r.text, doc.span(key), where, step))
     return out
+
+
+def _step(doc: TomlDoc, key: str, x: dict, problems: list[Diagnostic]) -> float | None:
+    """A figure's stated rounding step: `exact = true` (0) or `precision = "0.05"` (in its unit)."""
+    for k in sorted(set(x) - FIGURE_KEYS):
+        problems.append(doc.error("case", f"{key}.{k}", "unknown key",
+                                  did_you_mean(k, FIGURE_KEYS) or f"one of {', '.join(sorted(FIGURE_KEYS))}"))
+    exact, precision = x.get("exact"), x.get("precision")
+    if exact is not None and not isinstance(exact, bool):
+        problems.append(doc.error("case", f"{key}.exact", f"expected true or false, found {exact!r}"))
+        return None
+    if exact and precision is not None:
+        problems.append(doc.error("case", f"{key}.precision", "a figure is either exact or has a precision",
+                                  "drop `exact = true` or `precision`"))
+        return None
+    if precision is None:
+        return 0.0 if exact else None
+    try:
+        r = read_amount(precision) if isinstance(precision, str) and looks_like_number(precision) else None
+    except AmountError:
+        r = None
+    if r is None or r.unit or not r.value > 0:
+        problems.append(doc.error("case", f"{key}.precision", f"a precision is the rounding step as a "
+                                  f"string of a number above 0, in the figure's unit; found {precision!r}",
+                                  'e.g. precision = "0.05" for a figure printed to the nearest 0.05'))
+        return None
+    return r.value
 
 
 # --- [pact]: the data owner's side of a PACT ProductFootprint ---------------------------------
