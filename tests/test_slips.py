@@ -177,3 +177,27 @@ def test_rounding_consistent_reports_raise_nothing(ws, tmp_path_factory, seed, s
             f.write(f"\n[reported.{p.id}]\n{printed(p, rnd)}")
     found = [f for f in ws.run_case(case).findings if f.code.startswith("reported") and f.severity == "error"]
     assert found == []
+
+
+# --- documentation ------------------------------------------------------------------------------
+
+def test_the_slips_page_lists_every_entry():
+    from pcf.render.docs import all_pages
+    page = all_pages()["slips.md"]
+    for s in SLIPS:
+        assert f"| `{s.name}` | {s.description} |" in page
+
+
+def test_the_language_reference_example_of_printed_figures_is_a_clean_case(ws, tmp_path):
+    """The [reported]/[audit] example of docs/language.md parses, and seed 003 agrees with it."""
+    text = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
+    block = text.split("## Printed figures: [reported] and [audit]", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    case = copy_case(SEEDS / "seed-003-metering-box", tmp_path / "case")
+    with (case / "case.toml").open("a", encoding="utf-8") as f:
+        f.write("\n" + block)
+    result = ws.run_case(case)
+    kinds = {f.path.partition(".")[0] for f in result.case.reported}
+    assert kinds == {"total", "yearly_total", "stages", "yearly_stages", "shares", "lines", "yearly_lines", "factors"}
+    steps = {f.path: f.half_width for f in result.case.reported}
+    assert steps["lines.rm_power"] == 0 and steps["yearly_stages.production"] == 0.5
+    assert [f for f in result.findings if f.code.startswith("reported")] == []

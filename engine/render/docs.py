@@ -14,6 +14,7 @@ from ..api import Workspace, read_method
 from ..case import load_case, method_ids
 from ..errors import CATALOGUE, PcfError, render
 from ..findings import FINDINGS
+from .slipspage import slips_page
 from ..kb import Entry, KnowledgeBase
 from ..limits import limits_page
 from ..plan import compile_method
@@ -265,5 +266,6 @@ def all_pages(ws: Workspace | None = None, examples: Path = ROOT / "examples") -
     pages["gallery.md"] = gallery(ws, examples)
     pages["errors.md"] = error_catalogue(ws)
     pages["findings.md"] = findings_catalogue()
+    pages["slips.md"] = slips_page()
     pages["limits.md"] = limits_page()
     return pages
