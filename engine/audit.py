@@ -11,6 +11,8 @@ the value the printed figure implies. Printed figures are also checked against e
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .case import ReportedFigure
 from .causes import Figure, cause
 from .errors import Diagnostic, PcfError, did_you_mean
@@ -18,17 +20,33 @@ from .evaluate import Bound, as_intervals, run
 from .interval import Interval
 from .plan import Plan
 from .result import Finding, ProductResult
-from .printedcheck import merge, printed_checks
+from .printedcheck import merge, printed_checks, printed_interval
 from .units import CO2, CO2E, DIMENSIONLESS, UnitError
 
 REL_SLACK = 1e-9
 
 
+@dataclass(frozen=True)
+class Check:
+    """One printed figure, audited: what `pcf audit` shows a verifier."""
+    figure: ReportedFigure
+    computed: Interval | None   # in the figure's unit; None for a factor printed in another unit
+    point: float | None         # the computed value with the inputs as printed, in the figure's unit
+    verdict: str                # consistent | edge | inconsistent | other-unit
+    note: str = ""              # the named slip or the implied value, for an inconsistent figure
+
+
 def audit(plan: Plan, bound: Bound, result: ProductResult, figures: list[ReportedFigure],
           exact_inputs: bool = False) -> list[Finding]:
     """The findings on one product's printed figures; `exact_inputs`: the inputs are points."""
+    return figure_checks(plan, bound, result, figures, exact_inputs)[1]
+
+
+def figure_checks(plan: Plan, bound: Bound, result: ProductResult, figures: list[ReportedFigure],
+                  exact_inputs: bool = False) -> tuple[list[Check], list[Finding]]:
+    """Every printed figure of one product with its verdict, and the findings they give."""
     if not figures:
-        return []
+        return [], []
     iv = run(plan, _declared(bound, exact_inputs))
     d = bound.divisor
     quantity = result.quantity
@@ -38,13 +56,16 @@ def audit(plan: Plan, bound: Bound, result: ProductResult, figures: list[Reporte
     total = sum(stages.values(), Interval(0.0, 0.0))
     problems: list[Diagnostic] = []
     findings: list[Finding] = []
+    checks: list[Check] = []
     printed = {f.path: f for f in figures}
     for f in figures:
         kind, _, name = f.path.partition(".")
         if kind == "factors":
-            finding = _factor(plan, result, f, problems)
+            finding, check = _factor(plan, result, f, problems)
             if finding is not None:
                 findings.append(finding)
+            if check is not None:
+                checks.append(check)
             continue
         yearly = kind.startswith("yearly")
         if yearly and quantity is None:
@@ -83,20 +104,25 @@ def audit(plan: Plan, bound: Bound, result: ProductResult, figures: list[Reporte
             continue
         rep = Interval.around(spec.to_base(f.value), spec.to_base(f.half_width))
         slack = REL_SLACK * max(abs(rep.mid), 1e-300)
-        if computed.overlaps(rep, slack):
-            continue
         shown = spec.from_base(point)
+        in_unit = Interval(spec.from_base(computed.lo), spec.from_base(computed.hi))
+        if computed.overlaps(rep, slack):
+            edge = not rep.overlaps(Interval(point, point), slack)
+            checks.append(Check(f, in_unit, shown, "edge" if edge else "consistent"))
+            continue
         diff = (f.value - shown) / shown * 100 if shown else float("inf")
-        msg = (f"reported {f.text} {f.unit}, computed {_fmt(shown, f.text)} {f.unit} ({diff:+.1f} %)"
+        msg = (f"reported {f.text} {f.unit}, computed {fmt_like(shown, f.text)} {f.unit} ({diff:+.1f} %)"
                + (f" [{f.where}]" if f.where else ""))
+        note = ""
         if base != "shares":
             fig = Figure(base, name, spec.to_base(f.value), spec.to_base(f.half_width), computed, point, scale)
-            msg += "; " + cause(fig, plan, result, lines, stages, exact_inputs, spec.from_base, f.unit)
-            msg += _sum_of_printed(base, kind, rep, stages, printed, plan)
+            note = cause(fig, plan, result, lines, stages, exact_inputs, spec.from_base, f.unit)
+            msg += "; " + note + _sum_of_printed(base, kind, rep, stages, printed, plan)
+        checks.append(Check(f, in_unit, shown, "inconsistent", note))
         findings.append(Finding("error", "reported-mismatch", f"products.{f.product}.{f.path}", msg))
     if problems:
         raise PcfError(problems)
-    return merge(findings, printed_checks(plan, list(stages), figures))
+    return checks, merge(findings, printed_checks(plan, list(stages), figures))
 
 
 def _declared(bound: Bound, exact: bool) -> dict[str, object]:
@@ -107,7 +133,7 @@ def _declared(bound: Bound, exact: bool) -> dict[str, object]:
             for k, v in bound.values.items()}
 
 
-def _factor(plan: Plan, result: ProductResult, f: ReportedFigure, problems) -> Finding | None:
+def _factor(plan: Plan, result: ProductResult, f: ReportedFigure, problems) -> tuple[Finding | None, Check | None]:
     """A printed factor against the value the calculation used, unit included."""
     key = f"let:{f.path.partition('.')[2]}"
     if key not in plan.dims:
@@ -115,23 +141,26 @@ def _factor(plan: Plan, result: ProductResult, f: ReportedFigure, problems) -> F
         problems.append(Diagnostic("case", f"reported.{f.product}.{f.path}: no `let` named "
                                    f"`{key.split(':', 1)[1]}` in the method", f.span,
                                    hint=did_you_mean(key.split(":", 1)[1], lets)))
-        return None
+        return None, None
     try:
         spec = plan.units.parse(f.unit)
     except UnitError as exc:
         problems.append(Diagnostic("unit-unknown", f"reported.{f.product}.{f.path}: {exc}", f.span, hint=exc.hint))
-        return None
+        return None, None
     used = result.values[key]
     dim = plan.dims[key]
     name = key.split(":", 1)[1]
     rep = Interval.around(spec.to_base(f.value), spec.to_base(f.half_width))
     from .units import format_dim
     if spec.dim == dim:
+        shown = spec.from_base(used)
         if Interval(used, used).overlaps(rep, REL_SLACK * abs(rep.mid)):
-            return None
-        return Finding("error", "reported-mismatch", f"products.{f.product}.factors.{name}",
-                       f"factor `{name}` printed as {f.text} {f.unit}, the calculation uses "
-                       f"{spec.from_base(used):.6g} {f.unit}")
+            return None, Check(f, Interval(shown, shown), shown, "consistent")
+        return (Finding("error", "reported-mismatch", f"products.{f.product}.factors.{name}",
+                        f"factor `{name}` printed as {f.text} {f.unit}, the calculation uses "
+                        f"{shown:.6g} {f.unit}"),
+                Check(f, Interval(shown, shown), shown, "inconsistent",
+                      f"the printed factor is {f.value / shown:.4g} × the one the calculation uses" if shown else ""))
     # Different units: find the parameter that turns one into the other (e.g. per GJ vs per kg).
     why = ""
     for kn in plan.kb_nodes.values():
@@ -141,26 +170,24 @@ def _factor(plan: Plan, result: ProductResult, f: ReportedFigure, problems) -> F
                        f"({kn.entry.value:g} {kn.entry.unit}): the report prints it per another unit than "
                        "it computes with")
                 break
-    return Finding("warning", "reported-unit-mismatch", f"products.{f.product}.factors.{name}",
-                   f"factor `{name}` printed as {f.text} {f.unit} ({format_dim(spec.dim)}), but the results "
-                   f"use it in {format_dim(dim)}{why}")
+    msg = (f"factor `{name}` printed as {f.text} {f.unit} ({format_dim(spec.dim)}), but the results "
+           f"use it in {format_dim(dim)}{why}")
+    return (Finding("warning", "reported-unit-mismatch", f"products.{f.product}.factors.{name}", msg),
+            Check(f, None, None, "other-unit", msg.split("; ", 1)[-1] if why else msg))
 
 
 def _sum_of_printed(base, kind, rep: Interval, stages, printed, plan) -> str:
     """A remark when the printed total is the sum of the printed stages: a stage figure is wrong."""
     stage_kind = "yearly_stages" if kind.startswith("yearly") else "stages"
-    parts = [printed.get(f"{stage_kind}.{s}") for s in stages]
+    parts = [printed_interval(plan, p) if p else None for p in (printed.get(f"{stage_kind}.{s}") for s in stages)]
     if base != "total" or not parts or not all(parts):
-        return ""
-    spec = plan.units.parse(parts[0].unit)
-    lo = sum(p.value - p.half_width for p in parts)
-    hi = sum(p.value + p.half_width for p in parts)
-    if Interval(spec.to_base(lo), spec.to_base(hi)).overlaps(rep):
+        return ""   # a part missing, or in a unit its own check reports
+    if sum(parts, Interval(0.0, 0.0)).overlaps(rep):
         return "; it equals the sum of the printed stage figures: a stage figure is wrong, not the addition"
     return ""
 
 
-def _fmt(x: float, like: str) -> str:
+def fmt_like(x: float, like: str) -> str:
     """The computed value with two more digits than the printed one, to show the gap."""
     decimals = len(like.split(".")[1]) if "." in like else 0
     return f"{x:.{decimals + 2}f}"

@@ -25,7 +25,7 @@ def printed_checks(plan: Plan, stage_ids: list[str], figures: list[ReportedFigur
     if not figures:
         return []
     pid = figures[0].product
-    iv = {f.path: x for f in figures if (x := _interval(plan, f)) is not None}
+    iv = {f.path: x for f in figures if (x := printed_interval(plan, f)) is not None}
     out: list[tuple[str, str]] = []
     for total, parts in (("total", "stages"), ("yearly_total", "yearly_stages")):
         keys = [f"{parts}.{s}" for s in stage_ids]
@@ -65,7 +65,8 @@ def merge(findings: list[Finding], checks: list[tuple[str, str]]) -> list[Findin
     return out
 
 
-def _interval(plan: Plan, f: ReportedFigure) -> Interval | None:
+def printed_interval(plan: Plan, f: ReportedFigure) -> Interval | None:
+    """A printed total, stage or share as the interval of its rounding, in base units."""
     kind = f.path.partition(".")[0]
     if kind not in ("total", "yearly_total", "stages", "yearly_stages", "shares"):
         return None
