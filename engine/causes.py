@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Callable, Mapping
 
+from .implied import implied_factor
 from .interval import Interval
 from .plan import Plan
 from .result import ProductResult
@@ -66,8 +67,9 @@ def cause(fig: Figure, plan: Plan, result: ProductResult, lines: Mapping[str, In
     ratio = fig.value / fig.point if fig.point else float("inf")
     because = (f"{len(values)} catalogued slips would each give it, so none is named; " if len(values) > 1
                else "no catalogued slip explains it; ")
+    factor = implied_factor(plan, result.values, fig.name, ratio) if fig.base == "lines" and fig.point else None
     return (because + f"the printed figure implies {ratio:.4g} × the computed value "
-            f"({shown(fig.value) - shown(fig.point):+.4g} {unit})")
+            f"({shown(fig.value) - shown(fig.point):+.4g} {unit})" + (f": {factor}" if factor else ""))
 
 
 def candidates(fig: Figure, plan: Plan, result: ProductResult, lines: Mapping[str, Interval],

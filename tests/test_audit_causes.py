@@ -79,7 +79,19 @@ def test_a_total_22_percent_low_is_flagged_with_exact_inputs(ws, tmp_path, audit
 def test_a_line_1_7_percent_high_is_flagged_with_exact_inputs(ws, tmp_path, audit, flagged):
     # 1000 kg x 0.2 = 200; printed 203.4 = 200 x 1.017
     case = write(tmp_path / "c", FACTOR_ONE_DIGIT, '[reported.p.lines]\nmaterial = "203.4 kgCO2e"', audit)
-    assert bool(errors(ws, case)) == flagged
+    errs = errors(ws, case)
+    assert bool(errs) == flagged
+    if flagged:   # 203.4 / 1000 kg = 0.2034 kgCO2e/kg: the factor the printed line implies
+        assert "implies `steel_ef` = 0.2034 kgCO2e/kg where the calculation uses 0.2" in errs[0].message
+
+
+def test_a_line_without_a_named_factor_gives_the_ratio_only(ws, tmp_path):
+    # power 100.00 kWh x 0.5 kgCO2e/kWh (a number in the method: no factor to name) = 50.000; the
+    # implied value is then only the ratio: 52.000 / 50.000 = 1.04
+    case = write(tmp_path / "c", {"steel": "0.00 kg", "steel_ef": "2.000 kgCO2e/kg", "power": "100.00 kWh"},
+                 '[reported.p.lines]\nelectricity = "52.000 kgCO2e"')
+    (f,) = errors(ws, case)
+    assert "implies 1.04 × the computed value" in f.message and "the printed line implies" not in f.message
 
 
 @pytest.mark.parametrize("figure, flagged", [
@@ -116,3 +128,18 @@ def test_bad_audit_options_are_positioned_errors(tmp_path, audit, figure, key):
     (d,) = e.value.diagnostics
     assert d.code == "case" and key in d.message or key in (d.hint or "") or d.span.line > 3
     assert d.span is not None and d.span.path.endswith("case.toml")
+
+
+def test_a_line_with_a_kb_factor_implies_that_factor(ws, tmp_path):
+    # seed 002: rm_power = 52.0511 kWh x 0.5777 kgCO2e/kWh = 30.0699; printed 30.5 implies
+    # 30.5 / 52.0511 = 0.58596 kgCO2e/kWh for the national electricity factor
+    src = Path(__file__).resolve().parent.parent / "examples" / "seed-002-feeder-terminal"
+    case = tmp_path / "c"
+    case.mkdir()
+    (case / "inventory.toml").write_text((src / "inventory.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    (case / "case.toml").write_text('method = "gbt24067.electrical"\ninventory = "inventory.toml"\n'
+                                    'data_year = 2025\n[reported.PMF556.lines]\nrm_power = "30.5 kgCO2e"\n',
+                                    encoding="utf-8")
+    (f,) = errors(ws, case)
+    assert ("the printed line implies `electricity_ef` (kb.cn.electricity.cfp.national) = 0.586 kgCO2e/kWh "
+            "where the calculation uses 0.5777") in f.message

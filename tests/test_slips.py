@@ -162,7 +162,7 @@ def printed(p, rnd: random.Random) -> str:
     return "\n".join(out) + "\n"
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.sampled_from(CLEAN), salt=st.integers(0, 2 ** 32))
 def test_rounding_consistent_reports_raise_nothing(ws, tmp_path_factory, seed, salt):
     rnd = random.Random(salt)
