@@ -137,7 +137,7 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
         if case is not None and audit_reported:
             try:
                 findings.extend(audit(plan, b, pr, [f for f in case.reported if f.product == p.id],
-                                      case.audit.exact_inputs))
+                                      case.audit))
             except PcfError as exc:
                 problems.extend(exc.diagnostics)
     if problems:

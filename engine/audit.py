@@ -11,9 +11,10 @@ the value the printed figure implies. Printed figures are also checked against e
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from .case import ReportedFigure
+from . import nodes as n
+from .case import AuditOptions, ReportedFigure
 from .causes import Figure, cause
 from .errors import Diagnostic, PcfError, did_you_mean
 from .evaluate import Bound, as_intervals, run
@@ -37,17 +38,18 @@ class Check:
 
 
 def audit(plan: Plan, bound: Bound, result: ProductResult, figures: list[ReportedFigure],
-          exact_inputs: bool = False) -> list[Finding]:
-    """The findings on one product's printed figures; `exact_inputs`: the inputs are points."""
-    return figure_checks(plan, bound, result, figures, exact_inputs)[1]
+          options: AuditOptions = AuditOptions()) -> list[Finding]:
+    """The findings on one product's printed figures, with the inputs as `options` declare them."""
+    return figure_checks(plan, bound, result, figures, options)[1]
 
 
 def figure_checks(plan: Plan, bound: Bound, result: ProductResult, figures: list[ReportedFigure],
-                  exact_inputs: bool = False) -> tuple[list[Check], list[Finding]]:
+                  options: AuditOptions = AuditOptions()) -> tuple[list[Check], list[Finding]]:
     """Every printed figure of one product with its verdict, and the findings they give."""
     if not figures:
         return [], []
-    iv = run(plan, _declared(bound, exact_inputs))
+    exact_inputs = options.all_exact
+    iv = run(plan, _declared(plan, bound, options))
     d = bound.divisor
     quantity = result.quantity
     lines = {e.name: Interval.of(iv[f"emission:{e.name}"]) / d for e in plan.method.emissions}
@@ -125,12 +127,32 @@ def figure_checks(plan: Plan, bound: Bound, result: ProductResult, figures: list
     return checks, merge(findings, printed_checks(plan, list(stages), figures))
 
 
-def _declared(bound: Bound, exact: bool) -> dict[str, object]:
-    """The inputs as the case declares them: rounded (intervals) or exact (points)."""
-    if not exact:
-        return as_intervals(bound)
-    return {k: ({c: Interval(x, x) for c, x in v.items()} if isinstance(v, dict) else Interval(v, v))
-            for k, v in bound.values.items()}
+def _declared(plan: Plan, bound: Bound, options: AuditOptions) -> dict[str, object]:
+    """The inputs as the case declares them: rounded (intervals) or exact (points), all or by name."""
+    if options.all_exact:
+        return as_intervals(replace(bound, widths={k: _zero(w) for k, w in bound.widths.items()}))
+    declared = {f"input:{i.name}" for i in plan.method.of_type(n.Input)}
+    declared |= {f"table:{t.name}.{c.name}" for t in plan.method.of_type(n.Table) for c in t.columns}
+    widths = dict(bound.widths)
+    unknown = []
+    for name in options.exact:
+        table, _, column = name.partition(".")
+        key = f"table:{table}" if column else f"input:{name}"
+        if (f"{key}.{column}" if column else key) not in declared:
+            unknown.append(name)
+        elif column and key in widths:
+            widths[key] = {**widths[key], column: _zero(widths[key][column])}
+        elif key in widths:
+            widths[key] = 0.0
+    if unknown:
+        raise PcfError([Diagnostic("case", f"audit.exact_inputs: no input `{u}` in the method", options.span,
+                                   hint=did_you_mean(u, sorted(k.split(":", 1)[1] for k in declared)))
+                        for u in unknown])
+    return as_intervals(replace(bound, widths=widths))
+
+
+def _zero(w):
+    return {c: x * 0 for c, x in w.items()} if isinstance(w, dict) else w * 0
 
 
 def _factor(plan: Plan, result: ProductResult, f: ReportedFigure, problems) -> tuple[Finding | None, Check | None]:

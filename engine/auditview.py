@@ -46,7 +46,7 @@ def audit_case(ws: Workspace, case_dir: Path | str) -> AuditView:
         figures = [f for f in case.reported if f.product == p.id]
         if figures and p.id in by_id:
             bound = bind(result.plan, p, ws.kb, case.inventory.path)
-            checks += figure_checks(result.plan, bound, by_id[p.id], figures, case.audit.exact_inputs)[0]
+            checks += figure_checks(result.plan, bound, by_id[p.id], figures, case.audit)[0]
     findings = tuple(f for f in result.findings if f.code.startswith("reported"))
     return AuditView(case.title, case.audit.inputs, tuple(checks), findings)
 

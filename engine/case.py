@@ -53,6 +53,7 @@ DEFAULT_METHODS_DIR = Path(__file__).resolve().parent.parent / "methods"
 CASE_KEYS = {"title", "method", "inventory", "data_year", "reported", "note", "source", "pact", "audit"}
 FIGURE_KEYS = {"value", "where", "exact", "precision"}
 AUDIT_INPUTS = ("rounded", "exact")
+AUDIT_KEYS = {"inputs", "exact_inputs"}
 FIGURE_KINDS = {"total", "yearly_total", "stages", "yearly_stages", "shares", "lines", "yearly_lines",
                 "factors"}
 # Leading blanks within the line only: `^\s*` crossed line ends, so every line start of a run of
@@ -81,11 +82,14 @@ class ReportedFigure:
 
 @dataclass(frozen=True)
 class AuditOptions:
-    """`[audit]`: whether the printed inputs are the values used ("exact") or rounded from them."""
+    """`[audit]`: whether the printed inputs are the values used ("exact") or rounded from them,
+    and the inputs (`name`, or `table.column`) taken as exact whatever `inputs` says."""
     inputs: str = "rounded"
+    exact: tuple[str, ...] = ()
+    span: Span | None = None       # where `exact_inputs` is written, for an unknown name
 
     @property
-    def exact_inputs(self) -> bool:
+    def all_exact(self) -> bool:
         return self.inputs == "exact"
 
 
@@ -197,15 +201,21 @@ def _audit(doc: TomlDoc, problems: list[Diagnostic]) -> AuditOptions:
     if not isinstance(raw, dict):
         problems.append(doc.error("case", "audit", "`audit` is a table: [audit]", 'inputs = "exact"'))
         return AuditOptions()
-    for k in sorted(set(raw) - {"inputs"}):
-        problems.append(doc.error("case", f"audit.{k}", "unknown key", did_you_mean(k, ["inputs"]) or "one of inputs"))
+    for k in sorted(set(raw) - AUDIT_KEYS):
+        problems.append(doc.error("case", f"audit.{k}", "unknown key", did_you_mean(k, AUDIT_KEYS)
+                                  or f"one of {', '.join(sorted(AUDIT_KEYS))}"))
+    exact = raw.get("exact_inputs", [])
+    if not (isinstance(exact, list) and all(isinstance(x, str) for x in exact)):
+        problems.append(doc.error("case", "audit.exact_inputs", "a list of input names (or table.column)",
+                                  'e.g. exact_inputs = ["steel_ef", "legs.distance"]'))
+        exact = []
     inputs = raw.get("inputs", "rounded")
     if inputs not in AUDIT_INPUTS:
         problems.append(doc.error("case", "audit.inputs", f'expected "rounded" or "exact", found {inputs!r}',
                                   '"exact": the printed inputs are the values used (a paper, a guidance '
                                   'example); "rounded": they are rounded from them (a spreadsheet report)'))
         return AuditOptions()
-    return AuditOptions(inputs)
+    return AuditOptions(inputs, tuple(exact), doc.span("audit.exact_inputs"))
 
 
 def _reported(doc: TomlDoc, inventory: Inventory, problems: list[Diagnostic]) -> list[ReportedFigure]:

@@ -110,7 +110,7 @@ def test_exact_figure_and_options_are_read(tmp_path):
     case = write(tmp_path / "c", FACTOR_ONE_DIGIT, 'total = { value = "200 kgCO2e", exact = true }',
                  '[audit]\ninputs = "exact"')
     c = pcf.api.load_case(case)
-    assert c.audit.exact_inputs and c.reported[0].half_width == 0
+    assert c.audit.all_exact and c.reported[0].half_width == 0
 
 
 @pytest.mark.parametrize("audit, figure, key", [
@@ -143,3 +143,20 @@ def test_a_line_with_a_kb_factor_implies_that_factor(ws, tmp_path):
     (f,) = errors(ws, case)
     assert ("the printed line implies `electricity_ef` (kb.cn.electricity.cfp.national) = 0.586 kgCO2e/kWh "
             "where the calculation uses 0.5777") in f.message
+
+
+@pytest.mark.parametrize("names, flagged", [([], False), (["steel_ef"], True), (["steel"], False)])
+def test_inputs_named_exact(ws, tmp_path, names, flagged):
+    # as above: 1000 kg x 0.2 = 200, printed 156. Only the factor exact: 999.5..1000.5 x 0.2 =
+    # 199.9..200.1, which 155.5..156.5 does not meet. Only the mass exact: 150..250 holds 156.
+    listed = ", ".join(f'"{x}"' for x in names)
+    case = write(tmp_path / "c", FACTOR_ONE_DIGIT, 'total = "156 kgCO2e"', f"[audit]\nexact_inputs = [{listed}]")
+    assert bool(errors(ws, case)) == flagged
+
+
+def test_an_unknown_exact_input_is_a_positioned_error(ws, tmp_path):
+    case = write(tmp_path / "c", FACTOR_ONE_DIGIT, 'total = "200 kgCO2e"', '[audit]\nexact_inputs = ["steel_eff"]')
+    with pytest.raises(pcf.PcfError) as e:
+        ws.run_case(case)
+    (d,) = e.value.diagnostics
+    assert "no input `steel_eff`" in d.message and "steel_ef" in d.hint and d.span.line == 5

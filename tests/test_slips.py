@@ -163,17 +163,21 @@ def printed(p, rnd: random.Random) -> str:
 
 
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(seed=st.sampled_from(CLEAN), salt=st.integers(0, 2 ** 32))
-def test_rounding_consistent_reports_raise_nothing(ws, tmp_path_factory, seed, salt):
+@given(seed=st.sampled_from(CLEAN), salt=st.integers(0, 2 ** 32), exact=st.booleans())
+def test_rounding_consistent_reports_raise_nothing(ws, tmp_path_factory, seed, salt, exact):
+    """Rounded inputs: the report computed from any values within the printed inputs' rounding.
+    Exact inputs (`[audit] inputs = "exact"`): from the printed inputs themselves."""
     rnd = random.Random(salt)
     tmp = tmp_path_factory.mktemp("clean")
     truth = copy_case(SEEDS / seed, tmp / "truth")
     inv = truth / "inventory.toml"
-    inv.write_text(perturbed(inv.read_text(encoding="utf-8"), rnd), encoding="utf-8")
-    exact = ws.run_case(truth).products
+    if not exact:
+        inv.write_text(perturbed(inv.read_text(encoding="utf-8"), rnd), encoding="utf-8")
+    figures = ws.run_case(truth).products
     case = copy_case(SEEDS / seed, tmp / "case")
     with (case / "case.toml").open("a", encoding="utf-8") as f:
-        for p in exact:
+        f.write('\n[audit]\ninputs = "exact"\n' if exact else "")
+        for p in figures:
             f.write(f"\n[reported.{p.id}]\n{printed(p, rnd)}")
     found = [f for f in ws.run_case(case).findings if f.code.startswith("reported") and f.severity == "error"]
     assert found == []
