@@ -38,7 +38,9 @@ def implied_factor(plan: Plan, values, line: str, ratio: float) -> str | None:
             name, used, unit = f"`{term.name}`", base, format_dim(plan.dims[key])
         else:
             name, used = f"`{term.name}`", plan.units.parse(unit).from_base(base)
-    return f"the printed line implies {name} = {used * ratio:.4g} {unit} where the calculation uses {used:.4g}"
+    digits = next((d for d in range(4, 10) if f"{used * ratio:.{d}g}" != f"{used:.{d}g}"), 10)
+    return (f"the printed line implies {name} = {used * ratio:.{digits}g} {unit} where the calculation uses "
+            f"{used:.{digits}g}")
 
 
 def _terms(expr) -> list | None:

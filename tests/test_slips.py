@@ -203,5 +203,5 @@ def test_the_language_reference_example_of_printed_figures_is_a_clean_case(ws, t
     kinds = {f.path.partition(".")[0] for f in result.case.reported}
     assert kinds == {"total", "yearly_total", "stages", "yearly_stages", "shares", "lines", "yearly_lines", "factors"}
     steps = {f.path: f.half_width for f in result.case.reported}
-    assert steps["lines.rm_power"] == 0 and steps["yearly_stages.production"] == 0.5
+    assert steps["lines.production_fuel"] == 0 and steps["yearly_stages.production"] == 0.5
     assert [f for f in result.findings if f.code.startswith("reported")] == []
