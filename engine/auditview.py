@@ -18,6 +18,8 @@ from .evaluate import bind
 from .result import Finding
 
 VERDICTS = ("consistent", "edge", "inconsistent", "other-unit")
+MARKS = {"consistent": "✓", "edge": "✓ (at the edge of rounding)", "inconsistent": "✗ inconsistent",
+         "other-unit": "≠ printed in another unit"}   # the seed gallery's mark per printed figure
 
 
 @dataclass(frozen=True)
