@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from . import nodes as n
+from . import nodes
 from .case import AuditOptions, ReportedFigure
 from .causes import Figure, cause
 from .errors import Diagnostic, PcfError, did_you_mean
@@ -22,7 +22,7 @@ from .interval import Interval
 from .plan import Plan
 from .result import Finding, ProductResult
 from .printedcheck import merge, printed_checks, printed_interval
-from .units import CO2, CO2E, DIMENSIONLESS, UnitError
+from .units import CO2, CO2E, DIMENSIONLESS, UnitError, format_dim
 
 REL_SLACK = 1e-9
 
@@ -76,7 +76,17 @@ def figure_checks(plan: Plan, bound: Bound, result: ProductResult, figures: list
             continue
         scale = quantity if yearly else 1.0
         base = kind.replace("yearly_", "")
-        if base == "total":
+        want = DIMENSIONLESS if base == "shares" else CO2E
+        if base == "inputs":   # a printed input against the inventory, as the inventory gives it
+            key = f"input:{name}"
+            if key not in bound.values:
+                problems.append(Diagnostic("case", f"reported.{f.product}.{f.path}: no input `{name}` in the "
+                                           "method", f.span, hint=did_you_mean(name, [k[6:] for k in bound.values
+                                                                                     if k.startswith("input:")])))
+                continue
+            v, w = bound.values[key], 0.0 if exact_inputs or name in options.exact else bound.widths[key]
+            computed, point, want = Interval(v - w, v + w), v, plan.dims[key]
+        elif base == "total":
             computed, point = total, result.total
         elif base in ("stages", "shares"):
             if name not in stages:
@@ -99,10 +109,10 @@ def figure_checks(plan: Plan, bound: Bound, result: ProductResult, figures: list
         except UnitError as exc:
             problems.append(Diagnostic("unit-unknown", f"reported.{f.product}.{f.path}: {exc}", f.span, hint=exc.hint))
             continue
-        want = DIMENSIONLESS if base == "shares" else CO2E
         if spec.dim != want and not (want == CO2E and spec.dim == CO2):
+            what = {"shares": "a share (%)", "inputs": f"in the input's unit ({format_dim(want)})"}
             problems.append(Diagnostic("unit-mismatch", f"reported.{f.product}.{f.path}: {f.unit} is not "
-                                       + ("a share (%)" if base == "shares" else "a mass of CO2e"), f.span))
+                                       + what.get(base, "a mass of CO2e"), f.span))
             continue
         rep = Interval.around(spec.to_base(f.value), spec.to_base(f.half_width))
         slack = REL_SLACK * max(abs(rep.mid), 1e-300)
@@ -113,7 +123,8 @@ def figure_checks(plan: Plan, bound: Bound, result: ProductResult, figures: list
             checks.append(Check(f, in_unit, shown, "edge" if edge else "consistent"))
             continue
         diff = (f.value - shown) / shown * 100 if shown else float("inf")
-        msg = (f"reported {f.text} {f.unit}, computed {fmt_like(shown, f.text)} {f.unit} ({diff:+.1f} %)"
+        msg = (f"reported {f.text} {f.unit}, {'the inventory gives' if base == 'inputs' else 'computed'} "
+               f"{fmt_like(shown, f.text)} {f.unit} ({diff:+.1f} %)"
                + (f" [{f.where}]" if f.where else ""))
         note = ""
         if base != "shares":
@@ -131,8 +142,8 @@ def _declared(plan: Plan, bound: Bound, options: AuditOptions) -> dict[str, obje
     """The inputs as the case declares them: rounded (intervals) or exact (points), all or by name."""
     if options.all_exact:
         return as_intervals(replace(bound, widths={k: _zero(w) for k, w in bound.widths.items()}))
-    declared = {f"input:{i.name}" for i in plan.method.of_type(n.Input)}
-    declared |= {f"table:{t.name}.{c.name}" for t in plan.method.of_type(n.Table) for c in t.columns}
+    declared = {f"input:{i.name}" for i in plan.method.of_type(nodes.Input)}
+    declared |= {f"table:{t.name}.{c.name}" for t in plan.method.of_type(nodes.Table) for c in t.columns}
     widths = dict(bound.widths)
     unknown = []
     for name in options.exact:
@@ -173,7 +184,6 @@ def _factor(plan: Plan, result: ProductResult, f: ReportedFigure, problems) -> t
     dim = plan.dims[key]
     name = key.split(":", 1)[1]
     rep = Interval.around(spec.to_base(f.value), spec.to_base(f.half_width))
-    from .units import format_dim
     if spec.dim == dim:
         shown = spec.from_base(used)
         if Interval(used, used).overlaps(rep, REL_SLACK * abs(rep.mid)):

@@ -15,6 +15,7 @@ figures a published report printed.
     lines.rm_power = { value = "30.0699 kgCO2e", exact = true }      # printed without rounding
     lines.eol_gas = { value = "0.08 kgCO2e", precision = "0.05" }    # printed to the nearest 0.05
     factors.diesel_ef = "0.0726 tCO2/GJ"  # a `let` of the method, as the report prints it
+    inputs.rm_electricity = "56.8120 kWh" # an input as printed, against the inventory
 
     [audit]
     inputs = "rounded"                   # or "exact": the printed inputs are the values used
@@ -55,7 +56,7 @@ FIGURE_KEYS = {"value", "where", "exact", "precision"}
 AUDIT_INPUTS = ("rounded", "exact")
 AUDIT_KEYS = {"inputs", "exact_inputs"}
 FIGURE_KINDS = {"total", "yearly_total", "stages", "yearly_stages", "shares", "lines", "yearly_lines",
-                "factors"}
+                "factors", "inputs"}
 # Leading blanks within the line only: `^\s*` crossed line ends, so every line start of a run of
 # blank lines rescanned the rest of the run (quadratic in a library file); the first match is the same.
 _METHOD_ID = re.compile(r"^[^\S\n]*method\s+([a-z0-9_]+(?:\.[a-z0-9_]+)*)", re.M)

@@ -160,3 +160,31 @@ def test_an_unknown_exact_input_is_a_positioned_error(ws, tmp_path):
         ws.run_case(case)
     (d,) = e.value.diagnostics
     assert "no input `steel_eff`" in d.message and "steel_ef" in d.hint and d.span.line == 5
+
+
+@pytest.mark.parametrize("printed, verdict", [
+    ('"1000 kg"', None),          # the inventory's 1000 kg
+    ('"1.000 t"', None),          # the same mass in t
+    ('"1 kg"', "unit-t-as-kg"),   # 1000 kg printed as 1 kg: x 1/1000 (a t/kg or decimal slip, named together)
+    ('"1100 kg"', "implies 1.1 × the computed value"),
+])
+def test_printed_inputs_against_the_inventory(ws, tmp_path, printed, verdict):
+    case = write(tmp_path / "c", FACTOR_ONE_DIGIT, f"[reported.p.inputs]\nsteel = {printed}")
+    errs = errors(ws, case)
+    if verdict is None:
+        assert errs == []
+    else:
+        (f,) = errs
+        assert f.where == "products.p.inputs.steel" and "the inventory gives 1000" in f.message and verdict in f.message
+
+
+@pytest.mark.parametrize("figure, code, words", [
+    ('stee = "1000 kg"', "case", "no input `stee`"),
+    ('steel = "1000 kWh"', "unit-mismatch", "is not in the input's unit (kg)"),
+])
+def test_printed_input_errors(ws, tmp_path, figure, code, words):
+    case = write(tmp_path / "c", FACTOR_ONE_DIGIT, f"[reported.p.inputs]\n{figure}")
+    with pytest.raises(pcf.PcfError) as e:
+        ws.run_case(case)
+    (d,) = e.value.diagnostics
+    assert d.code == code and words in d.message and d.span.line == 7   # the figure's line

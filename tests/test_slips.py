@@ -201,7 +201,8 @@ def test_the_language_reference_example_of_printed_figures_is_a_clean_case(ws, t
         f.write("\n" + block)
     result = ws.run_case(case)
     kinds = {f.path.partition(".")[0] for f in result.case.reported}
-    assert kinds == {"total", "yearly_total", "stages", "yearly_stages", "shares", "lines", "yearly_lines", "factors"}
+    assert kinds == {"total", "yearly_total", "stages", "yearly_stages", "shares", "lines", "yearly_lines", "factors",
+                     "inputs"}
     steps = {f.path: f.half_width for f in result.case.reported}
     assert steps["lines.production_fuel"] == 0 and steps["yearly_stages.production"] == 0.5
     assert [f for f in result.findings if f.code.startswith("reported")] == []
