@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from . import nodes
-from .case import AuditOptions, ReportedFigure
+from .reported import AuditOptions, ReportedFigure
 from .causes import Figure, cause
 from .errors import Diagnostic, PcfError, did_you_mean
 from .evaluate import Bound, as_intervals, run

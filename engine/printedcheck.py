@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .case import ReportedFigure
+from .reported import ReportedFigure
 from .interval import Interval
 from .plan import Plan
 from .result import Finding
