@@ -10,7 +10,8 @@ candidate explains the figure only when both hold:
   computed from unrounded inputs. Wide input rounding (a factor printed with one significant
   digit is ±50 %) never stretches a cause: a cause must give the printed digits.
 
-The cause is named only when the candidates that explain the figure all give one value
+A figure printed with too few digits (a cause window over 1 % of it) names no cause. The
+cause is named only when the candidates that explain the figure all give one value
 (entries with the same ratio, such as ×1000 for kg/t and for a decimal shift, are named
 together) and the computation without any slip does not explain it as well. Otherwise the
 finding gives the value the printed figure implies, never a guess.
@@ -29,6 +30,9 @@ from .slips import Slip, applicable
 
 REL = 1e-9
 MAX_LEFT_OUT = 3   # stages left out together: more is not a slip but another calculation
+# A cause window wider than this share of the figure would let some of the ~100 candidates fit
+# by chance (a figure printed with one or two significant digits): no cause is named then.
+MAX_WINDOW = 0.01
 
 
 @dataclass(frozen=True)
@@ -60,14 +64,21 @@ def cause(fig: Figure, plan: Plan, result: ProductResult, lines: Mapping[str, In
     def explains(iv: Interval, pt: float) -> bool:
         return iv.overlaps(rep, REL * abs(fig.value)) and abs(pt - fig.value) <= window
 
-    fits = [c for c in candidates(fig, plan, result, lines, stages) if explains(c.interval, c.point)]
-    values = sorted({round(c.point, 9 - _mag(c.point)) for c in fits})
-    if len(values) == 1 and not abs(fig.point - fig.value) <= window:
-        return _named(fits, plan)
-    ratio = fig.value / fig.point if fig.point else float("inf")
-    because = (f"{len(values)} catalogued slips would each give it, so none is named; " if len(values) > 1
-               else "no catalogued slip explains it; ")
-    factor = implied_factor(plan, result.values, fig.name, ratio) if fig.base == "lines" and fig.point else None
+    values: list[float] = []
+    if window > MAX_WINDOW * abs(fig.value):
+        because = (f"no cause is named: the printed digits (±{window / abs(fig.value) * 100:.2g} %) are too few "
+                   "to tell the catalogued slips apart; ")
+    else:
+        fits = [c for c in candidates(fig, plan, result, lines, stages) if explains(c.interval, c.point)]
+        values = sorted({round(c.point, 9 - _mag(c.point)) for c in fits})
+        if len(values) == 1 and not abs(fig.point - fig.value) <= window:
+            return _named(fits, plan)
+        because = (f"{len(values)} catalogued slips would each give it, so none is named; " if len(values) > 1
+                   else "no catalogued slip explains it; ")
+    if not fig.point:
+        return because + "the computed value is 0"
+    ratio = fig.value / fig.point
+    factor = implied_factor(plan, result.values, fig.name, ratio) if fig.base == "lines" else None
     return (because + f"the printed figure implies {ratio:.4g} × the computed value "
             f"({shown(fig.value) - shown(fig.point):+.4g} {unit})" + (f": {factor}" if factor else ""))
 

@@ -52,12 +52,15 @@ def test_no_false_cause_when_inputs_are_wide(ws, tmp_path):
     assert "implies 0.28 × the computed value" in f.message     # 70 / 250
 
 
-def test_a_true_stage_left_out_is_still_named(ws, tmp_path):
-    # steel 100.00 kg x 2.000 = 200.0; power 50 -> total 250; printed 50.0 = the total without raw material
+@pytest.mark.parametrize("printed, named", [("50.0", True), ("50", False)])
+def test_a_true_stage_left_out_is_named_when_the_digits_tell(ws, tmp_path, printed, named):
+    # steel 100.00 kg x 2.000 = 200.0; power 50 -> total 250; printed 50.0 = the total without raw
+    # material. Printed "50" (49.5..50.5, a cause window of ±2 %): too few digits to name a cause.
     case = write(tmp_path / "c", {"steel": "100.00 kg", "steel_ef": "2.000 kgCO2e/kg", "power": "100.00 kWh"},
-                 'total = "50.0 kgCO2e"')
+                 f'total = "{printed} kgCO2e"')
     (f,) = errors(ws, case)
-    assert "without stage `raw_material`" in f.message and "[slip `stage-left-out`]" in f.message
+    assert ("without stage `raw_material`" in f.message and "[slip `stage-left-out`]" in f.message) == named
+    assert ("too few to tell" in f.message) != named
 
 
 FACTOR_ONE_DIGIT = {"steel": "1000 kg", "steel_ef": "0.2 kgCO2e/kg", "power": "0.000 kWh"}
@@ -165,7 +168,8 @@ def test_an_unknown_exact_input_is_a_positioned_error(ws, tmp_path):
 @pytest.mark.parametrize("printed, verdict", [
     ('"1000 kg"', None),          # the inventory's 1000 kg
     ('"1.000 t"', None),          # the same mass in t
-    ('"1 kg"', "unit-t-as-kg"),   # 1000 kg printed as 1 kg: x 1/1000 (a t/kg or decimal slip, named together)
+    ('"1.000 kg"', "unit-t-as-kg"),   # 1000 kg printed as 1.000 kg: x 1/1000 (t/kg or decimal, named together)
+    ('"1 kg"', "too few to tell"),   # the same with one digit (±100 %): no cause
     ('"1100 kg"', "implies 1.1 × the computed value"),
 ])
 def test_printed_inputs_against_the_inventory(ws, tmp_path, printed, verdict):
