@@ -65,7 +65,9 @@ def cause(fig: Figure, plan: Plan, result: ProductResult, lines: Mapping[str, In
         return iv.overlaps(rep, REL * abs(fig.value)) and abs(pt - fig.value) <= window
 
     values: list[float] = []
-    if window > MAX_WINDOW * abs(fig.value):
+    if not fig.value:
+        because = "no cause is named for a printed 0; "
+    elif window > MAX_WINDOW * abs(fig.value):
         because = (f"no cause is named: the printed digits (±{window / abs(fig.value) * 100:.2g} %) are too few "
                    "to tell the catalogued slips apart; ")
     else:

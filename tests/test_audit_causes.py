@@ -192,3 +192,10 @@ def test_printed_input_errors(ws, tmp_path, figure, code, words):
         ws.run_case(case)
     (d,) = e.value.diagnostics
     assert d.code == code and words in d.message and d.span.line == 7   # the figure's line
+
+
+def test_a_printed_zero_names_no_cause(ws, tmp_path):
+    # found by tests/test_fuzz.py: a printed 0 divided by zero; 1000 kg x 0.2 = 200, printed 0
+    case = write(tmp_path / "c", FACTOR_ONE_DIGIT, 'total = "0 kgCO2e"', '[audit]\ninputs = "exact"')
+    (f,) = errors(ws, case)
+    assert "no cause is named for a printed 0" in f.message and "implies 0 × the computed value" in f.message
