@@ -137,7 +137,8 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
         products.append(pr)
         if case is not None and audit_reported:
             try:
-                findings.extend(audit(plan, b, pr, [f for f in case.reported if f.product == p.id]))
+                findings.extend(audit(plan, b, pr, [f for f in case.reported if f.product == p.id],
+                                      case.audit))
             except PcfError as exc:
                 problems.extend(exc.diagnostics)
     if problems:

@@ -28,7 +28,8 @@ figures a published report printed.
                                          # unitary_product_amount_source = "..."
 
 A case reads only files inside its folder and the method library: paths are confined. The
-method library is `library.py`; the [pact] table's schema is `pactcase.py`.
+method library is `library.py`; the [reported] and [audit] tables are read by `reported.py`,
+the [pact] table's schema is `pactcase.py`.
 """
 from __future__ import annotations
 
@@ -36,35 +37,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from .amount import AmountError, looks_like_number, read_amount
 from .errors import Diagnostic, PcfError, did_you_mean
 from .inputfile import checked
 from .inventory import Inventory, load_inventory
 from .library import DEFAULT_METHODS_DIR, find_method, inside, is_kind
 from .pactcase import PactInfo, read_pact_table
-from .source import Span, display_path
-from .tomlfile import MAX_TOML_BYTES, TomlDoc, read_toml
+from .reported import AuditOptions, ReportedFigure, read_audit, read_reported
+from .source import display_path
+from .tomlfile import MAX_TOML_BYTES, read_toml
 from .years import is_year
 
-CASE_KEYS = {"title", "method", "inventory", "data_year", "reported", "note", "source", "pact"}
-FIGURE_KINDS = {"total", "yearly_total", "stages", "yearly_stages", "shares", "lines", "yearly_lines",
-                "factors"}
-
-
-@dataclass(frozen=True)
-class ReportedFigure:
-    product: str
-    path: str            # "total", "stages.production", "shares.production", "lines.<name>" ...
-    value: float
-    unit: str
-    text: str            # the digits as printed
-    span: Span | None
-    where: str | None = None   # where in the report it is printed
-
-    @property
-    def half_width(self) -> float:
-        from .inventory import Amount
-        return Amount(self.value, self.unit, self.text).half_width
+CASE_KEYS = {"title", "method", "inventory", "data_year", "reported", "note", "source", "pact", "audit"}
 
 
 @dataclass(frozen=True)
@@ -77,6 +60,7 @@ class Case:
     reported: tuple[ReportedFigure, ...]
     source: Mapping[str, str]
     pact: PactInfo | None = None     # the [pact] table, for `pcf export --format pact`
+    audit: AuditOptions = AuditOptions()   # [audit]: inputs exact or rounded
 
 
 def load_case(case_dir: Path, library: Path = DEFAULT_METHODS_DIR) -> Case:
@@ -111,57 +95,11 @@ def load_case(case_dir: Path, library: Path = DEFAULT_METHODS_DIR) -> Case:
     if not (is_kind(inv_path, "file") or (is_kind(inv_path, "dir") and inv_path != case_dir.resolve())):
         raise PcfError([doc.error("case", "inventory", f"no file `{d['inventory']}` in the case folder")])
     inventory = load_inventory(inv_path)
-    reported = _reported(doc, inventory, problems)
+    reported = read_reported(doc, inventory, problems)
     pact = read_pact_table(doc, inventory, problems) if "pact" in d else None
+    options = read_audit(doc, problems)
     if problems:
         raise PcfError(problems)
     source = d.get("source") if isinstance(d.get("source"), dict) else {}
     return Case(str(case_dir), d.get("title"), method_path, inventory, year, tuple(reported),
-                {str(k): str(v) for k, v in source.items()}, pact)
-
-
-def _reported(doc: TomlDoc, inventory: Inventory, problems: list[Diagnostic]) -> list[ReportedFigure]:
-    raw = doc.data.get("reported", {})
-    out: list[ReportedFigure] = []
-    if not isinstance(raw, dict):
-        problems.append(doc.error("case", "reported", "`reported` is a table per product id"))
-        return out
-    ids = [p.id for p in inventory.products]
-    for pid, figs in raw.items():
-        if pid not in ids:
-            problems.append(doc.error("case", f"reported.{pid}", f"no product `{pid}` in the inventory",
-                                      did_you_mean(pid, ids)))
-            continue
-        if not isinstance(figs, dict):
-            problems.append(doc.error("case", f"reported.{pid}", "a table of printed figures"))
-            continue
-        for kind, v in figs.items():
-            if kind not in FIGURE_KINDS:
-                problems.append(doc.error("case", f"reported.{pid}.{kind}", "unknown figure",
-                                          did_you_mean(kind, FIGURE_KINDS) or f"one of {', '.join(sorted(FIGURE_KINDS))}"))
-                continue
-            if kind in ("total", "yearly_total"):
-                items = [(kind, v)]
-            elif isinstance(v, dict):
-                items = [(f"{kind}.{k}", x) for k, x in v.items()]
-            else:
-                problems.append(doc.error("case", f"reported.{pid}.{kind}", "a table of name = \"value unit\""))
-                continue
-            for path, x in items:
-                key = f"reported.{pid}.{path}"
-                where = None
-                if isinstance(x, dict):
-                    where = x.get("where")
-                    x = x.get("value")
-                try:
-                    r = read_amount(x) if isinstance(x, str) and looks_like_number(x) else None
-                except AmountError as exc:
-                    problems.append(doc.error("bad-number", key, f"printed figure: {exc}", exc.hint))
-                    continue
-                if r is None or not r.unit:
-                    problems.append(doc.error("case", key, f'a printed figure is a string with its unit, '
-                                              f'e.g. "64.2254 kgCO2e" or "81.90 %"; found {x!r}',
-                                              "keep the digits exactly as printed: they set the rounding allowed"))
-                    continue
-                out.append(ReportedFigure(pid, path, r.value, r.unit, r.text, doc.span(key), where))
-    return out
+                {str(k): str(v) for k, v in source.items()}, pact, options)

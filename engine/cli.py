@@ -61,6 +61,14 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--method", help="evaluate the inventory under another method (id or .pcf path)")
     r.set_defaults(func=cmd_run)
 
+    au = sub.add_parser("audit", help="every printed figure of a case against the calculation (verifier's view)")
+    au.add_argument("case", type=Path)
+    au.add_argument("--json", action="store_true", help="print the pcf-audit/1 JSON document")
+    au.add_argument("--lang", choices=("zh", "en"), default="zh")
+    au.add_argument("--fail-on", choices=("error", "warning"),
+                    help="exit with status 1 when the audit has a finding of this severity or worse")
+    au.set_defaults(func=cmd_audit)
+
     c = sub.add_parser("check", help="validate method files, inventories, case folders or kb files")
     c.add_argument("paths", type=Path, nargs="+")
     c.set_defaults(func=cmd_check)
@@ -195,6 +203,17 @@ def cmd_run(args) -> int:
         title = result.case.title if result.case is not None else None
         _out(render_result(result, title))
     return 0
+
+
+def cmd_audit(args) -> int:
+    from .auditview import audit_case
+    from .render.audittext import render_audit
+    view = audit_case(Workspace.load(args.kb), args.case)
+    if args.json:
+        _json(view.to_dict())
+    else:
+        _out(render_audit(view, args.lang))
+    return 1 if view.failed(args.fail_on) else 0
 
 
 def cmd_explain(args) -> int:

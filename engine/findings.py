@@ -39,6 +39,9 @@ FINDINGS: dict[str, tuple[str, str]] = {
     # The audit of printed figures (engine/audit.py)
     "reported-mismatch": ("error", "a figure the report printed differs from the computed one beyond its "
                                    "rounding"),
+    "reported-inconsistent": ("error", "printed figures disagree with each other beyond their rounding: a total "
+                                       "and its printed stages, shares and 100 %, a share and its printed stage "
+                                       "over the printed total"),
     "reported-unit-mismatch": ("warning", "a factor the report printed is in a unit of another dimension than "
                                           "the one the calculation uses"),
 }

@@ -145,7 +145,7 @@ def test_audit_names_a_tonne_kilogram_slip(ws, tmp_path):
                                         'data_year = 2024\n[reported.wheat]\ntotal = "7.024 kgCO2e"\n',
                                         encoding="utf-8")
     (f,) = [f for f in ws.run_case(tmp_path).findings if f.code == "reported-mismatch"]
-    assert "1/1000" in f.message
+    assert "[slip `unit-t-as-kg`]" in f.message
 
 
 def test_a_pinned_unconfirmed_derived_factor_is_a_deliberate_choice(ws):

@@ -50,6 +50,7 @@ ELSEWHERE = {
     "allocation-hierarchy": "tests/test_methods.py", "boundary-incomplete": "tests/test_methods.py",
     "offset-excluded": "tests/test_methods.py", "factor-family": "tests/test_methods.py",
     "data-quality-missing": "tests/test_methods.py", "zero-total": "tests/test_findings.py",
+    "reported-inconsistent": "tests/test_slips.py",
 }
 
 

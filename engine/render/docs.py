@@ -15,6 +15,8 @@ from ..case import load_case
 from ..library import method_ids
 from ..errors import CATALOGUE, PcfError, render
 from ..findings import FINDINGS
+from .slipspage import slips_page
+from ..auditview import MARKS, audit_case
 from ..kbmodel import Entry, KnowledgeBase
 from ..limits import limits_page
 from ..plan import compile_method
@@ -173,15 +175,16 @@ def kb_pages(kb: KnowledgeBase) -> dict[str, str]:
 
 def gallery(ws: Workspace, examples: Path = ROOT / "examples") -> str:
     out = ["# Seed gallery", "", "The five published reports as cases: computed figures beside the printed ones, "
-           "and what the audit found. Generated at build time by running each case.", ""]
+           "and what the audit found (each printed figure marked ✓ consistent or ✗ inconsistent, as `pcf audit` "
+           "shows it). Generated at build time by running each case.", ""]
     for case_dir in sorted(examples.glob("seed-*")):
         r = ws.run_case(case_dir)
         case = r.case
         out += [f"## {cell(case.title or case_dir.name)}", "",
                 f"{markdown_code(case_dir.name)} · method [`{r.method.id}`](methods/{r.method.id}.md) · data year {r.data_year}", ""]
         printed = defaultdict(dict)
-        for f in case.reported:
-            printed[f.product][f.path] = f"{f.text} {f.unit}"
+        for c in audit_case(ws, case_dir).checks:   # each printed figure with the audit's mark
+            printed[c.figure.product][c.figure.path] = f"{c.figure.text} {c.figure.unit} {MARKS[c.verdict]}"
         for p in r.products:
             out += [f"**{cell(p.name or p.id)}** — per {cell(p.functional_unit or 'unit')}", "",
                     "| figure | computed | printed |", "|---|---|---|"]
@@ -275,5 +278,6 @@ def all_pages(ws: Workspace | None = None, examples: Path = ROOT / "examples") -
     pages["gallery.md"] = gallery(ws, examples)
     pages["errors.md"] = error_catalogue(ws)
     pages["findings.md"] = findings_catalogue()
+    pages["slips.md"] = slips_page()
     pages["limits.md"] = limits_page()
     return pages
