@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pcf
-from pcf.auditview import audit_case
+from pcf.checks.auditview import audit_case
 
 ROOT = Path(__file__).resolve().parent.parent
 

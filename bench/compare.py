@@ -108,9 +108,9 @@ def scenario_inputs(n: int, amounts, k: int = models.SCENARIOS):
 def work_pcf(folder: Path, repeat: int, budget: float) -> dict:
     import numpy as np
     import pcf
-    from pcf.lowering import compile_program
-    from pcf.evaluate import bind
-    from pcf.inventory import load_inventory
+    from pcf.evaluation.lowering import compile_program
+    from pcf.evaluation.evaluate import bind
+    from pcf.inputs.inventory import load_inventory
     ws = pcf.Workspace.load()        # units, kb, method library: once per process, not compile time
     base = rss_mb()
 

@@ -36,9 +36,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from pcf.errors import PcfError
-from pcf.kb import check_kb, load_kb
-from pcf.units import load_units
+from pcf.core.errors import PcfError
+from pcf.knowledge.kb import check_kb, load_kb
+from pcf.core.units import load_units
 
 YEARS = (2019, 2020, 2021, 2022, 2023)
 PER_FILE = 1000
@@ -234,7 +234,7 @@ def real(root: Path, case: Path, repeat: int) -> list[tuple[str, str]]:
 def _compile(kb, units, info) -> str:
     """Compile a method using 100 generated ids; plan.py is another module's, so failures are shown."""
     try:
-        from pcf.build import build_method
+        from pcf.language.build import build_method
         from pcf.plan import compile_method
     except ImportError as exc:  # pragma: no cover
         return f"n/a ({exc})"
@@ -254,7 +254,7 @@ def _compile(kb, units, info) -> str:
 
 def _new_process(root: Path, cache_dir: Path, ident: str) -> float:
     """What a user waits for: a fresh interpreter up to its first lookup, the cache warm."""
-    code = ("from pcf.kb import load_kb; from pcf.units import load_units; "
+    code = ("from pcf.knowledge.kb import load_kb; from pcf.core.units import load_units; "
             f"load_kb({str(root)!r}, load_units(), cache_dir={str(cache_dir)!r}).lookup({ident!r}, 2022)")
     best = float("inf")
     for _ in range(3):

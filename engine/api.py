@@ -17,25 +17,25 @@ import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .audit import audit
-from .build import build_method
-from .case import Case, load_case
-from .library import DEFAULT_METHODS_DIR, find_method
-from .errors import Diagnostic, PcfError, fail
-from .evaluate import bind, plan_findings, run
-from .inherit import resolve
-from .inventory import Inventory
-from .keys import Key
-from .kb import DEFAULT_KB_DIR, load_kb
-from .kbmodel import KnowledgeBase
-from .nodes import Method
+from .checks.audit import audit
+from .checks.rules import apply_rules
+from .core.errors import Diagnostic, PcfError, fail
+from .core.keys import Key
+from .core.source import Span, display_path
+from .core.units import DEFAULT_UNITS_FILE, Units, load_units
+from .evaluation.evaluate import bind, plan_findings, run
+from .evaluation.result import Finding, Line, MethodInfo, ProductResult, Result
+from .evaluation.totals import totals
+from .evaluation.trace import Trace
+from .inputs.case import Case, load_case
+from .inputs.inventory import Inventory
+from .knowledge.kb import DEFAULT_KB_DIR, load_kb
+from .knowledge.kbmodel import KnowledgeBase
+from .language.build import build_method
+from .language.inherit import resolve
+from .language.library import DEFAULT_METHODS_DIR, find_method
+from .language.nodes import Method
 from .plan import Plan, compile_method
-from .rules import apply_rules
-from .result import Finding, Line, MethodInfo, ProductResult, Result
-from .source import Span, display_path
-from .totals import totals
-from .trace import Trace
-from .units import DEFAULT_UNITS_FILE, Units, load_units
 
 MAX_METHOD_BYTES = 8 * 1024 * 1024
 

@@ -13,15 +13,15 @@ from pathlib import Path
 
 from . import __version__
 from .api import Workspace, read_method
-from .case import load_case
-from .library import DEFAULT_METHODS_DIR, method_ids
-from .errors import PcfError, render
-from .inventory import load_inventory
-from .kb import DEFAULT_KB_DIR, check_kb, kb_root, load_kb
+from .core.errors import PcfError, render
+from .core.units import load_units
+from .inputs.case import load_case
+from .inputs.inventory import load_inventory
+from .knowledge.kb import DEFAULT_KB_DIR, check_kb, kb_root, load_kb
+from .language.library import DEFAULT_METHODS_DIR, method_ids
 from .plan import compile_method
 from .render.escape import json_text, terminal_text, text_block
 from .render.text import render_result
-from .units import load_units
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -206,7 +206,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_audit(args) -> int:
-    from .auditview import audit_case
+    from .checks.auditview import audit_case
     from .render.audittext import render_audit
     view = audit_case(Workspace.load(args.kb), args.case)
     if args.json:
@@ -217,7 +217,7 @@ def cmd_audit(args) -> int:
 
 
 def cmd_explain(args) -> int:
-    from .explain import explain, render_tree
+    from .analysis.explain import explain, render_tree
     if args.depth is not None and args.depth < 0:
         print("pcf explain: --depth must be 0 or more", file=sys.stderr)
         return 2
@@ -231,12 +231,12 @@ def cmd_explain(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .report import render_report
+    from .render.report import render_report
     ws = Workspace.load(args.kb)
     result = ws.run_case(args.case, args.method)
     simulation, spec_path = None, None
     if args.draws:
-        from .uncertainty import EMPTY, load_spec, simulate
+        from .analysis.uncertainty import EMPTY, load_spec, simulate
         spec_path = _side_spec(args.case)
         simulation = simulate(result, args.draws, args.seed, load_spec(spec_path) if spec_path else EMPTY)
     text = render_report(result, args.format, args.lang, simulation)
@@ -249,22 +249,22 @@ def cmd_report(args) -> int:
 
 def _side_spec(case: Path) -> Path | None:
     """CASE/uncertainty.toml when the case has one (a regular file inside the case folder)."""
-    from .inputfile import side_file
-    from .tomlfile import MAX_TOML_BYTES
+    from .files.inputfile import side_file
+    from .files.tomlfile import MAX_TOML_BYTES
     return side_file(case, "uncertainty.toml", MAX_TOML_BYTES)
 
 
 def _write(path: Path, text: str, ws, result, extra=(), reads=None, note: str = "") -> None:
     """Write an output atomically, once outputs.py allows it (never over what the run read)."""
-    from .atomic import write_atomic
-    from .outputs import check_output, reads_of_case
+    from .files.atomic import write_atomic
+    from .files.outputs import check_output, reads_of_case
     check_output(path, reads or reads_of_case(ws, result, extra))
     write_atomic(path, text)
     print(f"wrote {path}{note}", file=sys.stderr)
 
 
 def cmd_init(args) -> int:
-    from .scaffold import init_case
+    from .inputs.scaffold import init_case
     ws = Workspace(load_units(), None, DEFAULT_METHODS_DIR)
     for path in init_case(args.case, ws.method(args.method)):
         _out(f"wrote {path}")
@@ -272,10 +272,10 @@ def cmd_init(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .export import to_csv, to_json
+    from .exchange.export import to_csv, to_json
     notes: tuple[str, ...] = ()
     if args.format == "pact":
-        from .pact import created_time, to_pact
+        from .exchange.pact import created_time, to_pact
         try:
             created = created_time(args.created)
         except ValueError as exc:
@@ -301,10 +301,10 @@ def cmd_export(args) -> int:
 
 
 def cmd_batch(args) -> int:
-    from .batch import evaluate_catalogue, load_catalogue, to_csv
-    from .lowering import compile_program
+    from .analysis.batch import evaluate_catalogue, load_catalogue, to_csv
+    from .evaluation.lowering import compile_program
     from .plan import compile_method
-    from .progress import Progress
+    from .core.progress import Progress
     ws = Workspace.load(args.kb)
     method = ws.method(args.method)
     if args.data_year is None:
@@ -313,7 +313,7 @@ def cmd_batch(args) -> int:
                                           latest_when_no_year=args.data_year is None))
     cat = load_catalogue(args.inventories, prog, ws.kb, Progress("reading", args.progress))
     if args.dask:
-        from .distributed import evaluate_dask
+        from .analysis.distributed import evaluate_dask
         result = evaluate_dask(prog, cat, args.partitions, args.scheduler)
     else:
         result = evaluate_catalogue(prog, cat, Progress("evaluating", args.progress))
@@ -321,14 +321,14 @@ def cmd_batch(args) -> int:
     if args.output is None:
         _data(text)
     else:
-        from .outputs import reads_of_batch
+        from .files.outputs import reads_of_batch
         _write(args.output, text, ws, None, reads=reads_of_batch(ws, method, args.inventories),
                note=f" ({len(cat):,} products)")
     return 0
 
 
 def cmd_uncertainty(args) -> int:
-    from .uncertainty import EMPTY, load_spec, render_text, simulate
+    from .analysis.uncertainty import EMPTY, load_spec, render_text, simulate
     ws = Workspace.load(args.kb)
     result = ws.run_case(args.case)
     spec_path = args.spec or _side_spec(args.case)
@@ -339,16 +339,16 @@ def cmd_uncertainty(args) -> int:
     else:
         _out(render_text(sim))
     if args.svg is not None:
-        from .outputs import per_product_paths
-        from .charts import histogram_svg
+        from .files.outputs import per_product_paths
+        from .render.charts import histogram_svg
         for p, path in zip(sim.products, per_product_paths(args.svg, [p.id for p in sim.products])):
             _write(path, histogram_svg(p, sim), ws, result, [spec_path] if spec_path else [])
     return 0
 
 
 def cmd_sensitivity(args) -> int:
-    from .charts import tornado_svg
-    from .sensitivity import render_text, sensitivity, to_dict
+    from .render.charts import tornado_svg
+    from .analysis.sensitivity import render_text, sensitivity, to_dict
     if not 0 < args.step < 100:
         print("pcf sensitivity: --step is a percent between 0 and 100", file=sys.stderr)
         return 2
@@ -360,7 +360,7 @@ def cmd_sensitivity(args) -> int:
     else:
         _out(render_text(found, args.top))
     if args.svg is not None:
-        from .outputs import per_product_paths
+        from .files.outputs import per_product_paths
         for p, path in zip(found, per_product_paths(args.svg, [p.id for p in found])):
             _write(path, tornado_svg(p, args.top), ws, result)
     return 0
@@ -514,11 +514,11 @@ def cmd_kb_search(args) -> int:
 
 
 def cmd_kb_import(args) -> int:
-    from .kbimport import convert
+    from .knowledge.imports import convert
     options = {k: v for k, v in (("source", args.source_key), ("confidence", args.confidence), ("gwp", args.gwp),
                                  ("sheet", args.sheet), ("mapping", args.mapping)) if v is not None}
     text = convert(args.format, args.file, options)
-    from .atomic import write_atomic
+    from .files.atomic import write_atomic
     args.output.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(args.output, text, inputs=[args.file] + ([args.mapping] if args.mapping else []))
     _out(f"wrote {text.count(chr(10) + '[[entry]]')} entries to {args.output}")
@@ -530,7 +530,7 @@ def cmd_kb_show(args) -> int:
     ident = args.id.removeprefix("kb.")
     versions = kb.by_id.get(ident)
     if not versions:
-        from .errors import Diagnostic, did_you_mean
+        from .core.errors import Diagnostic, did_you_mean
         raise PcfError([Diagnostic("kb-unknown", f"unknown knowledge-base id `{ident}`", None,
                                    path=str(args.kb), hint=did_you_mean(ident, kb.by_id))])
     if args.json:

@@ -1,6 +1,6 @@
 """Hypothesis strategies for pcf's inputs: method nodes, inventories and knowledge-base entries.
 
-- `methods()`: any method the grammar can express, as nodes (printed with `pcf.format`);
+- `methods()`: any method the grammar can express, as nodes (printed with `pcf.language.format`);
 - `compilable_methods(kb_refs)`: methods that pass the compiler's checks (names, units,
   stages), with the inputs and tables an inventory for them must give;
 - `inventories(spec)`: inventory data for `pcf.Inventory.build`, and `inventory_toml` writes
@@ -11,7 +11,7 @@
 - `kb_files()`: the entries of a small knowledge base, and `kb_toml` / `SOURCES_TOML` write
   them as files.
 
-Generated nodes carry one dummy span: tests compare trees with `pcf.format.without_spans`.
+Generated nodes carry one dummy span: tests compare trees with `pcf.language.format.without_spans`.
 """
 from __future__ import annotations
 
@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 
 from hypothesis import strategies as st
 
-from pcf import nodes as n
-from pcf.build import BASIS_RATIOS
-from pcf.inventory import PRODUCT_KEYS
-from pcf.source import Span
+from pcf.language import nodes as n
+from pcf.language.build import BASIS_RATIOS
+from pcf.inputs.inventory import PRODUCT_KEYS
+from pcf.core.source import Span
 
 SPAN = Span("<generated>", 1, 1)
 
@@ -178,7 +178,7 @@ class MethodSpec:
 
 def kb_factor_refs(kb, year: int) -> dict[str, list[str]]:
     """Activity unit -> ids of real CO2e factors per that unit that a method may use unpinned in `year`."""
-    from pcf.errors import PcfError
+    from pcf.core.errors import PcfError
     per = {u: kb.units.parse(f).dim for u, f in ACTIVITY.items()}
     out: dict[str, list[str]] = {u: [] for u in ACTIVITY}
     for ident, versions in kb.by_id.items():
@@ -261,7 +261,7 @@ def compilable_methods(draw, kb_refs: dict[str, list[str]] | None = None) -> Met
 
 # --- inventories -----------------------------------------------------------------------------
 
-# Digit-group separators people paste from spreadsheets and from pcf's own output (see pcf.amount).
+# Digit-group separators people paste from spreadsheets and from pcf's own output (see pcf.inputs.amount).
 GROUP_SEPARATORS = [" ", "\u2009", "\u202f", "\u00a0", ","]
 
 

@@ -1,10 +1,10 @@
-"""Amounts as people write them (`pcf.amount`): one reading, or one refusal, on every path.
+"""Amounts as people write them (`pcf.inputs.amount`): one reading, or one refusal, on every path.
 
 One table of texts drives the reader's own tests and the same text through each path that
 reads figures from user files (TOML inventory, folder of CSV sheets, XLSX workbook, wide
 batch catalogue, a figure printed in case.toml): each gives the same value or the same
 message and hint. Every row below was read wrongly, or differently by two paths, before
-`pcf.amount` (e.g. TOML read `1 056.8120 kWh` as 56.8120 kWh, `56 812 kWh` as 56 x 812 kWh).
+`pcf.inputs.amount` (e.g. TOML read `1 056.8120 kWh` as 56.8120 kWh, `56 812 kWh` as 56 x 812 kWh).
 """
 from __future__ import annotations
 
@@ -22,14 +22,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pcf
-import pcf.amount
-from pcf.amount import MAX_UNIT_CHARS, AmountError, read_amount
-from pcf.batch import evaluate_catalogue, load_catalogue
-from pcf.case import load_case
-from pcf.lowering import compile_program
-from pcf.errors import PcfError
+import pcf.inputs.amount
+from pcf.inputs.amount import MAX_UNIT_CHARS, AmountError, read_amount
+from pcf.analysis.batch import evaluate_catalogue, load_catalogue
+from pcf.inputs.case import load_case
+from pcf.evaluation.lowering import compile_program
+from pcf.core.errors import PcfError
 from pcf.render.text import fmt_share, fmt_value
-from pcf.report import number as report_number
+from pcf.render.report import number as report_number
 
 import strategies as gen
 from strategies import grouped_number_texts
@@ -90,7 +90,7 @@ def alarm(seconds: int, what: str):
 # --- the reader ----------------------------------------------------------------------------------
 
 def test_the_examples_in_the_module_hold():
-    assert doctest.testmod(pcf.amount).failed == 0
+    assert doctest.testmod(pcf.inputs.amount).failed == 0
 
 
 @pytest.mark.parametrize("text,value", READ)
@@ -217,7 +217,7 @@ def _total(ws, plan, path: Path) -> float:
     if path.suffix == ".csv":
         prog = compile_program(plan)
         return float(evaluate_catalogue(prog, load_catalogue(path, prog, ws.kb)).total[0])
-    return ws.evaluate(plan, pcf.inventory.load_inventory(path)).products[0].total
+    return ws.evaluate(plan, pcf.inputs.inventory.load_inventory(path)).products[0].total
 
 
 def _reported(number: str):
@@ -260,21 +260,21 @@ def test_a_grouped_quantity_in_a_products_sheet(ws, plan, xlsx):
     products = [["id", "quantity", "amounts"], ["p", "1 200", "period"]]
     path = _sheets([["p", "electricity", "2 400", "kWh"]], xlsx, products)
     # 2 400 kWh over 1 200 units = 2 kWh per unit, x 0.5 kgCO2e/kWh = 1 kgCO2e
-    assert ws.evaluate(plan, pcf.inventory.load_inventory(path)).products[0].total == pytest.approx(1.0, rel=1e-12)
+    assert ws.evaluate(plan, pcf.inputs.inventory.load_inventory(path)).products[0].total == pytest.approx(1.0, rel=1e-12)
     path = _sheets([["p", "electricity", "2 400", "kWh"]], xlsx, [products[0], ["p", "1,200", "period"]])
     with pytest.raises(PcfError) as e:
-        pcf.inventory.load_inventory(path)
+        pcf.inputs.inventory.load_inventory(path)
     d = e.value.diagnostics[0]
     assert d.code == "bad-number" and "quantity must be a positive number" in d.message
     assert d.hint.startswith('write "1200" for the thousands') and d.span.line == 2
 
 
 def test_a_workbook_written_from_grouped_amounts_reads_back(ws, plan):
-    from pcf.spreadsheet import write_workbook
+    from pcf.inputs.spreadsheet import write_workbook
     products = [{"id": "p", "inputs": {"electricity": "1 056.8120 kWh", "share": "12.5 %"}}]
     Path("inventory.xlsx").write_bytes(write_workbook(products, {}))
     # 1056.8120 kWh x 0.5 kgCO2e/kWh x (1 + 12.5 %) = 594.4568 kgCO2e (it was split into "1" and "056.8120 kWh")
-    total = ws.evaluate(plan, pcf.inventory.load_inventory(Path("inventory.xlsx"))).products[0].total
+    total = ws.evaluate(plan, pcf.inputs.inventory.load_inventory(Path("inventory.xlsx"))).products[0].total
     assert total == pytest.approx(1056.812 * 0.5 * 1.125, rel=1e-12)
 
 
@@ -290,7 +290,7 @@ def test_a_bare_number_for_a_percent_input_is_refused(ws, plan, given, hint):
     Path("inventory.toml").write_text(f'[[product]]\nid = "p"\n\n[product.inputs]\nelectricity = "1 kWh"\n'
                                       f'share = {given}\n', encoding="utf-8")
     with pytest.raises(PcfError) as e:
-        ws.evaluate(plan, pcf.inventory.load_inventory(Path("inventory.toml")))
+        ws.evaluate(plan, pcf.inputs.inventory.load_inventory(Path("inventory.toml")))
     d = e.value.diagnostics[0]
     assert d.code == "unit-mismatch" and "a bare number could be a percentage or a fraction" in d.message
     assert d.hint == hint and d.span.line == 6
@@ -300,7 +300,7 @@ def test_a_bare_number_for_a_percent_input_is_refused(ws, plan, given, hint):
 def test_a_numeric_percent_cell_without_unit_is_refused(ws, plan, xlsx):
     path = _sheets([["p", "electricity", 1, "kWh"], ["p", "share", 15, None]], xlsx)
     with pytest.raises(PcfError) as e:
-        ws.evaluate(plan, pcf.inventory.load_inventory(path))
+        ws.evaluate(plan, pcf.inputs.inventory.load_inventory(path))
     d = e.value.diagnostics[0]
     assert d.code == "unit-mismatch" and d.hint.startswith('write "15 %"') and d.span.line == 3
 
@@ -313,7 +313,7 @@ def test_a_numeric_percent_cell_without_unit_is_refused(ws, plan, xlsx):
 def test_a_percent_input_with_its_unit_is_read(ws, plan, share, total):
     Path("inventory.toml").write_text(f'[[product]]\nid = "p"\n\n[product.inputs]\nelectricity = "1 kWh"\n'
                                       f'share = {share}\n', encoding="utf-8")
-    assert ws.evaluate(plan, pcf.inventory.load_inventory(Path("inventory.toml"))).products[0].total \
+    assert ws.evaluate(plan, pcf.inputs.inventory.load_inventory(Path("inventory.toml"))).products[0].total \
         == pytest.approx(total, rel=1e-12)
 
 
@@ -324,7 +324,7 @@ def test_a_cell_formatted_as_a_percentage_reads_as_it_shows(ws, plan, unit):
     wb = openpyxl.load_workbook("inventory.xlsx")
     wb["inputs"]["C3"].number_format = "0%"
     wb.save("inventory.xlsx")
-    total = ws.evaluate(plan, pcf.inventory.load_inventory(Path("inventory.xlsx"))).products[0].total
+    total = ws.evaluate(plan, pcf.inputs.inventory.load_inventory(Path("inventory.xlsx"))).products[0].total
     assert total == pytest.approx(0.575, rel=1e-12)     # 1 kWh x 0.5 kgCO2e/kWh x (1 + 15 %)
 
 
@@ -361,7 +361,7 @@ def test_doubled_percent_is_refused_in_a_toml_inventory(ws, plan):
     Path("inventory.toml").write_text('[[product]]\nid = "p"\n\n[product.inputs]\nelectricity = "1 kWh"\n'
                                       'share = "15 %%"\n', encoding="utf-8")
     with pytest.raises(PcfError) as e:
-        pcf.inventory.load_inventory(Path("inventory.toml"))
+        pcf.inputs.inventory.load_inventory(Path("inventory.toml"))
     d = e.value.diagnostics[0]
     assert d.code == "bad-number" and "`%` is a unit by itself" in d.message and d.span.line == 6
 
@@ -373,7 +373,7 @@ def test_a_repeated_input_row_names_both_rows(ws, plan, xlsx):
     path = _sheets([["p", "electricity", 1, "kWh"], ["p", "share", "5 %", None], ["p", "electricity", 2, "kWh"]],
                    xlsx)
     with pytest.raises(PcfError) as e:
-        pcf.inventory.load_inventory(path)
+        pcf.inputs.inventory.load_inventory(path)
     d = e.value.diagnostics[0]
     sheet = "inventory.xlsx[inputs]" if xlsx else "inventory/inputs.csv"
     assert d.code == "duplicate" and "input `electricity` of product `p` is given twice" in d.message
@@ -401,7 +401,7 @@ def test_a_repeated_shared_input_is_refused(ws, plan):
         '[[shared]]\ninput = "electricity"\namount = "2 kWh"\nbasis = "physical"\nkeys = "quantity"\n',
         encoding="utf-8")
     with pytest.raises(PcfError) as e:
-        pcf.inventory.load_inventory(Path("inventory.toml"))
+        pcf.inputs.inventory.load_inventory(Path("inventory.toml"))
     d = e.value.diagnostics[0]
     assert d.code == "duplicate" and "`electricity` is shared twice" in d.message and d.span.line == 15
 
@@ -416,7 +416,7 @@ def test_a_one_megabyte_unit_is_refused_at_once(ws, here, where):
     unit = "k" * MB
     with alarm(10, f"1 MB unit in {where}"), pytest.raises(PcfError) as e:
         if where == "inventory":
-            pcf.inventory.load_inventory(_toml("1", unit))
+            pcf.inputs.inventory.load_inventory(_toml("1", unit))
         elif where == "case":
             _reported(f"1 {unit}")
         elif where == "method":
@@ -427,7 +427,7 @@ def test_a_one_megabyte_unit_is_refused_at_once(ws, here, where):
             Path("kb/sources.toml").write_text('[src]\ntitle = "t"\nyear = 2024\n', encoding="utf-8")
             Path("kb/x.toml").write_text(f'[[entry]]\nid = "t.x"\nvalue = 1.0\nunit = "{unit}"\n'
                                          'basis = "parameter"\nsource = "src"\n', encoding="utf-8")
-            pcf.kb.load_kb(Path("kb"), ws.units, cache=False)
+            pcf.knowledge.kb.load_kb(Path("kb"), ws.units, cache=False)
         else:
             Path("m.pcf").write_text(METHOD, encoding="utf-8")
             prog = compile_program(ws.compile(ws.method("m.pcf")))
@@ -453,9 +453,9 @@ def test_sheet_habits_read_as_toml_or_are_refused(ws, plan, data):
     path = _sheets(habit.rows, data.draw(st.booleans()), [["id"], *[[p["id"]] for p in products]])
     if habit.expected is None:
         want = ws.evaluate(plan, pcf.Inventory.build(products))
-        got = ws.evaluate(plan, pcf.inventory.load_inventory(path))
+        got = ws.evaluate(plan, pcf.inputs.inventory.load_inventory(path))
         assert [p.total for p in got.products] == [p.total for p in want.products]
     else:
         with pytest.raises(PcfError) as e:
-            ws.evaluate(plan, pcf.inventory.load_inventory(path))
+            ws.evaluate(plan, pcf.inputs.inventory.load_inventory(path))
         assert [d.code for d in e.value.diagnostics] == [habit.expected]

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 import pcf
-from pcf.build import build_method
+from pcf.language.build import build_method
 
 HERE = Path(__file__).resolve().parent
 

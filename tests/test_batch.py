@@ -16,13 +16,13 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import pcf
 import strategies as gen
-from pcf.batch import evaluate_catalogue, load_catalogue, stack, to_csv
-from pcf.build import build_method
+from pcf.analysis.batch import evaluate_catalogue, load_catalogue, stack, to_csv
+from pcf.language.build import build_method
 from pcf.cli import main
-from pcf.lowering import _runs, compile_program
-from pcf.errors import PcfError, render
-from pcf.evaluate import bind, run
-from pcf.format import format_method
+from pcf.evaluation.lowering import _runs, compile_program
+from pcf.core.errors import PcfError, render
+from pcf.evaluation.evaluate import bind, run
+from pcf.language.format import format_method
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted(p for p in (ROOT / "examples").iterdir() if (p / "case.toml").is_file())
@@ -209,7 +209,7 @@ def test_batch_never_overwrites_its_catalogue(ws, here, capsys):
 def test_dask_local_cluster_gives_the_single_process_numbers(ws, here):
     from dask.distributed import Client, LocalCluster
 
-    from pcf.distributed import evaluate_dask, partitions_of
+    from pcf.analysis.distributed import evaluate_dask, partitions_of
     rng = np.random.default_rng(3)
     n = 5000
     lines = ["product,quantity,production_electricity [kWh],grid_factor [kgCO2/kWh]"]

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pcf.lowering import compile_program
-from pcf.evaluate import bind
-from pcf.inventory import load_inventory
+from pcf.evaluation.lowering import compile_program
+from pcf.evaluation.evaluate import bind
+from pcf.inputs.inventory import load_inventory
 
 _spec = importlib.util.spec_from_file_location(
     "bench_models", Path(__file__).resolve().parent.parent / "bench" / "models.py")

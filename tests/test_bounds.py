@@ -20,11 +20,13 @@ import numpy as np
 import pytest
 
 import pcf
-from pcf import api, kb as kb_module, tomlfile
-from pcf.build import build_method
-from pcf.errors import PcfError, render
-from pcf.inventory import load_inventory
-from pcf.kb import check_kb, load_kb
+from pcf import api
+from pcf.knowledge import kb as kb_module
+from pcf.files import tomlfile
+from pcf.language.build import build_method
+from pcf.core.errors import PcfError, render
+from pcf.inputs.inventory import load_inventory
+from pcf.knowledge.kb import check_kb, load_kb
 
 from snippets import HEAD, SOURCES  # noqa: E402
 

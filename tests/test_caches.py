@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 
 import pcf
-from pcf import cachefiles, kbcache
-from pcf import kb as kbmod
-from pcf.kb import DEFAULT_KB_DIR, load_kb
-from pcf.units import load_units
+from pcf.files import cachefiles
+from pcf.knowledge import kbcache
+from pcf.knowledge import kb as kbmod
+from pcf.knowledge.kb import DEFAULT_KB_DIR, load_kb
+from pcf.core.units import load_units
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "seed-003-metering-box"

@@ -1,4 +1,4 @@
-"""The error catalogue (pcf.errors.CATALOGUE): every code is produced by some input, and
+"""The error catalogue (pcf.core.errors.CATALOGUE): every code is produced by some input, and
 every code the engine can produce is catalogued.
 
 `PRODUCERS` holds one small input per code; the test is parametrized over the catalogue,
@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 import pcf
-from pcf.build import build_method
-from pcf.errors import CATALOGUE, PcfError, render
-from pcf.kb import load_kb
-from pcf.outputs import ReadSet, check_output
-from pcf.uncertainty import load_spec
+from pcf.language.build import build_method
+from pcf.core.errors import CATALOGUE, PcfError, render
+from pcf.knowledge.kb import load_kb
+from pcf.files.outputs import ReadSet, check_output
+from pcf.analysis.uncertainty import load_spec
 
 from snippets import HEAD, SOURCES  # noqa: E402
 
@@ -128,7 +128,7 @@ PRODUCERS = {
 
 
 def kb_import_bad_row():
-    from pcf.kbimport import convert
+    from pcf.knowledge.imports import convert
     Path("flat.csv").write_text("Scope,Level 1,Level 2,Level 3,Level 4,Column Text,UOM,GHG/Unit,"
                                 "GHG Conversion Factor 2023\nScope 1,Fuels,Liquid fuels,Diesel,,,litres,kg SF6,1\n",
                                 encoding="utf-8")
@@ -138,7 +138,7 @@ def kb_import_bad_row():
 def pact_export(ws):
     """A PACT export of a case without a [pact] table."""
     from datetime import datetime, timezone
-    from pcf.pact import to_pact
+    from pcf.exchange.pact import to_pact
     run_case(ws, INV.format('"12 kWh"'))
     to_pact(ws.run_case("case"), datetime(2026, 1, 1, tzinfo=timezone.utc))
 
@@ -187,5 +187,5 @@ def test_every_produced_code_is_catalogued():
                     produced.setdefault(k.value.value, f"{path.name}:{node.lineno}")
     assert len(produced) >= 20   # the scan finds the codes at all
     uncatalogued = {c: where for c, where in produced.items() if c not in CATALOGUE}
-    assert not uncatalogued, f"codes produced but not in pcf.errors.CATALOGUE: {uncatalogued}"
+    assert not uncatalogued, f"codes produced but not in pcf.core.errors.CATALOGUE: {uncatalogued}"
     assert set(CATALOGUE) <= set(produced), f"catalogued but never produced: {set(CATALOGUE) - set(produced)}"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import matplotlib
 
-from pcf.charts import svg_chart
+from pcf.render.charts import svg_chart
 
 
 def _bars(ax):

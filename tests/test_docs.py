@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import pcf
-from pcf.build import build_method
+from pcf.language.build import build_method
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGE = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
@@ -53,7 +53,7 @@ def test_the_rules_example_names_its_unknown_rule():
 
 def test_generated_pages_cover_every_method_and_entry():
     from pcf.render.docs import all_pages
-    from pcf.library import method_ids
+    from pcf.language.library import method_ids
     ws = pcf.Workspace.load()
     pages = all_pages(ws)
     for ident in method_ids():

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import pcf
-from pcf.errors import CATALOGUE, PcfError
-from pcf.units import UnitError
+from pcf.core.errors import CATALOGUE, PcfError
+from pcf.core.units import UnitError
 
 HEAD = '''method t.m "T" {
   standard "S"
@@ -513,7 +513,7 @@ def test_normal_cubic_metre_written_with_a_power(ws):
 
 
 def test_full_width_digits_in_a_method_are_refused(ws):
-    from pcf.build import build_method
+    from pcf.language.build import build_method
     with pytest.raises(PcfError) as e:
         build_method('method m "m" {\n  let x = ０.５７７７\n}\n', "m.pcf")
     d = e.value.diagnostics[0]

@@ -8,9 +8,7 @@ import json
 import markdown
 import pytest
 
-from pcf.render.escape import (csv_cell, dot_string, html_text, json_text, markdown_code, markdown_text,
-                               mermaid_label, terminal_text, tex_text, text_block, toml_string, url_fragment,
-                               url_path, visible_controls)
+from pcf.render.escape import csv_cell, dot_string, html_text, json_text, markdown_code, markdown_text, mermaid_label, terminal_text, tex_text, text_block, toml_string, url_fragment, url_path, visible_controls
 
 
 def test_visible_controls_names_every_control_character():

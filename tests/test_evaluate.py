@@ -1,13 +1,13 @@
-"""Binding an inventory to a plan and running the plan (engine/evaluate.py), on their own."""
+"""Binding an inventory to a plan and running the plan (engine/evaluation/evaluate.py), on their own."""
 from __future__ import annotations
 
 import pytest
 
 import pcf
-from pcf.build import build_method
-from pcf.evaluate import as_intervals, bind, emissions_fed, removal_only, run
-from pcf.interval import Interval
-from pcf.keys import Key
+from pcf.language.build import build_method
+from pcf.evaluation.evaluate import as_intervals, bind, emissions_fed, removal_only, run
+from pcf.checks.interval import Interval
+from pcf.core.keys import Key
 
 BODY = ('  input power : kWh\n  input gas : m3 optional\n  input credit : kgCO2e\n'
         '  table legs { mass : t  distance : km }\n'

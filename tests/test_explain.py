@@ -8,7 +8,7 @@ import pytest
 
 import pcf
 from pcf.cli import main
-from pcf.explain import explain, render_tree
+from pcf.analysis.explain import explain, render_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_003 = ROOT / "examples" / "seed-003-metering-box"

@@ -1,4 +1,4 @@
-"""The findings catalogue (pcf.findings.FINDINGS): every code the engine emits is catalogued
+"""The findings catalogue (pcf.core.findings.FINDINGS): every code the engine emits is catalogued
 with the severity it is emitted with, and every catalogued code is emitted by some input."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pcf.findings import FINDINGS, SEVERITIES
+from pcf.core.findings import FINDINGS, SEVERITIES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,7 +29,7 @@ def test_every_emitted_code_is_catalogued_with_its_severity():
     found = emitted()
     assert len(found) >= 15   # the scan finds the calls at all
     for code, severities in found.items():
-        assert code in FINDINGS, f"finding `{code}` is emitted but not in pcf.findings.FINDINGS"
+        assert code in FINDINGS, f"finding `{code}` is emitted but not in pcf.core.findings.FINDINGS"
         assert severities == {FINDINGS[code][0]}, (code, severities, FINDINGS[code][0])
     assert set(FINDINGS) == set(found), f"catalogued but never emitted: {set(FINDINGS) - set(found)}"
 
@@ -66,7 +66,7 @@ def test_every_catalogued_code_is_produced_by_an_input(seed_codes, code):
 def test_zero_total(ws, tmp_path):
     """A product whose only activity is 0 kWh: total 0, shares 0, and a zero-total warning."""
     import pcf
-    from pcf.build import build_method
+    from pcf.language.build import build_method
     from snippets import HEAD
     method = build_method(HEAD + '  input power : kWh\n'
                           '  emission e in production = power * 0.5 kgCO2e/kWh\n}\n', "m.pcf")

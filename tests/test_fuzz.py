@@ -1,6 +1,6 @@
 """Fuzzing every input path: a result or positioned errors, never a traceback.
 
-1. Round trips (hypothesis): generated methods print (pcf.format) and parse back to equal
+1. Round trips (hypothesis): generated methods print (pcf.language.format) and parse back to equal
    nodes; generated compilable methods evaluate generated inventories; generated
    inventories and knowledge-base entries written as TOML load back to the same values.
 2. Mutation fuzzing: the seed cases, every method of methods/, every file of kb/ and seed
@@ -32,15 +32,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import pcf
-from pcf.build import build_method
-from pcf.case import load_case
+from pcf.language.build import build_method
+from pcf.inputs.case import load_case
 from pcf.cli import main
-from pcf.errors import CATALOGUE, PcfError, render
-from pcf.format import format_method, without_spans
-from pcf.inventory import load_inventory
-from pcf.kb import check_kb, load_kb
+from pcf.core.errors import CATALOGUE, PcfError, render
+from pcf.language.format import format_method, without_spans
+from pcf.inputs.inventory import load_inventory
+from pcf.knowledge.kb import check_kb, load_kb
 from pcf.plan import compile_method
-from pcf.units import load_units
+from pcf.core.units import load_units
 
 import strategies as gen
 
@@ -346,7 +346,7 @@ def _csv_case(folder: Path) -> Path:
     import openpyxl
     import tomli
 
-    from pcf.spreadsheet import write_workbook
+    from pcf.inputs.spreadsheet import write_workbook
     seed = ROOT / "examples" / "seed-004-distribution-units"
     case = shutil.copytree(seed, folder)
     data = tomli.loads((seed / "inventory.toml").read_text(encoding="utf-8"))

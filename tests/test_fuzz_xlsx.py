@@ -24,7 +24,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pcf.errors import PcfError
+from pcf.core.errors import PcfError
 
 from test_fuzz import Mutation, check_diagnostics
 from test_spreadsheet import rewrite_sheet, xlsx_case
@@ -157,8 +157,8 @@ def test_byte_mutated_workbooks_exit_0_or_1_with_positions(ws, here):
 
 def test_byte_mutated_wide_catalogues(ws, here):
     # `pcf batch` reads a wide workbook (one row per product) through the same reader.
-    from pcf.batch import evaluate_catalogue, load_catalogue
-    from pcf.lowering import compile_program
+    from pcf.analysis.batch import evaluate_catalogue, load_catalogue
+    from pcf.evaluation.lowering import compile_program
     wb = openpyxl.Workbook()
     wb.active.append(["product", "name", "quantity", "production_electricity [kWh]", "grid_factor [kgCO2/kWh]"])
     for k in range(20):

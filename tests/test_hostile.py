@@ -158,7 +158,7 @@ def test_json_export_keeps_every_string_exactly(hostile, capsys):
 def test_pact_export_is_valid_and_keeps_every_string(hostile, capsys):
     from jsonschema import Draft202012Validator
 
-    from pcf.pact import SCHEMA_PATH
+    from pcf.exchange.pact import SCHEMA_PATH
     code, out, err = pcf(hostile, capsys, "export", case(hostile), "--format", "pact",
                          "--created", "2026-01-01T00:00:00Z")
     assert code == 0, err
@@ -314,7 +314,7 @@ def test_documentation_site_runs_no_payload(hostile, tmp_path):
     chromium_path()
     (tmp_path / "hook.py").write_text(HOOK.format(root=str(hostile)), encoding="utf-8")
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    theme = "engine/templates/docs_theme"
+    theme = "engine/render/templates/docs_theme"
     for old, new in (("docs_dir: docs", f"docs_dir: {ROOT / 'docs'}"),
                      (f"custom_dir: {theme}", f"custom_dir: {ROOT / theme}"),
                      ("  - engine/render/mkdocs_hook.py", f"  - {tmp_path / 'hook.py'}")):

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from pcf import limits
+from pcf.files import limits
 from pcf.cli import main
-from pcf.errors import PcfError, render
-from pcf.kb import load_kb
+from pcf.core.errors import PcfError, render
+from pcf.knowledge.kb import load_kb
 
 from test_outputs import world  # noqa: F401  (the fixture: a case with a CSV-sheet inventory)
 
@@ -123,7 +123,7 @@ def test_a_fifo_in_the_knowledge_base_is_refused_without_waiting(ws, here, alarm
 def test_pcf_check_of_a_fifo_named_as_toml_is_refused_without_waiting(here, alarm):
     """`pcf check x.toml` on a FIFO used to wait for a writer forever (tomlfile.read_toml)."""
     os.mkfifo("x.toml")
-    from pcf.tomlfile import read_toml
+    from pcf.files.tomlfile import read_toml
     with pytest.raises(PcfError) as e:
         read_toml(Path("x.toml"))
     (d,) = e.value.diagnostics

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 from pcf import cli
-from pcf import kb as kbmod
-from pcf import nodes as n
-from pcf.build import build_formula
-from pcf.errors import PcfError
-from pcf.kb import DEFAULT_KB_DIR, check_kb, load_kb
-from pcf.units import load_units
+from pcf.knowledge import kb as kbmod
+from pcf.language import nodes as n
+from pcf.language.build import build_formula
+from pcf.core.errors import PcfError
+from pcf.knowledge.kb import DEFAULT_KB_DIR, check_kb, load_kb
+from pcf.core.units import load_units
 
 FIXTURES = Path(__file__).parent / "fixtures" / "kb_invalid"
 HUNAN = "cn.electricity.co2.province.hunan"

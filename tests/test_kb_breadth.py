@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pcf.kb import DEFAULT_KB_DIR, load_kb
-from pcf.units import load_units
+from pcf.knowledge.kb import DEFAULT_KB_DIR, load_kb
+from pcf.core.units import load_units
 
 DIESEL = "uk.desnz.fuels.liquid_fuels.diesel_average_biofuel_blend.per_l"
 

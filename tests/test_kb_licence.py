@@ -7,8 +7,8 @@ import json
 import pytest
 
 from pcf import cli
-from pcf.errors import PcfError
-from pcf.kb import load_kb
+from pcf.core.errors import PcfError
+from pcf.knowledge.kb import load_kb
 from pcf.render.docs import kb_pages
 
 # The library, loaded once, and a private cache folder for the CLI: as in test_kb.py.

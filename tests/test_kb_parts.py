@@ -1,13 +1,13 @@
-"""Per-gas parts of CO2e entries (engine/kbparts.py): read, shown, and checked to add up."""
+"""Per-gas parts of CO2e entries (engine/knowledge/kbparts.py): read, shown, and checked to add up."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from pcf.errors import PcfError
-from pcf.kb import load_kb
-from pcf.units import load_units
+from pcf.core.errors import PcfError
+from pcf.knowledge.kb import load_kb
+from pcf.core.units import load_units
 
 SOURCES = '[s]\ntitle = "t"\nissuer = "i"\nyear = 2024\n'
 # AR5 GWP100 (IPCC AR5 WG1 Table 8.7, as in kb/gwp/ipcc.toml): CO2 1, CH4 28, N2O 265.

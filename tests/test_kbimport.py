@@ -1,4 +1,4 @@
-"""Importers (engine/kbimport/): each on a small hand-written fixture in its source's format,
+"""Importers (engine/knowledge/imports/): each on a small hand-written fixture in its source's format,
 malformed rows refused with their positions, re-imports byte-identical, and the output a
 valid knowledge base."""
 from __future__ import annotations
@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from pcf import cli
-from pcf.errors import PcfError, render
-from pcf.kb import load_kb
-from pcf.kbimport import convert
-from pcf.units import load_units
+from pcf.core.errors import PcfError, render
+from pcf.knowledge.kb import load_kb
+from pcf.knowledge.imports import convert
+from pcf.core.units import load_units
 
 FIX = Path(__file__).parent / "fixtures" / "kbimport"
 
@@ -69,10 +69,11 @@ def test_desnz_entries_with_parts_scopes_and_wtt_apart(tmp_path, units):
 
 def test_desnz_reimport_is_byte_identical(tmp_path, capsys):
     out = tmp_path / "kb" / "uk" / "desnz.toml"
+    written = []
     for _ in range(2):
         assert cli.main(["kb", "import", "desnz", str(FIX / "desnz_flat.csv"), "-o", str(out)]) == 0
-        first = out.read_bytes() if _ == 0 else first
-    assert out.read_bytes() == first
+        written.append(out.read_bytes())
+    assert written[0] == written[1]
     assert "wrote 6 entries" in capsys.readouterr().out
 
 

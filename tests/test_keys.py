@@ -1,4 +1,4 @@
-"""Graph keys (engine/keys.py): one type names every plan node; its text is what outputs show."""
+"""Graph keys (engine/core/keys.py): one type names every plan node; its text is what outputs show."""
 from __future__ import annotations
 
 import copy
@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 
-from pcf.keys import Key
+from pcf.core.keys import Key
 
 
 def test_parts_and_text():

@@ -1,4 +1,4 @@
-"""The table-driven parse (`pcf.lalr`) against lark's own parse of the same grammar.
+"""The table-driven parse (`pcf.language.lalr`) against lark's own parse of the same grammar.
 
 Both must accept the same texts and, through the same handlers, build equal nodes with
 equal spans: lark's runtime is the reference, the table-driven loop is the fast path.
@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from lark.exceptions import UnexpectedInput
 
-from pcf import lalr
-from pcf.build import _Builder, build_formula, build_from_tree, build_method
-from pcf.errors import PcfError
-from pcf.format import format_method
-from pcf.parser import _parser, lalr_tables
+from pcf.language import lalr
+from pcf.language.build import _Builder, build_formula, build_from_tree, build_method
+from pcf.core.errors import PcfError
+from pcf.language.format import format_method
+from pcf.language.parser import _parser, lalr_tables
 
 import strategies as gen
 

@@ -1,4 +1,4 @@
-"""The caps of engine/limits.py, and linear-time scanning of user text (issue 16).
+"""The caps of engine/files/limits.py, and linear-time scanning of user text (issue 16).
 
 A file over a cap is refused before the work the cap bounds, with an error naming the cap; a
 pathological 1 MB line is scanned in linear time. Each runs under `time_limit` (an alarm, as
@@ -19,9 +19,9 @@ import openpyxl
 import pytest
 
 import pcf
-from pcf import limits
-from pcf.errors import PcfError
-from pcf.inventory import load_inventory
+from pcf.files import limits
+from pcf.core.errors import PcfError
+from pcf.inputs.inventory import load_inventory
 
 from test_bounds import MB, time_limit
 from test_spreadsheet import SEED_004, xlsx_case
@@ -152,7 +152,7 @@ def _csv_case(here: Path) -> Path:
 def test_a_csv_sheet_over_its_size_cap(here, monkeypatch):
     monkeypatch.setattr(limits, "CSV_FILE_BYTES", 100)
     d = only(lambda: load_inventory(_csv_case(here) / "inventory"))
-    # the safe reader (engine/inputfile.py) checks the size before reading a byte
+    # the safe reader (engine/files/inputfile.py) checks the size before reading a byte
     assert d.code == "input-file" and "is larger than its cap of 100 bytes" in d.message
 
 
@@ -186,10 +186,10 @@ def test_batch_padding_is_sized_before_it_is_allocated(ws):
 
     import numpy as np
 
-    from pcf.batch import stack
-    from pcf.lowering import compile_program
-    from pcf.evaluate import bind
-    case = pcf.case.load_case(SEED_004)
+    from pcf.analysis.batch import stack
+    from pcf.evaluation.lowering import compile_program
+    from pcf.evaluation.evaluate import bind
+    case = pcf.inputs.case.load_case(SEED_004)
     plan = ws.compile(ws.resolve(pcf.read_method(case.method_path)), case.data_year)
     prog = compile_program(plan)
     small = [bind(plan, p, ws.kb, "inv") for p in case.inventory.products]
@@ -227,7 +227,7 @@ WORD = "a" * MB
     "a." * (MB // 2) + "b = 1",
 ])
 def test_toml_key_and_header_scanning_is_linear(line):
-    from pcf import tomlfile
+    from pcf.files import tomlfile
     with time_limit(5, f"key_positions on a 1 MB line {line[:12]!r}"):
         tomlfile.key_positions(f'[x]\ny = 1\n{line}\n')
 
@@ -242,7 +242,7 @@ def test_a_megabyte_line_inside_a_multi_line_string_reads(here):
 
 @pytest.mark.parametrize("text", ["\n" * MB, BLANKS, ("method \n" * (MB // 8)), "\n" * MB + "method a.b {"])
 def test_method_ids_scan_library_files_in_linear_time(here, text):
-    from pcf.library import method_ids
+    from pcf.language.library import method_ids
     Path("lib").mkdir()
     Path("lib/big.pcf").write_text(text, encoding="utf-8")
     with time_limit(5, "method_ids over a 1 MB library file"):
@@ -253,7 +253,7 @@ def test_method_ids_scan_library_files_in_linear_time(here, text):
 @pytest.mark.parametrize("header", [BLANKS, "a" + BLANKS + "b", "a [" + "] " * (MB // 2) + "x", "[" * MB,
                                     "mass" + BLANKS + "[t]"])
 def test_sheet_header_units_are_read_in_linear_time(header):
-    from pcf.spreadsheet import HEADER_UNIT
+    from pcf.inputs.spreadsheet import HEADER_UNIT
     with time_limit(5, "a 1 MB header cell"):
         m = HEADER_UNIT.match(header)
     assert (m.groups() if m else None) == (("mass", "t") if header.startswith("mass") else None)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 import pcf
-from pcf.build import build_method
-from pcf.case import load_case
+from pcf.language.build import build_method
+from pcf.inputs.case import load_case
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_003 = ROOT / "examples" / "seed-003-metering-box"
@@ -19,7 +19,7 @@ def library(tmp_path, files: dict[str, str]):
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     units = pcf.Workspace.load().units
-    from pcf.kb import DEFAULT_KB_DIR, load_kb
+    from pcf.knowledge.kb import DEFAULT_KB_DIR, load_kb
     return pcf.Workspace(units, load_kb(DEFAULT_KB_DIR, units), tmp_path)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pcf import atomic
+from pcf.files import atomic
 from pcf.cli import main
 
 from test_spreadsheet import xlsx_case  # noqa: E402
@@ -143,7 +143,7 @@ def test_a_product_id_that_cannot_name_a_file(here, capsys, command):
 
 # --- modes ---------------------------------------------------------------------------------------
 
-WRITE = "from pcf.atomic import write_atomic; write_atomic({path!r}, 'x')"
+WRITE = "from pcf.files.atomic import write_atomic; write_atomic({path!r}, 'x')"
 
 
 @pytest.mark.parametrize("umask, mode", [("022", 0o644), ("077", 0o600), ("027", 0o640)])

@@ -1,5 +1,5 @@
 """`pcf export --format pact`: PACT v2.3 ProductFootprints, checked against the JSON schema
-written from the specification (engine/schemas/pact-v2-productfootprint.schema.json).
+written from the specification (engine/exchange/schemas/pact-v2-productfootprint.schema.json).
 
 The seed reports do not state everything PACT requires (a product mass for seeds 000, 002 and
 003, a primary data share or data-quality ratings for all, the emissions left out by seed 004):
@@ -20,7 +20,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from pcf.cli import main
-from pcf.pact import SCHEMA_PATH, SPEC_URL, SPEC_VERSION
+from pcf.exchange.pact import SCHEMA_PATH, SPEC_URL, SPEC_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "examples").glob("seed-*"))

@@ -1,6 +1,6 @@
 """The method language: parse + build into frozen nodes with spans, and syntax errors.
 
-Every known mistake of engine/mistakes.py is checked to still produce its message; every
+Every known mistake of engine/language/mistakes.py is checked to still produce its message; every
 construct of grammar/pcf.lark is checked to build the right node at the right place.
 Expected columns are found by searching the source text (an oracle independent of lark).
 """
@@ -9,11 +9,11 @@ from __future__ import annotations
 import pytest
 
 import pcf
-from pcf import nodes as n
-from pcf.build import build_formula, build_method
-from pcf.errors import PcfError
-from pcf.mistakes import MISTAKES
-from pcf.source import Span
+from pcf.language import nodes as n
+from pcf.language.build import build_formula, build_method
+from pcf.core.errors import PcfError
+from pcf.language.mistakes import MISTAKES
+from pcf.core.source import Span
 
 # --- every known mistake keeps its message -------------------------------------------------
 

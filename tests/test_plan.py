@@ -6,12 +6,12 @@ import pytest
 
 import pcf
 from pcf import plan as P
-from pcf.build import build_method
-from pcf.keys import Key
+from pcf.language.build import build_method
+from pcf.core.keys import Key
 from pcf.plan.resolve import ALIAS
 
 
-def method(body: str, head: str = '  standard "ISO 14067:2018"\n  boundary cradle_to_gate\n  gwp AR5\n') -> pcf.nodes.Method:
+def method(body: str, head: str = '  standard "ISO 14067:2018"\n  boundary cradle_to_gate\n  gwp AR5\n') -> pcf.language.nodes.Method:
     return build_method(f'method t.m "t" {{\n{head}  stage s "S"\n{body}\n}}\n', "m.pcf")
 
 

@@ -87,11 +87,11 @@ def test_declaration_order_does_not_matter(ws):
     stmts = re.split(r"\n(?=  (?:stage|input|let|emission|table|standard|boundary|gwp|functional_unit"
                      r"|factor_year|non_co2_negligible)\b)", body)
     reordered = head + "{" + "\n".join(reversed([s for s in stmts if s.strip()])) + "\n}" + tail
-    from pcf.build import build_method
+    from pcf.language.build import build_method
     m2 = ws.resolve(build_method(reordered, "reordered.pcf"))
     case = ROOT / "examples" / "seed-003-metering-box"
     r1 = ws.run_case(case, "iso14067.electrical")
-    from pcf.case import load_case
+    from pcf.inputs.case import load_case
     c = load_case(case)
     r2 = ws.evaluate(ws.compile(m2, c.data_year), c.inventory)
     assert r2.products[0].total == r1.products[0].total

@@ -10,7 +10,7 @@ import pytest
 
 import pcf
 from pcf.cli import main
-from pcf.report import render_report
+from pcf.render.report import render_report
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_003 = ROOT / "examples" / "seed-003-metering-box"
@@ -58,7 +58,7 @@ def test_report_written_atomically_and_never_over_an_input(tmp_path, capsys):
 
 
 def test_an_interrupted_write_leaves_the_old_file(tmp_path, monkeypatch):
-    from pcf import atomic
+    from pcf.files import atomic
     target = tmp_path / "r.md"
     target.write_text("old", encoding="utf-8")
 
@@ -93,14 +93,14 @@ def test_html_report_renders_in_chromium(ws, tmp_path, lang):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_report_with_uncertainty_has_table_and_histogram(ws, golden, lang):
-    from pcf.uncertainty import simulate
+    from pcf.analysis.uncertainty import simulate
     result = ws.run_case(SEED_003)
     sim = simulate(result, 4000, seed=9)
     html = render_report(result, "html", lang, sim)
     assert html.count('<table class="uncertainty">') == 1 and html.count("<svg") == 2   # stage chart + histogram
     assert ("抽样 4,000 次" if lang == "zh" else "4,000 draws, seed 9") in html
     t = sim.products[0].total
-    from pcf.report import number
+    from pcf.render.report import number
     for x in (t.mean, t.p2_5, t.p97_5):
         assert number(x, lang) in html
     md = strip_chart(render_report(result, "md", lang, sim))

@@ -21,11 +21,12 @@ import pint
 import pytest
 
 import pcf
-from pcf import atomic, cachefiles, kbcache
-from pcf.build import build_method
+from pcf.files import atomic, cachefiles
+from pcf.knowledge import kbcache
+from pcf.language.build import build_method
 from pcf.cli import main
-from pcf.errors import PcfError
-from pcf.kb import load_kb
+from pcf.core.errors import PcfError
+from pcf.knowledge.kb import load_kb
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "seed-003-metering-box"

@@ -1,11 +1,11 @@
-"""engine/sheetwrite.py: XLSX cells pcf writes are data, never formulas, and read back unchanged."""
+"""engine/files/sheetwrite.py: XLSX cells pcf writes are data, never formulas, and read back unchanged."""
 from __future__ import annotations
 
 import io
 
 import openpyxl
 
-from pcf.sheetwrite import append_row
+from pcf.files.sheetwrite import append_row
 
 
 def test_strings_are_text_cells_and_formula_like_text_is_marked():
@@ -25,7 +25,7 @@ def test_strings_are_text_cells_and_formula_like_text_is_marked():
 
 def test_a_converted_inventory_keeps_formula_like_names(tmp_path):
     """write_workbook -> the XLSX reader: a product named like a formula comes back as it was."""
-    from pcf.spreadsheet import write_workbook
+    from pcf.inputs.spreadsheet import write_workbook
     data = write_workbook([{"id": "p1", "name": "=1+1", "functional_unit": "1 unit", "amounts": "per_unit",
                             "inputs": {}}], {})
     book = openpyxl.load_workbook(io.BytesIO(data))

@@ -1,4 +1,4 @@
-"""The catalogue of slips (pcf.slips.SLIPS): every entry planted into clean copies of two cases
+"""The catalogue of slips (pcf.checks.slips.SLIPS): every entry planted into clean copies of two cases
 is flagged with that entry named, and rounding-consistent reports of clean cases give no
 finding at all (no false alarm, no named cause).
 
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from pcf.slips import SLIPS, Slip
+from pcf.checks.slips import SLIPS, Slip
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "examples"

@@ -10,7 +10,7 @@ import pytest
 import tomli
 
 import pcf
-from pcf.spreadsheet import write_workbook
+from pcf.inputs.spreadsheet import write_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_004 = ROOT / "examples" / "seed-004-distribution-units"
@@ -221,7 +221,7 @@ def test_a_zip_version_python_cannot_read_is_positioned(tmp_path, capsys):
 
 
 def test_two_sheets_of_one_name_are_an_error(tmp_path):
-    from pcf.inventory import load_inventory
+    from pcf.inputs.inventory import load_inventory
     # Excel refuses it; openpyxl reads both, and the second `legs` (the quality grades) would
     # have replaced the first.
     import io

@@ -1,4 +1,4 @@
-"""Stage totals, the total and shares, defined once (engine/totals.py) and used by the
+"""Stage totals, the total and shares, defined once (engine/evaluation/totals.py) and used by the
 evaluation and the audit alike: an offset line is never counted, by either."""
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from pcf.interval import Interval
-from pcf.totals import counts, totals
+from pcf.checks.interval import Interval
+from pcf.evaluation.totals import counts, totals
 
 
 def line(name, stage, *tags):

@@ -1,11 +1,11 @@
-"""The trace an evaluation records while computing (engine/trace.py), and explain reading it."""
+"""The trace an evaluation records while computing (engine/evaluation/trace.py), and explain reading it."""
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
 
-from pcf.explain import explain, render_tree
-from pcf.keys import Key
+from pcf.analysis.explain import explain, render_tree
+from pcf.core.keys import Key
 
 SEED_000 = Path(__file__).resolve().parent.parent / "examples" / "seed-000-sensors"
 
@@ -30,8 +30,8 @@ def test_explain_reads_the_trace_not_the_case_or_the_knowledge_base(ws):
 
 
 def test_the_analyses_vary_the_bound_inventory_without_binding_it_again(ws):
-    from pcf.sensitivity import sensitivity, to_dict
-    from pcf.uncertainty import simulate
+    from pcf.analysis.sensitivity import sensitivity, to_dict
+    from pcf.analysis.uncertainty import simulate
     r = ws.run_case(SEED_000)
     alone = replace(r, case=None, kb=None)   # no inventory to fit again, no kb to look up in
     assert to_dict(sensitivity(alone)) == to_dict(sensitivity(r))

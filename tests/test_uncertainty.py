@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pcf.build import build_method
+from pcf.language.build import build_method
 from pcf.cli import main
-from pcf.inventory import Inventory
-from pcf.sensitivity import sensitivity
-from pcf.uncertainty import DQ_GSD, EMPTY, Spec, load_spec, simulate
+from pcf.inputs.inventory import Inventory
+from pcf.analysis.sensitivity import sensitivity
+from pcf.analysis.uncertainty import DQ_GSD, EMPTY, Spec, load_spec, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted(p for p in (ROOT / "examples").iterdir() if (p / "case.toml").is_file())

@@ -18,15 +18,15 @@ from typing import Callable, Mapping
 
 import networkx as nx
 
-from .. import nodes as n
-from ..depgraph import build_graph, lexicographic_order
-from ..errors import Diagnostic, PcfError
-from ..gcpause import gc_paused
-from ..kbmodel import KnowledgeBase, Source
-from ..keys import EMISSION, INPUT, LET, TABLE, Key
-from ..rules import check_rules
-from ..source import Span
-from ..units import Dim, Units
+from ..checks.rules import check_rules
+from ..core.depgraph import build_graph, lexicographic_order
+from ..core.errors import Diagnostic, PcfError
+from ..core.gcpause import gc_paused
+from ..core.keys import EMISSION, INPUT, LET, TABLE, Key
+from ..core.source import Span
+from ..core.units import Dim, Units
+from ..knowledge.kbmodel import KnowledgeBase, Source
+from ..language import nodes as n
 from .code import postfix
 from .dims import emission_bases, formula_dims, formula_of
 from .order import computed, cycle_problems, unused_inputs

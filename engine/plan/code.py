@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from .. import nodes as n
-from ..dimension import LEAVES, leaf_pair
-from ..keys import Key
-from ..units import Units
+from ..core.dimension import LEAVES, leaf_pair
+from ..core.keys import Key
+from ..core.units import Units
+from ..language import nodes as n
 from .resolve import ref_key
 
 

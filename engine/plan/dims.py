@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from .. import nodes as n
-from ..dimension import infer_dim, number_dim
-from ..errors import Diagnostic
-from ..keys import KB, Key
-from ..units import CO2, CO2E, Dim, Units, format_dim
+from ..core.dimension import infer_dim, number_dim
+from ..core.errors import Diagnostic
+from ..core.keys import KB, Key
+from ..core.units import CO2, CO2E, Dim, Units, format_dim
+from ..language import nodes as n
 from .resolve import ALIAS, Names, ref_key
 from .settings import GWP_SETS
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import networkx as nx
 
-from ..depgraph import find_cycles
-from ..errors import Diagnostic
-from ..keys import EMISSION, INPUT, KB, LET, TABLE, Key
-from ..source import Span
+from ..core.depgraph import find_cycles
+from ..core.errors import Diagnostic
+from ..core.keys import EMISSION, INPUT, KB, LET, TABLE, Key
+from ..core.source import Span
 from .resolve import ALIAS, Names
 
 MAX_SHOWN = 12   # a circle of thousands: its start and end say where to look

@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
-from .. import nodes as n
-from ..build import build_formula
-from ..dimension import LEAVES, leaf_pair
-from ..errors import Diagnostic, PcfError, did_you_mean
-from ..kbmodel import Entry, KnowledgeBase
-from ..keys import EMISSION, INPUT, KB, LET, TABLE, Key
-from ..source import Span
-from ..units import Dim, UnitError, Units
+from ..core.dimension import LEAVES, leaf_pair
+from ..core.errors import Diagnostic, PcfError, did_you_mean
+from ..core.keys import EMISSION, INPUT, KB, LET, TABLE, Key
+from ..core.source import Span
+from ..core.units import Dim, UnitError, Units
+from ..knowledge.kbmodel import Entry, KnowledgeBase
+from ..language import nodes as n
+from ..language.build import build_formula
 from .settings import GWP_SETS
 
 # Graph key kind of each declaration that names a value.

@@ -1,8 +1,8 @@
 """Stage: the method's settings (standard, boundary, GWP set, factor year) are known and set once."""
 from __future__ import annotations
 
-from ..errors import Diagnostic, did_you_mean
-from .. import nodes as n
+from ..core.errors import Diagnostic, did_you_mean
+from ..language import nodes as n
 
 BOUNDARIES = {"cradle_to_gate", "cradle_to_grave", "gate_to_gate"}
 GWP_SETS = {"SAR": "sar", "AR4": "ar4", "AR5": "ar5", "AR5_ccfb": "ar5_ccfb", "AR6": "ar6"}

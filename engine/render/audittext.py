@@ -1,8 +1,8 @@
 """`pcf audit` as text, in Chinese or English: one line per printed figure, then the findings."""
 from __future__ import annotations
 
-from ..audit import fmt_like
-from ..auditview import AuditView
+from ..checks.audit import fmt_like
+from ..checks.auditview import AuditView
 from .text import pad, width
 
 WORDS = {

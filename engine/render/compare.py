@@ -1,7 +1,7 @@
 """A case under several methods, side by side: stage values, totals, and what each rule said."""
 from __future__ import annotations
 
-from ..result import Result
+from ..evaluation.result import Result
 from .escape import terminal_text as t
 from .text import fmt_value, table
 

@@ -9,22 +9,22 @@ import html
 from collections import defaultdict
 from pathlib import Path
 
-from .. import nodes as n
 from ..api import Workspace, read_method
-from ..case import load_case
-from ..library import method_ids
-from ..errors import CATALOGUE, PcfError, render
-from ..findings import FINDINGS
-from .slipspage import slips_page
-from ..auditview import MARKS, audit_case
-from ..kbmodel import Entry, KnowledgeBase
-from ..limits import limits_page
+from ..checks.auditview import MARKS, audit_case
+from ..core.errors import CATALOGUE, PcfError, render
+from ..core.findings import FINDINGS
+from ..core.paths import ROOT
+from ..files.limits import limits_page
+from ..inputs.case import load_case
+from ..knowledge.kbmodel import Entry, KnowledgeBase
+from ..language import nodes as n
+from ..language.library import method_ids
 from ..plan import compile_method
 from .escape import markdown_code, markdown_text, url_fragment, url_path
 from .graph import method_graph, to_mermaid
+from .slipspage import slips_page
 from .tex import to_tex
 from .text import fmt_share, fmt_value
-from ..paths import ROOT
 
 
 
@@ -236,7 +236,7 @@ EXAMPLES = {
 
 
 def error_catalogue(ws: Workspace) -> str:
-    out = ["# Error catalogue", "", "Every error pcf reports has a stable code. Generated from `engine/errors.py`; "
+    out = ["# Error catalogue", "", "Every error pcf reports has a stable code. Generated from `engine/core/errors.py`; "
            "the examples are compiled at build time, so their messages are the real ones.", ""]
     for code, meaning in sorted(CATALOGUE.items()):
         out += [f"## `{code}`", "", meaning[0].upper() + meaning[1:] + ".", ""]
@@ -245,7 +245,7 @@ def error_catalogue(ws: Workspace) -> str:
             body, fix = ex
             text = SKELETON.format(body=body)
             try:
-                plan_or_error = ws.compile(ws.resolve(__import__("pcf.build", fromlist=["build_method"])
+                plan_or_error = ws.compile(ws.resolve(__import__("pcf.language.build", fromlist=["build_method"])
                                                       .build_method(text, "example.pcf")), 2024)
                 message = "(no error)"
             except PcfError as exc:
@@ -257,7 +257,7 @@ def error_catalogue(ws: Workspace) -> str:
 def findings_catalogue() -> str:
     out = ["# Findings catalogue", "", "Findings do not stop a run: they stand next to the figures in every output "
            "(`pcf run`, the JSON result, reports). Each has a stable code and one severity. Generated from "
-           "`engine/findings.py`.", "", "| code | severity | meaning |", "|---|---|---|"]
+           "`engine/core/findings.py`.", "", "| code | severity | meaning |", "|---|---|---|"]
     for code, (severity, meaning) in sorted(FINDINGS.items()):
         out.append(f"| `{code}` | {severity} | {meaning[0].upper() + meaning[1:]}. |")
     return "\n".join(out) + "\n"

@@ -9,7 +9,7 @@ import re
 
 import networkx as nx
 
-from ..keys import Key
+from ..core.keys import Key
 from ..plan import Plan
 from .escape import dot_string, mermaid_label
 

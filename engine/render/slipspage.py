@@ -1,7 +1,7 @@
-"""The docs page of the slips catalogue (engine/slips.py): what the audit can name, and how."""
+"""The docs page of the slips catalogue (engine/checks/slips.py): what the audit can name, and how."""
 from __future__ import annotations
 
-from ..slips import DETECTION, SLIPS
+from ..checks.slips import DETECTION, SLIPS
 
 
 def slips_page() -> str:
@@ -11,7 +11,7 @@ def slips_page() -> str:
            "the inputs as declared (`[audit] inputs`), and no other entry, nor the computation without a slip, "
            "does as well. Otherwise the finding says the figure is wrong and gives the value it implies. "
            "Entries with the same ratio (×1000: a decimal shift, t/kg, MWh/kWh, GJ/MJ) are named together. "
-           "Generated from `engine/slips.py`.", "",
+           "Generated from `engine/checks/slips.py`.", "",
            "| slip | what the verifier reads | how it is detected | applies when the method involves |",
            "|---|---|---|---|"]
     for s in SLIPS:

@@ -1,7 +1,7 @@
 """Formulas as TeX, for the documentation's mathematics."""
 from __future__ import annotations
 
-from .. import nodes as n
+from ..language import nodes as n
 from .escape import tex_text
 
 PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 3}

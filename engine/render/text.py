@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import unicodedata
 
-from ..result import Result
+from ..evaluation.result import Result
 from .escape import terminal_text as t
 
 

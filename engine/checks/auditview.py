@@ -1,0 +1,62 @@
+"""`pcf audit`: every printed figure of a case with its computed interval and verdict.
+
+The verifier's view of the audit (engine/checks/audit.py): the case is run as `pcf run` runs it,
+then each product's printed figures are checked again to keep, per figure, the computed
+interval, the value with the inputs as printed, and the verdict: consistent (the value with
+the printed inputs rounds to the printed figure), edge (consistent only thanks to the
+rounding of the inputs), inconsistent (a `reported-mismatch`), or other-unit (a factor
+printed per another unit).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..api import Workspace
+from ..evaluation.evaluate import bind
+from ..evaluation.result import Finding
+from .audit import Check, figure_checks
+
+VERDICTS = ("consistent", "edge", "inconsistent", "other-unit")
+MARKS = {"consistent": "✓", "edge": "✓ (at the edge of rounding)", "inconsistent": "✗ inconsistent",
+         "other-unit": "≠ printed in another unit"}   # the seed gallery's mark per printed figure
+
+
+@dataclass(frozen=True)
+class AuditView:
+    title: str | None
+    inputs: str                      # rounded | exact
+    checks: tuple[Check, ...]
+    findings: tuple[Finding, ...]    # the audit's findings (reported-*)
+
+    def failed(self, severity: str | None) -> bool:
+        """Whether a finding of `severity` or worse exists (`--fail-on`)."""
+        worse = {"error": {"error"}, "warning": {"error", "warning"}}.get(severity or "", set())
+        return any(f.severity in worse for f in self.findings)
+
+    def to_dict(self) -> dict:
+        return {"schema": "pcf-audit/1", "title": self.title, "inputs": self.inputs,
+                "figures": [_row(c) for c in self.checks], "findings": [f.to_dict() for f in self.findings]}
+
+
+def audit_case(ws: Workspace, case_dir: Path | str) -> AuditView:
+    result = ws.run_case(case_dir)
+    case = result.case
+    checks: list[Check] = []
+    by_id = {p.id: p for p in result.products}
+    for p in case.inventory.products:
+        figures = [f for f in case.reported if f.product == p.id]
+        if figures and p.id in by_id:
+            bound = bind(result.plan, p, ws.kb, case.inventory.path)
+            checks += figure_checks(result.plan, bound, by_id[p.id], figures, case.audit)[0]
+    findings = tuple(f for f in result.findings if f.code.startswith("reported"))
+    return AuditView(case.title, case.audit.inputs, tuple(checks), findings)
+
+
+def _row(c: Check) -> dict:
+    f = c.figure
+    return {"product": f.product, "figure": f.path, "printed": f"{f.text} {f.unit}", "where": f.where,
+            "at": str(f.span) if f.span else None,
+            "computed": None if c.computed is None else {"lo": c.computed.lo, "value": c.point, "hi": c.computed.hi,
+                                                         "unit": f.unit},
+            "verdict": c.verdict, "note": c.note or None}

@@ -1,0 +1,47 @@
+"""The findings catalogue: every finding an evaluation can report, with its severity and meaning.
+
+Errors (engine/core/errors.py `CATALOGUE`) stop a run; findings do not: they are what a verifier
+reads next to the figures (a rule of the standard broken, a printed figure that does not
+match, a fallback the engine took). Their codes are stable like error codes: adding one is
+fine, renaming one is not. tests/test_findings.py checks that every code the engine emits is
+here with the severity it is emitted with, and that every code here is emitted by some input;
+the documentation site renders this table (docs: Findings).
+"""
+from __future__ import annotations
+
+SEVERITIES = ("error", "warning", "info")
+
+# code -> (severity, meaning)
+FINDINGS: dict[str, tuple[str, str]] = {
+    # The method's rules (engine/checks/rules.py)
+    "boundary-incomplete": ("error", "the boundary the method declares needs a life-cycle stage the method "
+                                     "neither has nor excludes with a reason"),
+    "cutoff-exceeded": ("error", "what the inventory leaves out is more than the cut-off or materiality rule "
+                                 "allows, or the footprint covers too little of the anticipated emissions"),
+    "gwp-set": ("warning", "the method characterises with a GWP set other than the one its standard asks for"),
+    "allocation": ("info", "an input shared between products was allocated; the finding states the basis "
+                           "and the shares"),
+    "allocation-hierarchy": ("warning", "an allocation basis is used before the ones the standard's hierarchy "
+                                        "prefers, or without the reason the standard asks for"),
+    "factor-family": ("warning", "a product uses a factor of a family the standard asks not to use"),
+    "data-quality": ("info", "the data-quality score and level of a product, weighted by emission share"),
+    "data-quality-missing": ("warning", "a line of the footprint has no data-quality grades, or not the "
+                                        "grades its scheme needs"),
+    # The evaluation (engine/api.py, engine/evaluation/evaluate.py)
+    "zero-total": ("warning", "a product's total is zero, so its stage shares are reported as 0"),
+    "input-not-given": ("info", "an optional input is not in the inventory and counts as not given (0)"),
+    "offset-excluded": ("info", "an emission tagged `offset` is reported but never counted in the footprint"),
+    "factor-year-fallback": ("warning", "a knowledge-base entry has no value for the data year; an earlier "
+                                        "year's value was used"),
+    "unconfirmed-factor": ("warning", "a knowledge-base entry marked unconfirmed is used (pinned deliberately)"),
+    "co2-counted-as-co2e": ("info", "CO2-only results are counted as CO2e because the method declares other "
+                                    "greenhouse gases negligible"),
+    # The audit of printed figures (engine/checks/audit.py)
+    "reported-mismatch": ("error", "a figure the report printed differs from the computed one beyond its "
+                                   "rounding"),
+    "reported-inconsistent": ("error", "printed figures disagree with each other beyond their rounding: a total "
+                                       "and its printed stages, shares and 100 %, a share and its printed stage "
+                                       "over the printed total"),
+    "reported-unit-mismatch": ("warning", "a factor the report printed is in a unit of another dimension than "
+                                          "the one the calculation uses"),
+}

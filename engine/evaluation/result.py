@@ -1,0 +1,122 @@
+"""The result of an evaluation: per product totals, stages, shares, lines and findings.
+
+`Result.to_dict()` is the contract's JSON document (`pcf-result/1`). All values are in
+kgCO2e per functional unit unless the name says `yearly` (the production period).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Mapping
+
+from ..core.source import Span
+from .trace import Trace
+
+if TYPE_CHECKING:   # back-references only: the modules that make these import this one
+    from ..inputs.case import Case
+    from ..knowledge.kbmodel import KnowledgeBase
+    from ..plan import Plan
+
+SCHEMA = "pcf-result/1"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A finding (findings.py catalogues the codes). `at` is where it points: a position in a
+    method or inventory file, or a key path of the case and result (`products.A.total`);
+    `where` is that place as text, as the JSON result and the tables print it."""
+    severity: str      # error | warning | info
+    code: str
+    at: Span | str
+    message: str
+
+    @property
+    def where(self) -> str:
+        return str(self.at)
+
+    def to_dict(self) -> dict:
+        return {"severity": self.severity, "code": self.code, "where": self.where, "message": self.message}
+
+
+@dataclass(frozen=True)
+class MethodInfo:
+    id: str
+    title: str | None
+    standard: str | None
+    boundary: str | None
+    gwp: str | None
+    path: str
+    extends: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "title": self.title, "standard": self.standard,
+                "boundary": self.boundary.replace("_", "-") if self.boundary else None,
+                "gwp": self.gwp, "extends": self.extends}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One emission of one product: its stage and value per functional unit."""
+    name: str
+    label: str | None
+    stage: str
+    value: float
+
+
+@dataclass(frozen=True)
+class ProductResult:
+    id: str
+    name: str | None
+    functional_unit: str | None
+    quantity: float | None
+    total: float
+    stages: Mapping[str, float]
+    shares: Mapping[str, float]
+    lines: tuple[Line, ...]
+    values: Mapping[str, object] = field(repr=False)   # every graph node, base units, for the period
+    divisor: float = 1.0                                # period values / divisor = per functional unit
+    separately: Mapping[str, float] | None = None       # figures the standard reports separately (tags)
+    data_quality: Mapping[str, object] | None = None
+    excluded: Mapping[str, float] = field(default_factory=dict)  # lines never counted (offsets)
+    trace: Trace | None = field(default=None, repr=False, compare=False)   # what computing it used
+
+    @property
+    def yearly_total(self) -> float | None:
+        return None if self.quantity is None else self.total * self.quantity
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "functional_unit": self.functional_unit,
+                "quantity": _num(self.quantity), "total": self.total, "stages": dict(self.stages),
+                "shares": dict(self.shares), "yearly_total": self.yearly_total,
+                "lines": [{"name": l.name, "label": l.label, "stage": l.stage, "value": l.value}
+                          for l in self.lines],
+                **({"reported_separately": dict(self.separately)} if self.separately is not None else {}),
+                **({"data_quality": {k: v for k, v in self.data_quality.items() if k != "lines"}}
+                   if self.data_quality is not None else {})}
+
+
+def _num(x):
+    return int(x) if isinstance(x, float) and x.is_integer() else x
+
+
+@dataclass(frozen=True)
+class Result:
+    method: MethodInfo
+    products: tuple[ProductResult, ...]
+    findings: tuple[Finding, ...]
+    stage_labels: Mapping[str, str | None]
+    data_year: int | None = None
+    plan: Plan | None = field(default=None, repr=False, compare=False)   # the compiled plan
+    case: Case | None = field(default=None, repr=False, compare=False)
+    kb: KnowledgeBase | None = field(default=None, repr=False, compare=False)
+
+    def product(self, pid: str) -> ProductResult:
+        for p in self.products:
+            if p.id == pid:
+                return p
+        raise KeyError(pid)
+
+    def to_dict(self) -> dict:
+        return {"schema": SCHEMA, "method": self.method.to_dict(), "unit": "kgCO2e",
+                "data_year": self.data_year,
+                "products": [p.to_dict() for p in self.products],
+                "findings": [f.to_dict() for f in self.findings]}

@@ -1,0 +1,417 @@
+"""PACT ProductFootprints of an evaluated case: `pcf export CASE --format pact`.
+
+The data model is that of the WBCSD PACT Technical Specifications for PCF Data Exchange,
+version 2.3.0 (https://wbcsd.github.io/tr/2024/data-exchange-protocol-20241024/); the JSON
+schema written from it is `schemas/pact-v2-productfootprint.schema.json`. The export is a
+JSON array with one ProductFootprint per product of the case (wrap it as `{"data": [...]}`
+for the body of a PACT ListFootprints response).
+
+What the result gives (figures per declared unit, the boundary, the GWP set, the standard,
+the reference period, the factor sources) is computed; what only the data owner knows
+(company and product identifiers, the CPC category, the declared unit and the amount of it
+in one product, primary data share and data quality ratings, exempted emissions) comes from
+the `[pact]` table of case.toml (see `case.py`). A missing or unusable item is an error that
+names it; nothing is guessed. Numbers are written as PACT Decimal strings at full float
+precision, without exponents.
+
+The document `id` must be a UUID v4. It is derived, not drawn: 122 bits of the SHA-256 of
+the document without `id` and `created`, with the version and variant bits of a v4 UUID, so
+that an unchanged footprint keeps its id. `created` is the time given (`--created`, or
+SOURCE_DATE_EPOCH, or now): with it fixed, two exports are byte-identical.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Mapping
+
+from ..checks.inputmass import NoInputMass, input_mass
+from ..checks.rules import left_out_amounts
+from ..core.errors import Diagnostic, PcfError
+from ..core.source import Span, display_path
+from ..evaluation.result import ProductResult, Result
+from .pactcase import BOM_MASS, DQI_KEYS, PACT_KEYS, PACT_PRODUCT_KEYS, PactInfo, PactProduct
+
+SPEC_VERSION = "2.3.0"
+SPEC_URL = "https://wbcsd.github.io/tr/2024/data-exchange-protocol-20241024/"
+SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "pact-v2-productfootprint.schema.json"
+
+# The method's `gwp` setting -> PACT characterization factors (v2 knows AR5 and AR6 only).
+GWP = {"AR5": "AR5", "AR5_ccfb": "AR5", "AR6": "AR6"}
+# Standard (prefix of the method's `standard`) -> (crossSectoralStandardsUsed (deprecated
+# enumeration), crossSectoralStandards, biogenicAccountingMethodology or None).
+# GB/T 24067-2024 is the identical adoption (IDT) of ISO 14067:2018: the seed reports print it
+# as "GB/T 24067-2024/ISO 14067:2018". PAS 2050 is not in the deprecated enumeration, whose
+# set is then empty; it has no PACT biogenic accounting methodology.
+STANDARDS = (
+    ("ISO 14067", ("ISO Standard 14067",), ("ISO14067",), "ISO"),
+    ("GB/T 24067", ("ISO Standard 14067",), ("ISO14067",), "ISO"),
+    ("PAS 2050", (), ("PAS2050",), None),
+    ("GHG Protocol Product", ("GHG Protocol Product standard",), ("GHGP Product",), None),
+    ("ISO 14044", ("ISO Standard 14044",), ("ISO14040-44",), None),
+)
+DQI_NAMES = {"coverage_percent": "coveragePercent", "technological": "technologicalDQR",
+             "temporal": "temporalDQR", "geographical": "geographicalDQR",
+             "completeness": "completenessDQR", "reliability": "reliabilityDQR"}
+REQUIRED = ("company_name", "company_ids", "geography_country", "packaging_emissions_included")
+REQUIRED_PRODUCT = ("product_ids", "cpc", "declared_unit", "unitary_product_amount")
+FULL_FROM = 2025   # reference periods reaching into 2025 or later: the O* properties are mandatory
+
+
+@dataclass(frozen=True)
+class PactExport:
+    documents: tuple[dict, ...]     # one ProductFootprint per product
+    notes: tuple[str, ...]          # what a reader of the export should know (printed on stderr)
+
+    def to_json(self) -> str:
+        return json.dumps(list(self.documents), ensure_ascii=False, indent=2) + "\n"
+
+
+def created_time(option: str | None, environ: Mapping[str, str] = os.environ) -> datetime:
+    """`--created` (ISO 8601, UTC), else SOURCE_DATE_EPOCH (seconds), else now; ValueError if malformed."""
+    if option is not None:
+        try:
+            t = datetime.fromisoformat(option.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"--created: not an ISO 8601 time: {option!r} (e.g. 2026-01-01T00:00:00Z)") from None
+        if t.tzinfo is None or t.utcoffset().total_seconds() != 0:
+            raise ValueError(f"--created: give the time in UTC, ending in Z: {option!r}")
+        return t.astimezone(timezone.utc).replace(microsecond=0)
+    epoch = environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None:
+        try:
+            return datetime.fromtimestamp(int(epoch), timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise ValueError(f"SOURCE_DATE_EPOCH must be a number of seconds since 1970, found {epoch!r}") from None
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def to_pact(result: Result, created: datetime) -> PactExport:
+    """The ProductFootprints of `result` (a case's result), or a PcfError naming what is missing."""
+    case = result.case
+    if case is None:
+        raise PcfError([Diagnostic("pact", "a PACT export needs a case (case.toml with a [pact] table)", None,
+                                   path="pcf")])
+    toml = display_path(Path(case.dir) / "case.toml")
+    pact: PactInfo | None = case.pact
+    if pact is None:
+        example = "; ".join(PACT_KEYS[k][1] for k in REQUIRED)
+        raise PcfError([Diagnostic(
+            "pact", f"no [pact] table: a PACT export needs {', '.join(REQUIRED)} and a "
+            f"[pact.products.<id>] table per product ({', '.join(p.id for p in result.products)})",
+            Span(toml, 1, 1), hint=f"add [pact] with {example}; then [pact.products.<id>] with "
+            + "; ".join(PACT_PRODUCT_KEYS[k][1] for k in REQUIRED_PRODUCT))])
+    problems: list[Diagnostic] = []
+
+    def missing(key: str, where: str, why: str = "", example: str | None = None) -> None:
+        name = key.rsplit(".", 1)[-1]
+        ex = example or PACT_PRODUCT_KEYS.get(name, PACT_KEYS.get(name, ("", None)))[1]
+        problems.append(Diagnostic("pact", f"{key}: missing{why}", pact.span(where),
+                                   hint=f"add `{ex}`" if ex else None))
+
+    method = result.plan.method
+    gwp = GWP.get(method.setting("gwp") or "")
+    if gwp is None:
+        problems.append(Diagnostic("pact", f"method `{method.id}` characterises with GWP set "
+                                   f"{method.setting('gwp')}: PACT v2 declares AR5 or AR6 characterization "
+                                   "factors only", _setting_span(method, "gwp"),
+                                   hint="export the case under a variant with `override gwp AR6` (--method)"))
+    standard = method.setting("standard") or ""
+    mapped = next((m for m in STANDARDS if standard.startswith(m[0])), None)
+    if mapped is None:
+        problems.append(Diagnostic("pact", f"standard `{standard}` of method `{method.id}` has no PACT "
+                                   "cross-sectoral standard", _setting_span(method, "standard"),
+                                   hint="PACT v2.3 knows " + ", ".join(m[0] for m in STANDARDS)))
+    year = result.data_year
+    if mapped is not None and mapped[3] is None and year is not None and year >= FULL_FROM:
+        problems.append(Diagnostic("pact", f"standard `{standard}` has no PACT biogenic accounting methodology, "
+                                   f"which PACT v2 requires for reference periods from {FULL_FROM} on",
+                                   _setting_span(method, "standard"),
+                                   hint="PACT v2.3 knows PEF, ISO (14067), GHGP and Quantis"))
+    if year is None:
+        problems.append(Diagnostic("pact", "data_year: missing: the PACT reference period is the case's data "
+                                   "year", pact.span("data_year"), hint="add `data_year = 2025` to case.toml"))
+    for key in REQUIRED:
+        if getattr(pact, key) is None:
+            missing(f"pact.{key}", "pact")
+    docs, notes = [], []
+    for p in result.products:
+        pp = pact.products.get(p.id)
+        if pp is None:
+            missing(f"pact.products.{p.id}", "pact.products", " (a table per product)",
+                    f"[pact.products.{p.id}] with " + "; ".join(PACT_PRODUCT_KEYS[k][1] for k in REQUIRED_PRODUCT))
+            continue
+        doc = _product(result, p, pp, pact, gwp, mapped, year, missing, problems, notes)
+        if doc is not None:
+            docs.append((p.id, {"specVersion": SPEC_VERSION, **doc}))
+    if problems:
+        raise PcfError(problems)
+    errors = [f for f in result.findings if f.severity == "error"]
+    if errors:
+        notes.append(f"the case has {len(errors)} error finding(s) ({', '.join(sorted({f.code for f in errors}))}): "
+                     "the export carries the computed figures; see `pcf run`")
+    stamp = created.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = []
+    for pid, d in docs:
+        # The id is the content's: the product id and the document without `id` and `created`.
+        digest = hashlib.sha256(json.dumps([pid, d], ensure_ascii=False, sort_keys=True).encode("utf-8")).digest()
+        out.append({"id": str(_uuid4(digest)), **d, "created": stamp})
+    return PactExport(tuple(_ordered(d) for d in out), tuple(notes))
+
+
+ORDER = ("id", "specVersion", "version", "created", "status", "companyName", "companyIds", "productDescription",
+         "productIds", "productCategoryCpc", "productNameCompany", "comment", "pcf")
+
+
+def _ordered(d: dict) -> dict:
+    return {k: d[k] for k in ORDER if k in d}
+
+
+def _uuid4(digest: bytes) -> uuid.UUID:
+    b = bytearray(digest[:16])
+    b[6] = (b[6] & 0x0F) | 0x40     # version 4
+    b[8] = (b[8] & 0x3F) | 0x80     # RFC 4122 / 9562 variant
+    return uuid.UUID(bytes=bytes(b))
+
+
+def _setting_span(method, key: str) -> Span | None:
+    return next((s.span for s in method.settings if s.key == key), method.span)
+
+
+def _dec(x: float) -> str:
+    """A PACT Decimal: a dotted-decimal string, no exponent, no negative zero."""
+    s = format(Decimal(repr(float(x))), "f")
+    return s[1:] if s.startswith("-") and Decimal(s) == 0 else s
+
+
+def _product(result: Result, p: ProductResult, pp: PactProduct, pact: PactInfo, gwp, mapped, year,
+             missing, problems: list[Diagnostic], notes: list[str]) -> dict | None:
+    key = f"pact.products.{p.id}"
+    before = len(problems)
+    inv = next(i for i in result.case.inventory.products if i.id == p.id)
+    for k in REQUIRED_PRODUCT:
+        if getattr(pp, k) is None and k == "unitary_product_amount":
+            missing(f"{key}.{k}", key, f" (the amount of {pp.declared_unit or 'declared units'} in one product)",
+                    f'{k} = "{BOM_MASS}"` for the input mass of the inventory, or the amount stated by a '
+                    f'document with `unitary_product_amount_source = "..."')
+        elif getattr(pp, k) is None:
+            missing(f"{key}.{k}", key)
+    name = pp.name or inv.name
+    if not name:
+        missing(f"{key}.name", key, " (the inventory gives no product name either)")
+    comment = []
+    amount = pp.unitary_product_amount
+    if isinstance(amount, float) and pp.unitary_product_amount_source is None:
+        missing(f"{key}.unitary_product_amount_source", f"{key}.unitary_product_amount",
+                " (say where the amount is stated)")
+    elif isinstance(amount, float):
+        comment.append(f"unitaryProductAmount {_dec(amount)} {pp.declared_unit or ''}: "
+                       f"{pp.unitary_product_amount_source}.")
+    elif amount == BOM_MASS and pp.declared_unit not in (None, "kilogram"):
+        problems.append(Diagnostic("pact", f"{key}.unitary_product_amount: \"{BOM_MASS}\" is a mass in kg: "
+                                   f"declared_unit must be \"kilogram\", not {pp.declared_unit!r}",
+                                   pact.span(f"{key}.declared_unit")))
+    elif amount == BOM_MASS:
+        try:
+            m = input_mass(result, p)
+        except NoInputMass as exc:
+            problems.append(Diagnostic("pact", f"{key}.unitary_product_amount: \"{BOM_MASS}\" cannot be computed: "
+                                       f"{exc}", pact.span(f"{key}.unitary_product_amount"),
+                                       hint="give the product's mass from a document that states it: "
+                                       "`unitary_product_amount = 12.5` with `unitary_product_amount_source = "
+                                       "\"...\"`"))
+        else:
+            amount = m.kg
+            parts = "; ".join(f"{what} {_dec(v)} kg" for what, v in m.parts)
+            comment.append(f"unitaryProductAmount is the input mass of one product, {_dec(m.kg)} kg ({m.rule}: "
+                           f"{parts}). Input mass includes process scrap: it is an upper bound of the product's "
+                           "mass, and the footprint per kilogram a lower bound; pCfExcludingBiogenic x "
+                           "unitaryProductAmount is the footprint of one product.")
+            notes.append(f"{p.id}: unitaryProductAmount = input mass {m.kg:.6g} kg per {p.functional_unit or 'unit'} "
+                         f"({m.rule}), an upper bound of the product's mass")
+    share = pp.primary_data_share
+    if share is not None and pp.primary_data_share_source is None:
+        missing(f"{key}.primary_data_share_source", f"{key}.primary_data_share", " (say how the share was assessed)")
+    if pp.dqi is not None and pp.dqi_source is None:
+        missing(f"{key}.dqi_source", f"{key}.dqi", " (say who rated the data quality)")
+    if year is not None and year >= FULL_FROM:
+        why = f" (PACT v2 requires it for reference periods from {FULL_FROM} on)"
+        if share is None:
+            missing(f"{key}.primary_data_share", key, why)
+        if pp.dqi is None or set(pp.dqi) != set(DQI_KEYS):
+            missing(f"{key}.dqi" + (f" ({', '.join(k for k in DQI_KEYS if k not in pp.dqi)})" if pp.dqi else ""),
+                    f"{key}.dqi" if pp.dqi else key, why, PACT_PRODUCT_KEYS["dqi"][1])
+    elif share is None and not pp.dqi:
+        missing(f"{key}.primary_data_share (or dqi)", key, ": PACT v2 requires at least one",
+                f"{PACT_PRODUCT_KEYS['primary_data_share'][1]}` with `{PACT_PRODUCT_KEYS['primary_data_share_source'][1]}")
+    exempted = _exempted(result, p, inv, pp, key, pact, problems)
+    tags = {e.name: set(e.tags) for e in result.plan.method.emissions}
+    if p.total - sum(l.value for l in p.lines if "biogenic" in tags[l.name]) < 0:
+        problems.append(Diagnostic("pact", f"products.{p.id}: the footprint without biogenic lines is negative; "
+                                   "PACT v2 requires pCfExcludingBiogenic >= 0", pact.span(key)))
+    if isinstance(amount, float) and not math.isfinite(p.total / amount):
+        problems.append(Diagnostic("pact", f"{key}.unitary_product_amount: {amount!r} is too small: the footprint "
+                                   "per declared unit is not a finite number", pact.span(f"{key}.unitary_product_amount")))
+    if len(problems) > before or gwp is None or mapped is None or year is None or not isinstance(amount, float):
+        return None
+    return _document(result, p, pp, pact, name, amount, gwp, mapped, year, exempted, comment, notes)
+
+
+def _exempted(result, p, inv, pp: PactProduct, key, pact, problems) -> tuple[float, str] | None:
+    """(exemptedEmissionsPercent, exemptedEmissionsDescription), or None with a problem."""
+    if pp.exempted_emissions_percent is not None:
+        if not pp.exempted_emissions_description:
+            problems.append(Diagnostic("pact", f"{key}.exempted_emissions_description: missing (say what was left "
+                                       "out and why)", pact.span(f"{key}.exempted_emissions_percent"),
+                                       hint=f"add `{PACT_PRODUCT_KEYS['exempted_emissions_description'][1]}`"))
+            return None
+        return pp.exempted_emissions_percent, pp.exempted_emissions_description
+    if not inv.left_out:
+        return 0.0, ""
+    units = result.plan.units
+    estimates = left_out_amounts(inv, units, "kgCO2e")
+    if len(estimates) < len(inv.left_out):
+        names = ", ".join(r.label or "?" for r in inv.left_out[:6]) + (" ..." if len(inv.left_out) > 6 else "")
+        problems.append(Diagnostic(
+            "pact", f"{key}.exempted_emissions_percent: missing: the inventory leaves out {len(inv.left_out)} "
+            f"input(s) without an emission estimate ({names}), so the share of emissions exempted is not known",
+            pact.span(key), hint="estimate it and add `exempted_emissions_percent = ...` with "
+            "`exempted_emissions_description = \"...\"`, or give the left-out inputs factors"))
+        return None
+    left = sum(v for _, v, _ in estimates) / p.divisor
+    percent = 100 * left / (p.total + left) if p.total + left else 0.0
+    if percent > 5:
+        problems.append(Diagnostic("pact", f"products.{p.id}: left-out inputs are {percent:.2f} % of the "
+                                   "emissions; PACT v2 allows at most 5 % exempted", pact.span(key)))
+        return None
+    return percent, "left out (inventory `left_out`, estimated): " + ", ".join(n for n, _, _ in estimates)
+
+
+def _document(result, p, pp, pact, name, amount, gwp, mapped, year, exempted, comment, notes) -> dict:
+    method = result.plan.method
+    tags = {e.name: set(e.tags) for e in method.emissions}
+
+    def tagged(*wanted: str, without: tuple[str, ...] = ()) -> float:
+        return sum(l.value for l in p.lines if tags[l.name] & set(wanted) and not tags[l.name] & set(without)
+                   and l.name not in p.excluded)
+
+    biogenic = tagged("biogenic")
+    withdrawal = sum(l.value for l in p.lines if {"biogenic", "removal"} <= tags[l.name] and l.name not in p.excluded)
+    # Subtracted from the total, so that with no tagged lines every figure is the total itself.
+    fossil = p.total - tagged("biogenic", "dluc", "removal")
+    per = 1.0 / amount
+    used, standards, biogenic_method = mapped[1], mapped[2], mapped[3]
+    carbon = {}
+    for k in ("fossil_carbon_content", "biogenic_carbon_content"):
+        v = getattr(pp, k)
+        carbon[k] = v if v is not None else 0.0
+    unknown = [k for k in carbon if getattr(pp, k) is None]
+    if unknown:
+        comment.append(f"{' and '.join(_camel(k) for k in unknown)} not assessed: exported as 0, as PACT v2 "
+                       "requires a value.")
+        notes.append(f"{p.id}: {', '.join(_camel(k) for k in unknown)} not given in [pact]: exported as 0")
+    pcf = {
+        "declaredUnit": pp.declared_unit,
+        "unitaryProductAmount": _dec(amount),
+        **({"productMassPerDeclaredUnit": "1"} if pp.declared_unit == "kilogram" else {}),
+        "pCfExcludingBiogenic": _dec((p.total - biogenic) * per),
+        "pCfIncludingBiogenic": _dec(p.total * per),
+        "fossilGhgEmissions": _dec(fossil * per),
+        "fossilCarbonContent": _dec(carbon["fossil_carbon_content"]),
+        "biogenicCarbonContent": _dec(carbon["biogenic_carbon_content"]),
+        "dLucGhgEmissions": _dec(tagged("dluc") * per),
+        "landManagementGhgEmissions": _dec(0.0),     # no land is managed in these methods
+        "otherBiogenicGhgEmissions": _dec(tagged("biogenic", without=("dluc", "removal")) * per),
+        "biogenicCarbonWithdrawal": _dec(min(withdrawal, 0.0) * per),
+        "aircraftGhgEmissions": _dec(tagged("aircraft") * per),
+        "characterizationFactors": gwp,
+        "ipccCharacterizationFactorsSources": [gwp],
+        "crossSectoralStandardsUsed": list(used),
+        "crossSectoralStandards": list(standards),
+        "productOrSectorSpecificRules": [],
+        **({"biogenicAccountingMethodology": biogenic_method} if biogenic_method else {}),
+        "boundaryProcessesDescription": _boundary(result, p),
+        "referencePeriodStart": f"{year:04d}-01-01T00:00:00Z",
+        "referencePeriodEnd": f"{year + 1:04d}-01-01T00:00:00Z",
+        "geographyCountry": pact.geography_country,
+        **_secondary_sources(result, p),
+        "exemptedEmissionsPercent": exempted[0],
+        "exemptedEmissionsDescription": exempted[1],
+        "packagingEmissionsIncluded": pact.packaging_emissions_included,
+        **_allocation(result),
+        **({"primaryDataShare": pp.primary_data_share} if pp.primary_data_share is not None else {}),
+        **({"dqi": {DQI_NAMES[k]: pp.dqi[k] for k in DQI_KEYS if k in pp.dqi}} if pp.dqi else {}),
+    }
+    if pp.primary_data_share is not None:
+        comment.append(f"primaryDataShare: {pp.primary_data_share_source}.")
+    if pp.dqi:
+        comment.append(f"dqi: {pp.dqi_source}.")
+    if biogenic:
+        comment.append("Lines the method tags [biogenic] are in pCfIncludingBiogenic only.")
+    method_text = (f"Computed by pcf with method `{method.id}` ({method.setting('standard')}, "
+                   f"{(method.setting('boundary') or '').replace('_', '-')}, GWP {method.setting('gwp')}) for the "
+                   f"functional unit {p.functional_unit or '1 unit'}: {_dec(p.total)} kgCO2e per functional unit.")
+    if method.setting("gwp") == "AR5_ccfb":
+        method_text += " GWP: AR5 with climate-carbon feedback."
+    return {"version": pact.version or 0, "status": "Active", "companyName": pact.company_name,
+            "companyIds": list(pact.company_ids), "productDescription": pp.description if pp.description
+            is not None else f"{name} (footprint study per {p.functional_unit or 'unit'})",
+            "productIds": list(pp.product_ids), "productCategoryCpc": pp.cpc, "productNameCompany": name,
+            "comment": " ".join([method_text, *comment, *([pact.comment] if pact.comment else [])]), "pcf": pcf}
+
+
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(w.title() for w in rest)
+
+
+def _boundary(result: Result, p: ProductResult) -> str:
+    method = result.plan.method
+    parts = []
+    for s in method.stages:
+        if s.excluded is not None:
+            continue
+        lines = [l.label or l.name for l in p.lines if l.stage == s.id and l.name not in p.excluded]
+        parts.append(f"{s.label or s.id} [{s.id}]: {', '.join(lines) or 'no lines'}")
+    excluded = [f"{s.label or s.id} [{s.id}] ({s.excluded})" for s in method.stages if s.excluded is not None]
+    text = f"{(method.setting('boundary') or '').replace('_', '-')}. Included: " + "; ".join(parts) + "."
+    return text + (" Excluded: " + "; ".join(excluded) + "." if excluded else "")
+
+
+def _secondary_sources(result: Result, p: ProductResult) -> dict:
+    """The bibliography of the knowledge-base factors the product used (PACT: secondary data)."""
+    plan, kb = result.plan, result.kb
+    entries = [kn.entry for kn in plan.kb_nodes.values()]
+    inv = next(i for i in result.case.inventory.products if i.id == p.id)
+    amounts = list(inv.inputs.values()) + [a for rows in inv.tables.values() for r in rows for a in r.cells.values()]
+    for a in amounts:
+        if a.kb is not None:
+            try:
+                entries.append(kb.lookup(a.kb, a.kb_year if a.kb_year is not None else plan.data_year, a.span,
+                                         pinned=a.kb_year is not None).entry)
+            except PcfError:
+                continue
+    seen = {}
+    for e in entries:
+        src = kb.sources.get(e.source)
+        if e.id.startswith("gwp.") or src is None:
+            continue    # GWP values are characterization factors, given apart
+        seen[(src.title, src.date or str(src.year))] = None
+    return {"secondaryEmissionFactorSources": [{"name": n, "version": v} for n, v in sorted(seen)]} if seen else {}
+
+
+def _allocation(result: Result) -> dict:
+    allocations = result.case.inventory.allocations
+    if not allocations:
+        return {}
+    text = "; ".join(f"{a.input} ({a.amount.text} {a.amount.unit}) allocated on a {a.basis} basis between "
+                     + ", ".join(f"{pid} {a.share(pid) * 100:.2f} %" for pid in a.keys)
+                     + (f" ({a.reason})" if a.reason else "") for a in allocations)
+    return {"allocationRulesDescription": text}

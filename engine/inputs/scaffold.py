@@ -1,0 +1,73 @@
+"""`pcf init`: a new case folder with inventory templates listing what a method expects."""
+from __future__ import annotations
+
+import datetime
+import io
+from pathlib import Path
+
+from ..core.errors import fail
+from ..files.atomic import write_atomic
+from ..files.sheetwrite import append_row
+from ..language.nodes import Method
+from ..render.escape import toml_string, visible_controls
+
+
+def inventory_toml(method: Method) -> str:
+    # Method text goes into comments (one line, controls shown as \x1b) and strings (escaped).
+    lines = [f"# Inventory for method {method.id} ({visible_controls(method.title or '')}).",
+             "# Give every required input as \"<amount> <unit>\" (any unit of the same dimension), or a",
+             "# knowledge-base factor as \"kb.<id>\". A missing optional input is reported as not given.",
+             "", "[[product]]", 'id = "product-1"', 'name = ""',
+             f'functional_unit = {toml_string(method.setting("functional_unit") or "1 unit")}',
+             "# quantity = 1000          # units produced in the period (for the yearly total)",
+             'amounts = "per_unit"       # or "period": amounts cover the period, divided by quantity', "",
+             "[product.inputs]"]
+    for d in method.inputs:
+        need = "optional" if d.optional else "required"
+        lines.append(f'# {d.name} = "<amount> {d.unit}"    # {visible_controls(d.label or "")} ({need})')
+    for t in method.tables:
+        lines += ["", f"# {visible_controls(t.label or t.name)}: one [[product.{t.name}]] per row",
+                  f"[[product.{t.name}]]", 'name = ""']
+        lines += [f'# {c.name} = "<amount> {c.unit}"    # {visible_controls(c.label or "")}' for c in t.columns]
+    return "\n".join(lines) + "\n"
+
+
+def inventory_xlsx(method: Method) -> bytes:
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "products"
+    append_row(ws, ["id", "name", "functional_unit", "quantity", "amounts"])
+    append_row(ws, ["product-1", "", method.setting("functional_unit") or "1 unit", None, "per_unit"])
+    ws = wb.create_sheet("inputs")
+    append_row(ws, ["product", "input", "amount", "unit", "description"])
+    for d in method.inputs:
+        append_row(ws, ["product-1", d.name, None, d.unit, (d.label or "") + (" (optional)" if d.optional else "")])
+    for t in method.tables:
+        ws = wb.create_sheet(t.name)
+        append_row(ws, ["product", "name", *[f"{c.name} [{c.unit}]" for c in t.columns]])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def init_case(folder: Path, method: Method) -> list[Path]:
+    folder = Path(folder)
+    try:
+        if folder.exists() and any(folder.iterdir()):
+            raise fail("io", f"{folder} exists and is not empty: pcf init never overwrites", None,
+                       path=str(folder), hint="choose a new folder")
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:   # a name too long, a file in the way, no permission
+        raise fail("output", f"cannot make the case folder ({exc.strerror or exc})", None,
+                   path=str(folder)[:200], hint="choose a new folder") from None
+    year = datetime.date.today().year - 1
+    case = (f'title = ""\nmethod = "{method.id}"\ninventory = "inventory.toml"   # or "inventory.xlsx"\n'
+            f"data_year = {year}            # the year the activity data describe\n\n"
+            "# Figures a published report printed, digits as printed, e.g.\n"
+            '# [reported.product-1]\n# total = "12.34 kgCO2e"\n')
+    files = {folder / "case.toml": case, folder / "inventory.toml": inventory_toml(method),
+             folder / "inventory.xlsx": inventory_xlsx(method)}
+    for path, data in files.items():
+        write_atomic(path, data)
+    return list(files)

@@ -1,0 +1,62 @@
+"""The method library: method files found by id (the `method a.b` line of each .pcf file under
+`methods/`) or by path inside a case folder or the library, never outside them."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..core.errors import Diagnostic, PcfError, did_you_mean
+from ..core.paths import DEFAULT_METHODS_DIR
+from ..core.source import Span, display_path
+
+# Leading blanks within the line only: `^\s*` crossed line ends, so every line start of a run of
+# blank lines rescanned the rest of the run (quadratic in a library file); the first match is the same.
+_METHOD_ID = re.compile(r"^[^\S\n]*method\s+([a-z0-9_]+(?:\.[a-z0-9_]+)*)", re.M)
+
+
+def find_method(ref: str, case_dir: Path | None = None, library: Path = DEFAULT_METHODS_DIR,
+                span: Span | None = None) -> Path:
+    """A method by id (from the library) or by path (inside the case folder or the library)."""
+    if ref.endswith(".pcf") or "/" in ref:
+        bases = [b for b in (case_dir, library) if b is not None]
+        for base in bases:
+            p = (base / ref).resolve()
+            if is_kind(p, "file") and any(inside(p, b) for b in bases):
+                return p
+        outside = any(not inside((b / ref).resolve(), b) for b in bases)
+        raise PcfError([Diagnostic("method-not-found", f"no method file `{ref}`"
+                                   + (" inside the case folder or the method library" if outside else ""),
+                                   span)])
+    ids = method_ids(library)
+    if ref in ids:
+        return ids[ref]
+    raise PcfError([Diagnostic("method-not-found", f"no method with id `{ref}` in {display_path(library)}",
+                               span, hint=did_you_mean(ref, ids))])
+
+
+def method_ids(library: Path = DEFAULT_METHODS_DIR) -> dict[str, Path]:
+    out = {}
+    for p in sorted(Path(library).rglob("*.pcf")):
+        try:
+            m = _METHOD_ID.search(p.read_text(encoding="utf-8-sig", errors="replace"))
+        except OSError:
+            continue
+        if m:
+            out.setdefault(m.group(1), p.resolve())
+    return out
+
+
+def is_kind(p: Path, kind: str) -> bool:
+    """`p.is_file()` / `p.is_dir()`, false for a path the system refuses (a name too long ...)."""
+    try:
+        return p.is_file() if kind == "file" else p.is_dir()
+    except OSError:
+        return False
+
+
+def inside(p: Path, base: Path) -> bool:
+    try:
+        p.resolve().relative_to(base.resolve())
+        return True
+    except ValueError:
+        return False

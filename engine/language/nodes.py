@@ -1,0 +1,239 @@
+"""The typed model of a method file: frozen nodes, each with its source span.
+
+`build.py` is the only module that turns lark trees into these; everything downstream
+(resolve, graph, units, evaluate, docs) reads nodes only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from ..core.source import Span
+
+
+# --- expressions ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Number:
+    value: float
+    text: str            # the literal as written, e.g. "0.49"
+    unit: str | None     # unit as written, e.g. "kgCO2/kWh"; None = dimensionless
+    span: Span
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A name: an input, a let, an emission (or, inside a row sum, the row variable)."""
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Field:
+    """`row.column` inside a row sum."""
+    var: str
+    column: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class KbRef:
+    id: str               # without the `kb.` prefix
+    year: int | None      # pinned year, or None for the case's data year
+    span: Span
+
+
+@dataclass(frozen=True)
+class BinOp:
+    op: str               # one of + - * /
+    left: "Expr"
+    right: "Expr"
+    span: Span
+
+
+@dataclass(frozen=True)
+class Neg:
+    operand: "Expr"
+    span: Span
+
+
+@dataclass(frozen=True)
+class BasisConversion:
+    """A molar-mass ratio written in a formula (`44/12`, `44/28`): a declared basis change."""
+    numerator: int
+    denominator: int
+    span: Span
+
+
+@dataclass(frozen=True)
+class RowSum:
+    var: str
+    table: str
+    body: "Expr"
+    span: Span
+
+
+Expr = Union[Number, Ref, Field, KbRef, BinOp, Neg, BasisConversion, RowSum]
+
+
+# --- declarations -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    value: str
+    span: Span
+    override: bool = False
+
+
+@dataclass(frozen=True)
+class Stage:
+    id: str
+    label: str | None
+    excluded: str | None  # reason, when the method excludes the stage
+    span: Span
+    override: bool = False
+
+
+@dataclass(frozen=True)
+class Input:
+    name: str
+    unit: str
+    label: str | None
+    optional: bool
+    span: Span
+    unit_span: Span
+    override: bool = False
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    unit: str
+    label: str | None
+    span: Span
+    unit_span: Span
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    label: str | None
+    columns: tuple[Column, ...]
+    span: Span
+    override: bool = False
+
+
+@dataclass(frozen=True)
+class Let:
+    name: str
+    label: str | None
+    expr: Expr
+    span: Span
+    override: bool = False
+
+
+@dataclass(frozen=True)
+class Emission:
+    name: str
+    label: str | None
+    stage: str
+    expr: Expr
+    span: Span
+    stage_span: Span
+    tags: tuple[str, ...] = ()   # biogenic, dluc, aircraft, offset, removal ...
+    override: bool = False
+
+
+@dataclass(frozen=True)
+class RuleArg:
+    key: str
+    values: tuple          # str (names, strings) and Number nodes
+    span: Span
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str              # the rule kind: boundary_complete, cutoff, gwp_set ...
+    status: str            # "verified" against the standard's text, or a common "reading"
+    citation: str | None
+    args: tuple[RuleArg, ...]
+    span: Span
+    override: bool = False
+
+    def arg(self, key: str) -> RuleArg | None:
+        return next((a for a in self.args if a.key == key), None)
+
+
+Decl = Union[Stage, Input, Table, Let, Emission, Rule]
+
+
+@dataclass(frozen=True)
+class Override:
+    """A declaration of a variant that replaces one of its base method."""
+    key: str            # a keys.Key: name:electricity_ef, setting:gwp, stage:use ...
+    base: str           # id of the base method whose declaration is replaced
+    span: Span          # the overriding declaration
+    replaced: Span      # the replaced one
+
+
+@dataclass(frozen=True)
+class Method:
+    id: str
+    title: str | None
+    extends: str | None
+    settings: tuple[Setting, ...]
+    decls: tuple[Decl, ...]
+    path: str
+    span: Span
+    text: str = field(repr=False, compare=False, default="")
+    bases: tuple[str, ...] = ()                 # the methods this one extends, nearest first
+    overrides: tuple["Override", ...] = ()      # what this method replaced in its bases
+
+    def setting(self, key: str) -> str | None:
+        for s in self.settings:
+            if s.key == key:
+                return s.value
+        return None
+
+    def of_type(self, kind: type) -> tuple:
+        return tuple(d for d in self.decls if isinstance(d, kind))
+
+    @property
+    def stages(self) -> tuple[Stage, ...]:
+        return self.of_type(Stage)
+
+    @property
+    def inputs(self) -> tuple[Input, ...]:
+        return self.of_type(Input)
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return self.of_type(Table)
+
+    @property
+    def lets(self) -> tuple[Let, ...]:
+        return self.of_type(Let)
+
+    @property
+    def emissions(self) -> tuple[Emission, ...]:
+        return self.of_type(Emission)
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return self.of_type(Rule)
+
+
+def walk(expr: Expr):
+    """Every sub-expression of `expr`, depth first, without recursion limits."""
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        yield e
+        if isinstance(e, BinOp):
+            stack.append(e.right)
+            stack.append(e.left)
+        elif isinstance(e, Neg):
+            stack.append(e.operand)
+        elif isinstance(e, RowSum):
+            stack.append(e.body)
