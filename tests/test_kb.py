@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from pcf import cli
+from pcf.commands import library as library_commands
 from pcf.knowledge import kb as kbmod
 from pcf.language import nodes as n
 from pcf.language.build import build_formula
@@ -41,7 +42,7 @@ def private_cache(tmp_path, monkeypatch, units):
     """Every test gets its own cache folder, and the CLI reuses the loaded unit registry
     (0.14 s a load; loading it is tested elsewhere) so the fixture runs stay fast."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
-    monkeypatch.setattr(cli, "load_units", lambda: units)
+    monkeypatch.setattr(library_commands, "load_units", lambda: units)
     return tmp_path / "xdg-cache" / "pcf"
 
 

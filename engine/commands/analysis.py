@@ -1,0 +1,72 @@
+"""Commands over many evaluations: batch, uncertainty, sensitivity."""
+from __future__ import annotations
+
+import sys
+from ..api import Workspace
+from .common import out_data, out_json, out, side_spec, write_output
+
+
+def cmd_batch(args) -> int:
+    from ..analysis.batch import evaluate_catalogue, load_catalogue, to_csv
+    from ..evaluation.lowering import compile_program
+    from ..plan import compile_method
+    from ..core.progress import Progress
+    ws = Workspace.load(args.kb)
+    method = ws.method(args.method)
+    if args.data_year is None:
+        print("pcf batch: no --data-year: annual factors resolve to their latest year", file=sys.stderr)
+    prog = compile_program(compile_method(method, ws.kb, ws.units, args.data_year,
+                                          latest_when_no_year=args.data_year is None))
+    cat = load_catalogue(args.inventories, prog, ws.kb, Progress("reading", args.progress))
+    if args.dask:
+        from ..analysis.distributed import evaluate_dask
+        result = evaluate_dask(prog, cat, args.partitions, args.scheduler)
+    else:
+        result = evaluate_catalogue(prog, cat, Progress("evaluating", args.progress))
+    text = to_csv(result, prog, args.lines)
+    if args.output is None:
+        out_data(text)
+    else:
+        from ..files.outputs import reads_of_batch
+        write_output(args.output, text, ws, None, reads=reads_of_batch(ws, method, args.inventories),
+               note=f" ({len(cat):,} products)")
+    return 0
+
+
+def cmd_uncertainty(args) -> int:
+    from ..analysis.uncertainty import EMPTY, load_spec, render_text, simulate
+    ws = Workspace.load(args.kb)
+    result = ws.run_case(args.case)
+    spec_path = args.spec or side_spec(args.case)
+    spec = load_spec(spec_path) if spec_path is not None else EMPTY
+    sim = simulate(result, args.draws, args.seed, spec)
+    if args.json:
+        out_json(sim.to_dict())
+    else:
+        out(render_text(sim))
+    if args.svg is not None:
+        from ..files.outputs import per_product_paths
+        from ..render.charts import histogram_svg
+        for p, path in zip(sim.products, per_product_paths(args.svg, [p.id for p in sim.products])):
+            write_output(path, histogram_svg(p, sim), ws, result, [spec_path] if spec_path else [])
+    return 0
+
+
+def cmd_sensitivity(args) -> int:
+    from ..render.charts import tornado_svg
+    from ..analysis.sensitivity import render_text, sensitivity, to_dict
+    if not 0 < args.step < 100:
+        print("pcf sensitivity: --step is a percent between 0 and 100", file=sys.stderr)
+        return 2
+    ws = Workspace.load(args.kb)
+    result = ws.run_case(args.case)
+    found = sensitivity(result, args.step / 100)
+    if args.json:
+        out_json(to_dict(found))
+    else:
+        out(render_text(found, args.top))
+    if args.svg is not None:
+        from ..files.outputs import per_product_paths
+        for p, path in zip(found, per_product_paths(args.svg, [p.id for p in found])):
+            write_output(path, tornado_svg(p, args.top), ws, result)
+    return 0

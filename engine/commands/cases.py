@@ -1,0 +1,128 @@
+"""Commands on one case: run, audit, explain, report, init, export, graph, compare."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from ..api import Workspace, read_method
+from ..core.units import load_units
+from ..inputs.case import load_case
+from ..language.library import DEFAULT_METHODS_DIR
+from ..plan import compile_method
+from ..render.escape import terminal_text
+from ..render.text import render_result
+from .common import out_data, out_json, out, side_spec, write_output
+
+
+def cmd_run(args) -> int:
+    ws = Workspace.load(args.kb)
+    result = ws.run_case(args.case, args.method)
+    if args.json:
+        out_json(result.to_dict())
+    else:
+        title = result.case.title if result.case is not None else None
+        out(render_result(result, title))
+    return 0
+
+
+def cmd_audit(args) -> int:
+    from ..checks.auditview import audit_case
+    from ..render.audittext import render_audit
+    view = audit_case(Workspace.load(args.kb), args.case)
+    if args.json:
+        out_json(view.to_dict())
+    else:
+        out(render_audit(view, args.lang))
+    return 1 if view.failed(args.fail_on) else 0
+
+
+def cmd_explain(args) -> int:
+    from ..analysis.explain import explain, render_tree
+    if args.depth is not None and args.depth < 0:
+        print("pcf explain: --depth must be 0 or more", file=sys.stderr)
+        return 2
+    result = Workspace.load(args.kb).run_case(args.case, args.method)
+    trees = explain(result, args.name, args.depth)
+    if args.json:
+        out_json([t.to_dict() for t in trees])
+    else:
+        out("\n\n".join(render_tree([t]) for t in trees))
+    return 0
+
+
+def cmd_report(args) -> int:
+    from ..render.report import render_report
+    ws = Workspace.load(args.kb)
+    result = ws.run_case(args.case, args.method)
+    simulation, spec_path = None, None
+    if args.draws:
+        from ..analysis.uncertainty import EMPTY, load_spec, simulate
+        spec_path = side_spec(args.case)
+        simulation = simulate(result, args.draws, args.seed, load_spec(spec_path) if spec_path else EMPTY)
+    text = render_report(result, args.format, args.lang, simulation)
+    if args.output is None:
+        out(text)
+    else:
+        write_output(args.output, text, ws, result, [spec_path] if spec_path else [])
+    return 0
+
+
+def cmd_init(args) -> int:
+    from ..inputs.scaffold import init_case
+    ws = Workspace(load_units(), None, DEFAULT_METHODS_DIR)
+    for path in init_case(args.case, ws.method(args.method)):
+        out(f"wrote {path}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from ..exchange.export import to_csv, to_json
+    notes: tuple[str, ...] = ()
+    if args.format == "pact":
+        from ..exchange.pact import created_time, to_pact
+        try:
+            created = created_time(args.created)
+        except ValueError as exc:
+            print(f"pcf export: {exc}", file=sys.stderr)
+            return 2
+    elif args.created is not None:
+        print("pcf export: --created applies to --format pact only", file=sys.stderr)
+        return 2
+    ws = Workspace.load(args.kb)
+    result = ws.run_case(args.case, args.method)
+    if args.format == "pact":
+        export = to_pact(result, created)
+        text, notes = export.to_json(), export.notes
+    else:
+        text = to_csv(result) if args.format == "csv" else to_json(result)
+    for note in notes:
+        print(f"note: {terminal_text(note)}", file=sys.stderr)
+    if args.output is None:
+        out_data(text, is_json=args.format != "csv")
+    else:
+        write_output(args.output, text, ws, result)
+    return 0
+
+
+def cmd_graph(args) -> int:
+    from ..render.graph import method_graph, to_dot, to_mermaid
+    ws = Workspace.load(args.kb)
+    target = Path(args.target)
+    if target.is_dir() and (target / "case.toml").is_file():
+        case = load_case(target, ws.methods_dir)
+        plan = ws.compile(ws.resolve(read_method(case.method_path)), case.data_year)
+    else:
+        plan = compile_method(ws.method(args.target), ws.kb, ws.units, None, latest_when_no_year=True)
+    g = method_graph(plan, args.level)
+    out(to_mermaid(g) if args.format == "mermaid" else to_dot(g, plan.method.id))
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from ..render.compare import compare_dict, render_compare
+    ws = Workspace.load(args.kb)
+    results = [ws.run_case(args.case, m) for m in args.method]
+    if args.json:
+        out_json(compare_dict(results))
+    else:
+        out(render_compare(results))
+    return 0

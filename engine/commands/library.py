@@ -1,0 +1,149 @@
+"""Commands on the method library and the knowledge base: check, methods, kb list/show/search/import."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from ..api import Workspace, read_method
+from ..core.errors import PcfError, render
+from ..core.units import load_units
+from ..inputs.inventory import load_inventory
+from ..knowledge.kb import check_kb, kb_root, load_kb
+from ..language.library import DEFAULT_METHODS_DIR, method_ids
+from ..plan import compile_method
+from ..render.escape import terminal_text
+from .common import out_json, out
+from .kbtext import entry_dict, list_entries, redistribution_text
+
+
+def cmd_check(args) -> int:
+    units = load_units()
+    problems = []
+    kb = None
+
+    def get_kb():
+        nonlocal kb
+        if kb is None:
+            kb = load_kb(args.kb, units)
+        return kb
+
+    checked = 0
+    for path in args.paths:
+        try:
+            if path.is_dir() and (path / "case.toml").is_file():
+                ws = Workspace(units, get_kb(), DEFAULT_METHODS_DIR)
+                ws.run_case(path)  # binding and evaluation are the validation of a case
+                checked += 1
+            elif path.is_dir() or path.name == "sources.toml" or inside_kb(path, args.kb):
+                # A file or sub-folder is checked as part of its whole KB: ids and sources span files.
+                check_kb(load_kb(kb_root(path), units))
+                checked += 1
+            elif path.suffix == ".pcf":
+                ws = Workspace(units, get_kb(), DEFAULT_METHODS_DIR)
+                compile_method(ws.resolve(read_method(path)), get_kb(), units, None, latest_when_no_year=True)
+                checked += 1
+            elif path.name == "case.toml":
+                Workspace(units, get_kb(), DEFAULT_METHODS_DIR).run_case(path.parent)
+                checked += 1
+            elif path.suffix in (".toml", ".xlsx"):
+                load_inventory(path)
+                checked += 1
+            elif not path.exists():
+                print(f"{path}: no such file or folder", file=sys.stderr)
+                return 1
+            else:
+                print(f"{path}: not a method (.pcf), inventory (.toml), case folder or kb folder", file=sys.stderr)
+                return 1
+        except PcfError as exc:
+            problems.extend(exc.diagnostics)
+    if problems:
+        print(render(problems), file=sys.stderr)
+        return 1
+    out(f"ok: {checked} checked")
+    return 0
+
+
+def inside_kb(path: Path, kb: Path) -> bool:
+    try:
+        path.resolve().relative_to(kb.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def cmd_methods(args) -> int:
+    rows = []
+    ws = None
+    for ident, path in sorted(method_ids().items()):
+        if ws is None:
+            ws = Workspace(load_units(), None, DEFAULT_METHODS_DIR)
+        m = ws.resolve(read_method(path))
+        rows.append({"id": m.id, "title": m.title, "standard": m.setting("standard"),
+                     "boundary": (m.setting("boundary") or "").replace("_", "-") or None,
+                     "gwp": m.setting("gwp"), "extends": m.extends, "path": str(Path(m.path))})
+    if args.json:
+        out_json(rows)
+    else:
+        from ..render.text import table
+        lines = table([["id", "standard", "boundary", "gwp", "title"]]
+                      + [[r["id"], r["standard"] or "", r["boundary"] or "", r["gwp"] or "", r["title"] or ""]
+                         for r in rows])
+        out("\n".join(lines))
+    return 0
+
+
+def kb_of(args):
+    return load_kb(args.kb, load_units())
+
+
+def cmd_kb_list(args) -> int:
+    kb = kb_of(args)
+    list_entries(kb.entries, kb, args.json)
+    return 0
+
+
+def cmd_kb_search(args) -> int:
+    kb = kb_of(args)
+    list_entries(kb.search(args.text), kb, args.json)
+    return 0
+
+
+def cmd_kb_import(args) -> int:
+    from ..knowledge.imports import convert
+    options = {k: v for k, v in (("source", args.source_key), ("confidence", args.confidence), ("gwp", args.gwp),
+                                 ("sheet", args.sheet), ("mapping", args.mapping)) if v is not None}
+    text = convert(args.format, args.file, options)
+    from ..files.atomic import write_atomic
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(args.output, text, inputs=[args.file] + ([args.mapping] if args.mapping else []))
+    out(f"wrote {text.count(chr(10) + '[[entry]]')} entries to {args.output}")
+    return 0
+
+
+def cmd_kb_show(args) -> int:
+    kb = kb_of(args)
+    ident = args.id.removeprefix("kb.")
+    versions = kb.by_id.get(ident)
+    if not versions:
+        from ..core.errors import Diagnostic, did_you_mean
+        raise PcfError([Diagnostic("kb-unknown", f"unknown knowledge-base id `{ident}`", None,
+                                   path=str(args.kb), hint=did_you_mean(ident, kb.by_id))])
+    if args.json:
+        out_json([entry_dict(e, kb) for e in versions])
+        return 0
+    t = terminal_text       # every field on its own line: a newline in a name or note is shown as \n
+    for e in versions:
+        src = kb.sources.get(e.source)
+        out(f"kb.{e.id}  [{e.period}]  {t(e.name_zh or '')} {t(e.name_en or '')}".rstrip())
+        out(f"  value     {e.value if e.value is not None else '= ' + t(e.formula)} {e.unit}  ({e.basis})")
+        for label, v in (("region", e.region), ("boundary", e.boundary), ("quality", e.quality),
+                         ("confidence", e.confidence + ("" if e.default else ", not a default") if e.confidence else None),
+                         ("data year", e.data_year), ("table", e.table), ("note", e.note),
+                         ("parts", ", ".join(f"{g} {v:g} {u}" for g, v, u in e.parts) if e.parts else None)):
+            if v is not None:
+                out(f"  {label:<9} {t(v)}")
+        if src:
+            out(f"  source    {t(src.title)} — {t(src.issuer)}, {t(src.date or src.year)}"
+                 + (f", {t(src.document)}" if src.document else ""))
+            out(f"  licence   {t(src.licence or 'not recorded')}" + redistribution_text(src.redistribution))
+        out(f"  defined   {e.span.path}:{e.span.line}")
+    return 0
