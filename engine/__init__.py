@@ -14,14 +14,30 @@ The pipeline, one folder per stage (README "Layout" lists every module)::
 
 `core/` holds what every stage shares (errors, keys, units, spans), `files/` reading and
 writing files safely. `api.py` is the pipeline in one screen; the public API is there and
-re-exported here; `cli.py` is the command line over it.
+re-exported here (resolved on first use, PEP 562, so that `pcf --help` loads no pint,
+numpy or lark); `cli.py` is the command line over it.
 """
+from __future__ import annotations
+
+from importlib import import_module
+
 __version__ = "0.1.0"
 
-from .api import Workspace, evaluate, read_method, run_case  # noqa: E402
-from .core.errors import Diagnostic, PcfError  # noqa: E402
-from .inputs.inventory import Amount, Inventory, Product, Row  # noqa: E402
-from .evaluation.result import Finding, ProductResult, Result  # noqa: E402
+# name -> the module that defines it
+_EXPORTS = {"Workspace": "api", "evaluate": "api", "read_method": "api", "run_case": "api",
+            "Diagnostic": "core.errors", "PcfError": "core.errors",
+            "Amount": "inputs.inventory", "Inventory": "inputs.inventory", "Product": "inputs.inventory",
+            "Row": "inputs.inventory",
+            "Finding": "evaluation.result", "ProductResult": "evaluation.result", "Result": "evaluation.result"}
 
-__all__ = ["Workspace", "evaluate", "read_method", "run_case", "Diagnostic", "PcfError", "Amount",
-           "Inventory", "Product", "Row", "Finding", "ProductResult", "Result"]
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'pcf' has no attribute {name!r}")
+    return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

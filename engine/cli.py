@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import __version__
 from .core.errors import PcfError, render
-from .knowledge.kb import DEFAULT_KB_DIR
+from .core.paths import DEFAULT_KB_DIR
 from .render.escape import terminal_text
 
 

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from pcf.cli import main
+from pcf.core.depgraph import build_graph, users_of
 from pcf.plan import _lexicographic_order
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,10 +55,15 @@ def test_the_plans_order_is_networkxs_lexicographic_order(graph):
     # plan._lexicographic_order stands in for nx.lexicographical_topological_sort (cheaper, and
     # no cached view that would keep the graph alive): the same sequence, or None on a cycle.
     n, edges = graph
-    g = nx.DiGraph()
-    g.add_nodes_from(f"let:{i:02d}" for i in reversed(range(n)))   # insertion order is not the answer
-    g.add_edges_from((f"let:{a:02d}", f"let:{b:02d}") for a, b in edges)
-    ours = _lexicographic_order(g)
+    kinds = {f"let:{i:02d}": "let" for i in reversed(range(n // 2, n))}   # insertion order is not the answer
+    deps = [(f"let:{a:02d}", f"let:{b:02d}") for a, b in edges]   # nodes below n/2 arise from edges only
+    g = build_graph(kinds, deps)
+    users = users_of(kinds, deps)
+    # the plain adjacency compiling uses (no networkx on a run) is networkx's, node for node and
+    # user for user, in order
+    assert [(u, list(vs)) for u, vs in users.items()] == [(u, list(g.adj[u])) for u in g]
+    ours = _lexicographic_order(users)
+    assert _lexicographic_order(g) == ours
     if nx.is_directed_acyclic_graph(g):
         assert ours == list(nx.lexicographical_topological_sort(g))
     else:

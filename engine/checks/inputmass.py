@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import networkx as nx
 
 from ..core.keys import TABLE, Key
 from ..evaluation.result import ProductResult, Result
@@ -79,6 +78,7 @@ def input_mass(result: Result, product: ProductResult) -> InputMass:
                     f"`{key}: {table}.{col}`" + (" plus the left-out inputs" if key == "included" else ""))
             return _checked(InputMass(sum(v for _, v in parts), rule, tuple(parts)), product.id)
 
+    import networkx as nx   # a graph walk only for methods with a mass cut-off rule
     emissions = [e for e in plan.method.emissions if e.stage == STAGE]
     tables = sorted({k.name for e in emissions if Key.emission(e.name) in plan.graph
                      for k in nx.ancestors(plan.graph, Key.emission(e.name)) if k.is_a(TABLE)})

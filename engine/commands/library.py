@@ -11,6 +11,7 @@ from ..knowledge.kb import check_kb, kb_root, load_kb
 from ..language.library import DEFAULT_METHODS_DIR, method_ids
 from ..plan import compile_method
 from ..render.escape import terminal_text
+from .checkdir import check_targets
 from .common import out_json, out
 from .kbtext import entry_dict, list_entries, redistribution_text
 
@@ -28,33 +29,27 @@ def cmd_check(args) -> int:
 
     checked = 0
     for path in args.paths:
-        try:
-            if path.is_dir() and (path / "case.toml").is_file():
-                ws = Workspace(units, get_kb(), DEFAULT_METHODS_DIR)
-                ws.run_case(path)  # binding and evaluation are the validation of a case
+        targets = check_targets(path, args.kb)
+        if targets is None and not path.exists():
+            print(f"{path}: no such file or folder", file=sys.stderr)
+            return 1
+        if targets is None:
+            print(f"{path}: not a method (.pcf), inventory (.toml), case folder or kb folder", file=sys.stderr)
+            return 1
+        for kind, target in targets:
+            try:
+                if kind == "case":   # binding and evaluation are the validation of a case
+                    Workspace(units, get_kb(), DEFAULT_METHODS_DIR).run_case(target)
+                elif kind == "kb":
+                    check_kb(load_kb(kb_root(target), units))
+                elif kind == "method":
+                    ws = Workspace(units, get_kb(), DEFAULT_METHODS_DIR)
+                    compile_method(ws.resolve(read_method(target)), get_kb(), units, None, latest_when_no_year=True)
+                else:
+                    load_inventory(target)
                 checked += 1
-            elif path.is_dir() or path.name == "sources.toml" or inside_kb(path, args.kb):
-                # A file or sub-folder is checked as part of its whole KB: ids and sources span files.
-                check_kb(load_kb(kb_root(path), units))
-                checked += 1
-            elif path.suffix == ".pcf":
-                ws = Workspace(units, get_kb(), DEFAULT_METHODS_DIR)
-                compile_method(ws.resolve(read_method(path)), get_kb(), units, None, latest_when_no_year=True)
-                checked += 1
-            elif path.name == "case.toml":
-                Workspace(units, get_kb(), DEFAULT_METHODS_DIR).run_case(path.parent)
-                checked += 1
-            elif path.suffix in (".toml", ".xlsx"):
-                load_inventory(path)
-                checked += 1
-            elif not path.exists():
-                print(f"{path}: no such file or folder", file=sys.stderr)
-                return 1
-            else:
-                print(f"{path}: not a method (.pcf), inventory (.toml), case folder or kb folder", file=sys.stderr)
-                return 1
-        except PcfError as exc:
-            problems.extend(exc.diagnostics)
+            except PcfError as exc:
+                problems.extend(exc.diagnostics)
     if problems:
         print(render(problems), file=sys.stderr)
         return 1

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Mapping
 
-import networkx as nx
 import numpy as np
 
 from ..checks.interval import Interval
@@ -168,6 +167,7 @@ def emissions_fed(plan: Plan, key: Key) -> set[str]:
     """The emission names a plan node (input, table, kb value) flows into."""
     if key not in plan.graph:
         return set()
+    import networkx as nx   # only here: a `pcf run` needs no graph library
     return {k.name for k in nx.descendants(plan.graph, key) if k.is_a(EMISSION)}
 
 

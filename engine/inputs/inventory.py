@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Mapping
 
 from ..core.errors import Diagnostic, PcfError
+from ..core.gcpause import gc_paused
 from ..core.source import Span
 from ..files.tomlfile import TomlDoc, read_toml
 from .amount import AmountError, looks_like_number, number_text, out_of_range, read_amount, read_number
@@ -142,7 +143,8 @@ class Inventory:
                               "legs": [{"mass": "3 t", "distance": "120 km"}]}])
         """
         problems: list[Diagnostic] = []
-        out = tuple(_product(p, f"product[{i}]", None, path, problems) for i, p in enumerate(products))
+        with gc_paused():   # 100 000 inputs after a compile: 2.2 s, 0.5 s paused (bench/inventory_load.py)
+            out = tuple(_product(p, f"product[{i}]", None, path, problems) for i, p in enumerate(products))
         if problems:
             raise PcfError(problems)
         return Inventory(out, path)
@@ -150,7 +152,11 @@ class Inventory:
 
 def load_inventory(path: Path) -> Inventory:
     """A TOML inventory, an XLSX workbook, or a folder of CSV sheets (see `spreadsheet.py`)."""
-    path = Path(path)
+    with gc_paused():   # as `Inventory.build`: 100 000 inputs 3.0 s, 1.2 s paused (no cyclic garbage is made)
+        return _load_inventory(Path(path))
+
+
+def _load_inventory(path: Path) -> Inventory:
     if path.suffix.lower() == ".toml":
         doc = read_toml(path)
     else:

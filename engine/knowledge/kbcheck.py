@@ -23,7 +23,6 @@ from typing import Mapping
 
 from typing import TYPE_CHECKING
 
-import networkx as nx
 
 from ..core.depgraph import find_cycles
 from ..core.dimension import infer_dim, missing_conversion_hint, number_dim
@@ -141,6 +140,7 @@ def _formula_dim(expr, kb: KnowledgeBase, where: str, problems: list[Diagnostic]
 
 def _cycles(kb: KnowledgeBase, deps: Mapping[str, set[str]]) -> list[Diagnostic]:
     """Circles among formula entries (edges from a dependency to the entry computed from it)."""
+    import networkx as nx   # only here: a `pcf run` needs no graph library
     g = nx.DiGraph()
     g.add_edges_from((used, ident) for ident in sorted(deps) for used in sorted(deps[ident]))
     problems = []

@@ -61,7 +61,7 @@ class Reduction:
 class Tables:
     actions: tuple[dict[str, int], ...]   # per state: symbol -> next state (>= 0) or ~rule (< 0)
     reductions: tuple[Reduction, ...]
-    lexers: tuple[tuple[re.Pattern, dict[str, dict[str, str]]], ...]   # per state: pattern, retypes
+    lexers: tuple[tuple[_LazyPattern, dict[str, dict[str, str]]], ...]   # per state: pattern, retypes
     skip: re.Pattern                      # what is ignored between tokens (spaces, comments)
     starts: dict[str, tuple[int, int]]    # start symbol -> (start state, end state)
 
@@ -84,7 +84,7 @@ def tables(parser: Lark) -> Tables:
                 actions[state][symbol] = ~rules.setdefault(arg, len(rules))
     reductions = tuple(_reduction(rule) for rule in sorted(rules, key=rules.get))
     by_name = {t.name: t for t in parser.terminals}
-    ignored = [by_name[name] for name in parser.ignore_tokens]
+    ignored = [by_name[name] for name in parser.lexer_conf.ignore]   # also set on a loaded parser
     # possessive: a token that fails after a run of spaces must not retry shorter runs
     # (nested repetitions would backtrack exponentially)
     skip = "(?:" + "|".join(t.pattern.to_regexp() for t in ignored) + ")*+"
@@ -113,7 +113,7 @@ def _reduction(rule) -> Reduction:
     return Reduction(len(rule.expansion), str(rule.origin.name), tuple(kept), name, expand1, unit)
 
 
-def _lexer(terminals, skip: str) -> tuple[re.Pattern, dict[str, dict[str, str]]]:
+def _lexer(terminals, skip: str) -> tuple[_LazyPattern, dict[str, dict[str, str]]]:
     # lark's order: priority, then the longest possible match, then the longest literal
     ordered = sorted(terminals, key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name))
     literals = [t for t in ordered if t.pattern.type == "str"]
@@ -131,7 +131,29 @@ def _lexer(terminals, skip: str) -> tuple[re.Pattern, dict[str, dict[str, str]]]
     alternatives = alternatives or "(?!)"     # a state that takes only the end of the text
     # Ignored text is skipped by the same match; it never starts a token in this grammar, so
     # skipping it first finds the token lark's lexer would find after its ignored tokens.
-    return re.compile(f"{skip}(?:{alternatives})"), retype
+    return _LazyPattern(f"{skip}(?:{alternatives})"), retype
+
+
+class _LazyPattern:
+    """A state's lexer, compiled the first time the parse reaches that state: a method visits
+    about 16 of the grammar's 40 lexer states, and compiling all of them took 40-60 ms of every
+    start. After the first call `match` is the compiled pattern's own method, so the parse loop
+    pays nothing for the deferral."""
+    __slots__ = ("source", "match")
+
+    def __init__(self, source: str):
+        self.source = source
+        self.match = self._compile_and_match
+
+    def _compile_and_match(self, text: str, pos: int):
+        self.match = re.compile(self.source).match
+        return self.match(text, pos)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _LazyPattern) and other.source == self.source
+
+    def __hash__(self) -> int:
+        return hash(self.source)
 
 
 Handler = Callable[[int | None, int | None, list], Any]

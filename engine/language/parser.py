@@ -21,6 +21,7 @@ from ..core.errors import Diagnostic, PcfError, did_you_mean, fail
 from ..core.paths import GRAMMAR_PATH
 from ..core.source import Span
 from . import lalr
+from .grammarcache import cached_lark
 from .mistakes import MISTAKES
 
 
@@ -46,8 +47,8 @@ _LOOKALIKES = {"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "×":
 @cache
 def _parser() -> Lark:
     # A compiled parser is a constant of the program, safe to share.
-    return Lark(GRAMMAR_PATH.read_text(encoding="utf-8"), parser="lalr",
-                propagate_positions=True, start=["start", "expr"], maybe_placeholders=False)
+    return cached_lark(GRAMMAR_PATH.read_text(encoding="utf-8"), dict(
+        parser="lalr", propagate_positions=True, start=["start", "expr"], maybe_placeholders=False))
 
 
 @cache

@@ -14,12 +14,12 @@ in base units, formulas are postfix code in a stable topological order.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Callable, Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Callable, Mapping
 
-import networkx as nx
 
 from ..checks.rules import check_rules
-from ..core.depgraph import build_graph, lexicographic_order
+from ..core.depgraph import build_graph, lexicographic_order, users_of
 from ..core.errors import Diagnostic, PcfError
 from ..core.gcpause import gc_paused
 from ..core.keys import EMISSION, INPUT, LET, TABLE, Key
@@ -33,6 +33,9 @@ from .order import computed, cycle_problems, unused_inputs
 from .resolve import KbNode, Names, ref_key, resolve_names
 from .settings import BOUNDARIES, FACTOR_YEAR, GWP_SETS, settings_problems
 
+if TYPE_CHECKING:   # built on first use (Plan.graph)
+    import networkx as nx
+
 __all__ = ["Plan", "KbNode", "compile_method", "ref_key", "STAGES", "BOUNDARIES", "FACTOR_YEAR", "GWP_SETS"]
 
 # The name tests and benchmarks have known the order function by.
@@ -43,7 +46,8 @@ _lexicographic_order = lexicographic_order
 class Plan:
     method: n.Method
     data_year: int | None
-    graph: nx.DiGraph = field(repr=False, compare=False)
+    kinds: Mapping[Key, str] = field(repr=False, compare=False)         # graph node -> kind
+    deps: tuple[tuple[Key, Key], ...] = field(repr=False, compare=False)  # edges (dependency, user)
     order: tuple[Key, ...]                   # computed nodes (lets, emissions, derived kb), sorted topologically
     code: Mapping[Key, tuple]                # postfix code per computed node
     dims: Mapping[Key, Dim]
@@ -57,9 +61,17 @@ class Plan:
     def key_of(self, name: str) -> Key | None:
         for kind in (INPUT, LET, EMISSION, TABLE):
             key = Key(kind, name)
-            if key in self.dims or key in self.graph:
+            if key in self.dims or key in self.kinds:
                 return key
         return None
+
+    @cached_property
+    def graph(self) -> "nx.DiGraph":
+        """The dependency graph as a frozen networkx graph, built on first use (explain, `pcf
+        graph`, the input-mass rule): importing networkx and building it cost more than a whole
+        `pcf run`, which needs neither (issue 25)."""
+        import networkx as nx
+        return nx.freeze(build_graph(self.kinds, list(self.deps)))
 
 
 @dataclass(frozen=True)
@@ -72,7 +84,7 @@ class Compilation:
     latest: bool                                      # no data year: annual series at their latest
     problems: tuple[Diagnostic, ...] = ()
     names: Names | None = None
-    graph: nx.DiGraph | None = field(default=None, repr=False)
+    users: dict | None = field(default=None, repr=False)   # node -> its users (depgraph.users_of)
     exprs: Mapping[Key, n.Expr] | None = None         # computed nodes, topological order
     dims: Mapping[Key, Dim] | None = None
     co2_as_co2e: tuple[str, ...] = ()
@@ -97,8 +109,8 @@ def names(c: Compilation) -> Compilation:
 
 
 def graph(c: Compilation) -> Compilation:
-    g = build_graph(c.names.kinds, list(c.names.deps))
-    return replace(c, graph=g, problems=c.problems + tuple(unused_inputs(c.names, g)))
+    users = users_of(c.names.kinds, c.names.deps)
+    return replace(c, users=users, problems=c.problems + tuple(unused_inputs(c.names, users)))
 
 
 def report(c: Compilation) -> Compilation:
@@ -109,10 +121,14 @@ def report(c: Compilation) -> Compilation:
 
 
 def order(c: Compilation) -> Compilation:
-    topo = lexicographic_order(c.graph)
+    topo = lexicographic_order(c.users)
     if topo is None:   # only a graph with a cycle has no order: find and name the cycles
-        return replace(c, problems=c.problems + tuple(cycle_problems(c.names, c.graph)))
-    return replace(c, exprs={k: formula_of(c.names, k, c.graph.predecessors) for k in computed(c.names, topo)})
+        return replace(c, problems=c.problems + tuple(cycle_problems(c.names)))
+    dependencies: dict[Key, list[Key]] = {}
+    for u, v in c.names.deps:
+        dependencies.setdefault(v, []).append(u)
+    return replace(c, exprs={k: formula_of(c.names, k, lambda key: dependencies.get(key, ()))
+                             for k in computed(c.names, topo)})
 
 
 def dimensions(c: Compilation) -> Compilation:
@@ -159,5 +175,5 @@ def to_plan(c: Compilation) -> Plan:
     stages = tuple(s.id for s in c.method.stages if s.excluded is None)
     sources = {kn.entry.source: c.kb.sources[kn.entry.source] for kn in kb_nodes.values()
                if kn.entry.source in c.kb.sources}
-    return Plan(c.method, c.data_year, nx.freeze(c.graph), tuple(c.exprs), c.code, dict(c.dims), kb_nodes,
+    return Plan(c.method, c.data_year, dict(c.names.kinds), tuple(c.names.deps), tuple(c.exprs), c.code, dict(c.dims), kb_nodes,
                 constants, stages, c.co2_as_co2e, c.units, sources)

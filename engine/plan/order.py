@@ -2,9 +2,7 @@
 topological order; a graph without one has circles, which are named."""
 from __future__ import annotations
 
-import networkx as nx
-
-from ..core.depgraph import find_cycles
+from ..core.depgraph import build_graph, find_cycles
 from ..core.errors import Diagnostic
 from ..core.keys import EMISSION, INPUT, KB, LET, TABLE, Key
 from ..core.source import Span
@@ -13,13 +11,14 @@ from .resolve import ALIAS, Names
 MAX_SHOWN = 12   # a circle of thousands: its start and end say where to look
 
 
-def unused_inputs(names: Names, g: nx.DiGraph) -> list[Diagnostic]:
+def unused_inputs(names: Names, users: dict) -> list[Diagnostic]:
     return [Diagnostic("unused-input", f"{key.kind} `{key.name}` is declared but no formula uses it",
                        names.decl_span[key], hint="remove it, or use it in an emission")
-            for key, users in g.adjacency() if not users and key.is_a(INPUT, TABLE)]
+            for key, used_by in users.items() if not used_by and key.is_a(INPUT, TABLE)]
 
 
-def cycle_problems(names: Names, g: nx.DiGraph) -> list[Diagnostic]:
+def cycle_problems(names: Names) -> list[Diagnostic]:
+    g = build_graph(names.kinds, list(names.deps))   # networkx only for a method with a circle
     out = []
     span = names.decl_span
     for comp, path in find_cycles(g):

@@ -1,0 +1,79 @@
+"""Lazy imports (issue 25): each command loads only the libraries it uses.
+
+Not a timed test (bench/startup.py measures the times): each case runs the command in a
+fresh interpreter and lists which heavy modules ended up in `sys.modules`.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = "examples/seed-003-metering-box"
+
+HEAVY = ("pint", "numpy", "lark", "networkx", "matplotlib", "matplotlib.pyplot", "jinja2", "jsonschema",
+         "openpyxl", "dask", "dask.array", "dask.dataframe", "distributed", "pandas", "scipy")
+
+_PROBE = """
+import json, sys
+from pcf.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exc:   # argparse's --help
+    code = exc.code
+print(json.dumps({"code": code, "loaded": [m for m in %r if m in sys.modules]}))
+""" % (HEAVY,)
+
+
+def loaded_by(*argv: str, tmp_path: Path) -> set[str]:
+    proc = subprocess.run([sys.executable, "-c", _PROBE, *argv], cwd=ROOT, capture_output=True, text=True,
+                          env={**_env(), "XDG_CACHE_HOME": str(tmp_path / "cache")}, timeout=120)
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["code"] == 0, proc.stderr
+    return set(out["loaded"])
+
+
+def _env() -> dict[str, str]:
+    import os
+    return {k: v for k, v in os.environ.items() if not k.startswith("PCF_")}
+
+
+def _pint_brings_dask() -> set[str]:
+    """pint <= 0.25 imports dask.base when dask is installed (pint.compat; no switch turns it
+    off), and dask.base imports jinja2: what a run loads through pint and not through pcf."""
+    import pint.compat
+    return {"dask", "jinja2"} if pint.compat.HAS_DASK and pint.compat.compute is not None else set()
+
+
+def test_help_loads_no_heavy_library(tmp_path):
+    # argparse and pcf's own small modules only: no units, arrays, grammar or graph library
+    assert loaded_by("--help", tmp_path=tmp_path) == set()
+
+
+@pytest.mark.parametrize("argv", [
+    ("run", SEED),
+    ("check", "methods/gbt24067/electrical.pcf"),
+    ("explain", SEED),
+])
+def test_everyday_commands_load_no_graph_chart_template_or_spreadsheet_library(tmp_path, argv):
+    loaded = loaded_by(*argv, tmp_path=tmp_path)
+    assert {"pint", "numpy", "lark"} <= loaded          # the probe sees what a run needs
+    # networkx only where a graph algorithm runs, matplotlib only for charts, jinja2 only for
+    # reports, openpyxl only for workbooks, jsonschema never at run time, dask only with --dask
+    assert loaded - {"pint", "numpy", "lark"} <= _pint_brings_dask()
+    assert not loaded & {"distributed", "dask.array", "dask.dataframe", "pandas", "scipy"}
+
+
+def test_report_loads_its_template_and_chart_libraries_only(tmp_path):
+    loaded = loaded_by("report", SEED, "--format", "html", "-o", str(tmp_path / "r.html"), tmp_path=tmp_path)
+    assert {"jinja2", "matplotlib"} <= loaded
+    assert not loaded & {"networkx", "openpyxl", "jsonschema", "distributed", "dask.array", "pandas"}
+
+
+def test_a_graph_is_built_when_asked_for(tmp_path):
+    # the laziness is not a loss: the plan's networkx graph is there for `pcf graph`
+    assert "networkx" in loaded_by("graph", "gbt24067.electrical", tmp_path=tmp_path)
