@@ -64,6 +64,8 @@ def test_generated_pages_cover_every_method_and_entry():
     page = pages["methods/gbt24067.electrical.md"]
     assert '<pre class="mermaid">' in page and 'class="pcf-math pcf-display"' in page
     assert r"\tfrac{44}{12}" in page                          # the basis conversion as mathematics
+    # the base methods as links (they were once escaped into literal Markdown text)
+    assert "| extends | [`iso14067.electrical`](iso14067.electrical.md) → [`iso14067.base`](iso14067.base.md) |" in page
     assert "0.5777" in page and "关于发布2024年电力碳足迹因子的公告" in page
     gallery = pages["gallery.md"]
     assert gallery.count("## ") == 5 and "reported-mismatch" in gallery

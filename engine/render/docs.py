@@ -71,9 +71,10 @@ def method_page(ws: Workspace, method: n.Method) -> str:
             ("GWP set", m.setting("gwp")), ("functional unit", m.setting("functional_unit")),
             ("factor year", m.setting("factor_year") or "exact (the case's data year)"),
             ("CO2 counted as CO2e", m.setting("non_co2_negligible") or "no")]
-    if m.bases:
-        rows.append(("extends", " → ".join(f"[`{b}`]({b}.md)" for b in m.bases)))
-    out += ["| | |", "|---|---|"] + [f"| {k} | {cell(v)} |" for k, v in rows if v] + [""]
+    out += ["| | |", "|---|---|"] + [f"| {k} | {cell(v)} |" for k, v in rows if v]
+    if m.bases:   # links built here from escaped parts, so not passed through `cell` again
+        out.append("| extends | " + " → ".join(f"[{markdown_code(b)}]({url_path(b + '.md')})" for b in m.bases) + " |")
+    out += [""]
     if m.overrides:
         out += ["## Overrides", "", "| replaces | from | at |", "|---|---|---|"]
         out += [f"| `{o.key.name}` ({o.key.kind}) | `{o.base}` | {rel(o.span.path)}:{o.span.line} |"
