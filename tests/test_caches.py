@@ -206,7 +206,7 @@ def test_a_cache_folder_of_another_user_is_not_used(ws, kb_copy, tmp_path, monke
 # --- pint's definitions cache ----------------------------------------------------------------
 
 def pint_files(xdg: Path) -> list[Path]:
-    return sorted((xdg / "pcf" / "pint-sealed").glob("*.pickle"))
+    return sorted((xdg / "pcf" / "pint-sealed").glob("*/*.pickle"))
 
 
 @pytest.mark.parametrize("damage", ["truncated", "empty", "a pickle that runs code"])
@@ -227,6 +227,24 @@ def test_a_damaged_pint_cache_is_rebuilt(tmp_path, monkeypatch, damage):
     assert not marker.exists()
     assert {p: p.read_bytes() for p in pint_files(xdg)}.keys() == whole.keys()
     assert all(len(p.read_bytes()) == len(whole[p]) for p in files)   # rewritten whole
+
+
+def test_two_installs_do_not_share_parsed_files(tmp_path, monkeypatch):
+    """pint's parsed files keep the path they were read from and resolve `@import` against it:
+    a cache filled by another venv (since deleted) once failed every start with
+    `FileNotFoundError: .../old-venv/.../pint/default_en.txt/constants_en.txt`."""
+    xdg = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(xdg))
+    units_a = tmp_path / "a" / "units.txt"
+    units_b = tmp_path / "b" / "units.txt"
+    for path in (units_a, units_b):
+        path.parent.mkdir()
+        path.write_text((ROOT / "kb" / "units.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    load_units(units_a)
+    shutil.rmtree(units_a.parent)          # the first install is gone
+    units = load_units(units_b)            # same content, another place: its own folder
+    assert units.parse("kgCO2e/(t·km)") == load_units(units_b, cache=False).parse("kgCO2e/(t·km)")
+    assert len({p.parent for p in pint_files(xdg)}) == 2
 
 
 def test_concurrent_cold_starts_all_agree(tmp_path):

@@ -8,6 +8,7 @@ happens at evaluation time.
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import pickle
 import re
@@ -74,8 +75,13 @@ def load_units(path: Path = DEFAULT_UNITS_FILE, cache: bool = True) -> Units:
         from .pintcache import SealedDiskCache
         base = default_cache_dir()
         key = cache_key(base)
-        if key is not None and private_dir(base / "pint-sealed"):
-            disk_cache = SealedDiskCache(base / "pint-sealed", key)
+        # pint's parsed files keep the paths they were read from (and resolve `@import`
+        # against them): a cache shared by two installs (two venvs, two checkouts) would hand
+        # one the other's paths. So one folder per (pint install, units file).
+        where = f"{Path(pint.__file__).resolve().parent}\0{Path(path).resolve()}"
+        folder = base / "pint-sealed" / hashlib.sha256(where.encode()).hexdigest()[:16]
+        if key is not None and private_dir(base / "pint-sealed") and private_dir(folder):
+            disk_cache = SealedDiskCache(folder, key)
     return _load_units(path, disk_cache)
 
 
