@@ -36,7 +36,7 @@ SPAN = Span("<generated>", 1, 1)
 NOT_NAMES = {"sum", "kb"}
 KEYWORDS = ["method", "extends", "override", "standard", "boundary", "gwp", "functional_unit",
             "non_co2_negligible", "factor_year", "stage", "excluded", "input", "table", "let", "emission",
-            "in", "rule", "verified", "reading", "optional", "sum", "kb"]
+            "in", "rule", "verified", "reading", "optional", "per_unit", "period", "sum", "kb"]
 # Mostly random words, often a keyword or a word that starts like one (`inputs`, `summary`).
 names = (st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,11}", fullmatch=True)
          | st.builds(str.__add__, st.sampled_from(KEYWORDS), st.sampled_from(["", "", "s", "2", "_x", "ary"]))
@@ -138,9 +138,13 @@ def declarations(kb_ids=ids):
     opt_label = st.none() | labels
     override = st.booleans()
     stage = st.builds(lambda i, l, x, o: n.Stage(i, l, x, SPAN, override=o), names, opt_label, opt_label, override)
-    inp = st.builds(lambda a, u, l, opt, o: n.Input(a, u, l, opt, SPAN, SPAN, override=o),
-                    names, st.sampled_from(UNITS), opt_label, st.booleans(), override)
-    column = st.builds(lambda a, u, l: n.Column(a, u, l, SPAN, SPAN), names, st.sampled_from(UNITS), opt_label)
+    basis = st.sampled_from([None, None, "per_unit", "period"])
+    inp = st.builds(lambda a, u, l, opt, o, b: n.Input(a, u, l, opt, SPAN, SPAN, override=o, basis=b),
+                    names, st.sampled_from(UNITS), opt_label, st.booleans(), override, basis)
+    # a column cannot be called `per_unit` or `period`: after a column, the word is its basis
+    column = st.builds(lambda a, u, l, b: n.Column(a, u, l, SPAN, SPAN, b),
+                       names.filter(lambda s: s not in ("per_unit", "period")), st.sampled_from(UNITS),
+                       opt_label, basis)
     table = st.builds(lambda a, l, cs, o: n.Table(a, l, tuple(cs), SPAN, override=o),
                       names, opt_label, st.lists(column, max_size=3), override)
     let = st.builds(lambda a, l, e, o: n.Let(a, l, e, SPAN, override=o), names, opt_label, expressions(kb_ids), override)

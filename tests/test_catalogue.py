@@ -113,6 +113,10 @@ PRODUCERS = {
                   "did you mean `electricity`?"),
     "missing-input": (lambda ws: run_case(ws, '[[product]]\nid = "p"\n'), 'electricity = "<amount> kWh"'),
     "bad-number": (lambda ws: run_case(ws, INV.format('"１２ kWh"')), "full-width"),
+    "basis-conflict": (lambda ws: run_case(ws, INV.format('{ value = 1.2, unit = "kWh", basis = "per_unit" }').replace(
+        "[product.inputs]", "quantity = 10\n[product.inputs]"),
+        body="  input electricity : kWh period\n  emission power in production = electricity * 0.5 kgCO2e/kWh\n"),
+        "for the whole period"),
     "case": (lambda ws: run_case(ws, INV.format('"12 kWh"'), case='methd = "m.pcf"\ninventory = "inventory.toml"\n'),
              "did you mean `method`?"),
     "method-not-found": (lambda ws: run_case(ws, INV.format('"12 kWh"'), case='method = "gbt24067.electricl"\n'

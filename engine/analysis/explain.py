@@ -107,6 +107,7 @@ class _Explainer:
                 origin = f"inventory {a.span}: kb.{a.kb}" if a.span else f"kb.{a.kb}"
             else:
                 origin = f"inventory {a.span}: {a.text} {a.unit}" if a.span else f"{a.text} {a.unit}"
+                origin += self.rebased(key)
             children = ()
             if a is not None and a.kb and depth != 0:
                 children = (self.kb_entry_node(self.entries[key]),)
@@ -128,6 +129,16 @@ class _Explainer:
         children = () if depth == 0 else self.expr_children(decl.expr, depth)
         return Node(name, kind, value, unit, decl.label, self.source(decl.expr.span),
                     f"{decl.span.path}:{decl.span.line}", children)
+
+    def rebased(self, key) -> str:
+        """How an amount on the other basis than its product's was brought to it (see `basis_scale`)."""
+        trace = self.p.trace
+        k = trace.bound.scales.get(key) if trace is not None else None
+        if k is None:
+            return ""
+        q = self.inv.quantity
+        return (f", per unit × quantity {q:g} (the product's amounts are for the period)" if k == q
+                else f", for the period ÷ quantity {q:g} (the product's amounts are per unit)")
 
     def kb_origin(self, e, kn=None) -> str:
         src = self.plan_kb_source(e)

@@ -42,6 +42,8 @@ CATALOGUE: dict[str, str] = {
     "toml": "a TOML file cannot be read",
     "inventory": "an inventory does not fit the method",
     "missing-input": "the inventory does not give a value for a required input",
+    "basis-conflict": "an inventory line gives an amount per functional unit where the method fixes it for the "
+                      "period, or the other way",
     "bad-number": "a number is not finite, negative where not allowed, or malformed",
     "case": "a case folder or case.toml is malformed",
     "method-not-found": "a method id or path does not name a method file",

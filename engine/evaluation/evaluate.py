@@ -37,6 +37,10 @@ class Bound:
     divisor: float                      # period -> per functional unit
     kb_used: Mapping[Key, str]          # input key -> kb id, for inputs given as kb refs
     kb_entries: Mapping[Key, Entry] = field(default_factory=dict)   # input key -> the entry it resolved to
+    # input key (or (table key, column, row)) -> the factor its amount was multiplied by to reach
+    # the product's basis: the quantity for a per-unit amount in a period product, 1/quantity
+    # for a period amount in a per-unit product (`basis_scale`)
+    scales: Mapping[object, float] = field(default_factory=dict)
 
 
 def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Bound:
@@ -45,14 +49,29 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
     widths: dict[Key, object] = {}
     kb_used: dict[Key, str] = {}
     kb_entries: dict[Key, Entry] = {}
+    scales: dict[object, float] = {}
     not_given = []
     where = f"product `{product.id}`"
 
     def err(code, msg, span, hint=None):
         problems.append(Diagnostic(code, msg, span, hint=hint, path=inv_path if span is None else None))
 
-    def amount(a: Amount, unit: str, what: str, key: Key):
-        """(base value, base half-width) of an amount declared in `unit` for input or table `key`."""
+    def amount(a: Amount, unit: str, what: str, key: Key, declared_basis: str | None = None, place=None):
+        """(base value, base half-width) of an amount declared in `unit` for input or table `key`,
+        on the product's basis (`basis_scale`); `place` names it in `scales`."""
+        r = _amount(a, unit, what, key)
+        if r is None or a.kb is not None:
+            return r
+        try:
+            k = basis_scale(product, a, declared_basis, what)
+        except PcfError as exc:
+            problems.extend(exc.diagnostics)
+            return None
+        if k != 1.0:
+            scales[place if place is not None else key] = k
+        return r[0] * k, r[1] * k
+
+    def _amount(a: Amount, unit: str, what: str, key: Key):
         want = plan.units.parse(unit)
         if a.kb is not None:
             try:
@@ -110,7 +129,7 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
                 err("missing-input", f"{where}: the inventory gives no {declared_as(d)}", product.span,
                     f'add `{name} = "<amount> {d.unit}"` under [product.inputs]')
             continue
-        r = amount(a, d.unit, f"{where}, input `{name}`", key)
+        r = amount(a, d.unit, f"{where}, input `{name}`", key, d.basis)
         if r is not None:
             values[key], widths[key] = r
             if a.kb:
@@ -141,7 +160,8 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
                 if a is None:
                     err("missing-input", f"{where}, table `{tname}` row {i + 1}: no `{cname}` ({c.unit})", row.span)
                     continue
-                r = amount(a, c.unit, f"{where}, table `{tname}` row {i + 1}, `{cname}`", key)
+                r = amount(a, c.unit, f"{where}, table `{tname}` row {i + 1}, `{cname}`", key, c.basis,
+                           (key, cname, i))
                 if r is not None:
                     vals[cname][i], wids[cname][i] = r
         values[key], widths[key] = vals, wids
@@ -160,7 +180,35 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
         divisor = product.quantity or 1.0
     if problems:
         raise PcfError(problems)
-    return Bound(product, values, widths, tuple(not_given), divisor, kb_used, kb_entries)
+    return Bound(product, values, widths, tuple(not_given), divisor, kb_used, kb_entries, scales)
+
+
+def basis_scale(product: Product, a: Amount, declared: str | None, what: str) -> float:
+    """The factor that puts amount `a` on its product's basis (`product.amounts`).
+
+    A product's figures are computed on one basis: per functional unit, or for the period
+    and then divided by the quantity. An amount may stand on the other one: the method fixes
+    it for an input (`input use_power : kWh per_unit`), or the inventory line says so
+    (`{value = 3, unit = "kWh", basis = "per_unit"}`). A per-unit amount in a period product
+    is multiplied by the quantity, a period amount in a per-unit product divided by it, so a
+    use stage given per bottle is never divided by the year's production. A line that
+    contradicts the method is an error, and so is a period amount with no quantity."""
+    if declared and a.basis and a.basis != declared:
+        raise fail("basis-conflict", f"{what}: the line says basis \"{a.basis}\", but the method fixes "
+                   f"this amount as \"{declared}\"", a.span,
+                   hint=f"give the amount {_BASIS_WORDS[declared]}, and drop `basis` or write "
+                        f"`basis = \"{declared}\"`")
+    basis = a.basis or declared or product.amounts
+    if basis == product.amounts:
+        return 1.0
+    if product.quantity is None:
+        raise fail("missing-input", f"{what}: an amount for the period needs the product's `quantity` "
+                   "(the functional units produced in the period)", a.span or product.span,
+                   hint=f"add `quantity = <units produced>` to product `{product.id}`")
+    return product.quantity if basis == "per_unit" else 1.0 / product.quantity
+
+
+_BASIS_WORDS = {"per_unit": "per functional unit", "period": "for the whole period"}
 
 
 def emissions_fed(plan: Plan, key: Key) -> set[str]:

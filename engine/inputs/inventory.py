@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Mapping
@@ -51,6 +51,7 @@ class Amount:
     kb: str | None = None        # knowledge-base id, when the amount names a factor
     kb_year: int | None = None
     rounding: float | None = None  # half-width when the amount is derived (an allocated share)
+    basis: str | None = None       # "per_unit" | "period" when the line says; else the product's `amounts`
 
     @property
     def half_width(self) -> float:
@@ -67,14 +68,24 @@ class Amount:
 
     @staticmethod
     def parse(raw, span: Span | None = None) -> "Amount":
-        """`"43.28 万kWh"`, `{value = 43.28, unit = "万kWh"}`, `"kb.<id>"` or a bare number."""
+        """`"43.28 万kWh"`, `{value = 43.28, unit = "万kWh", basis = "period"}`, `"kb.<id>"` or a
+        bare number."""
         if isinstance(raw, dict):
-            if set(raw) - {"value", "unit"} or "value" not in raw:
+            if set(raw) - {"value", "unit", "basis"} or "value" not in raw:
                 raise AmountError(f"expected an amount, found a table with {', '.join(sorted(raw)) or 'no keys'}",
                                   'write an amount as "43.28 kWh" or {value = 43.28, unit = "kWh"}')
+            basis = raw.get("basis")
+            if basis is not None and basis not in BASES:
+                raise AmountError(f"`basis` is \"per_unit\" or \"period\", found {basis!r}",
+                                  "per_unit: per functional unit; period: for the production period "
+                                  "(divided by the product's quantity)")
             v = raw["value"]
             text = v if isinstance(v, str) else number_text(v)
-            return Amount.parse(f"{text} {raw.get('unit', '')}", span)
+            a = Amount.parse(f"{text} {raw.get('unit', '')}", span)
+            if basis is not None and a.kb is not None:
+                raise AmountError("a knowledge-base factor has no basis; `basis` is for amounts",
+                                  "remove `basis`, or give the amount itself")
+            return a if basis is None else replace(a, basis=basis)
         if isinstance(raw, bool):
             raise AmountError(f"expected an amount, found {str(raw).lower()}", 'write an amount as "12.5 kWh"')
         if isinstance(raw, (int, float)):
@@ -228,7 +239,6 @@ def _allocations(doc: TomlDoc, products, problems: list[Diagnostic]) -> tuple[Al
 
 def _allocate(products: tuple[Product, ...], allocations: tuple[Allocation, ...]) -> tuple[Product, ...]:
     """Each product receives its share of every shared input as an ordinary input."""
-    from dataclasses import replace
     out = []
     for p in products:
         extra = {}
@@ -236,7 +246,7 @@ def _allocate(products: tuple[Product, ...], allocations: tuple[Allocation, ...]
             share = a.share(p.id)
             value = a.amount.value * share if a.amount.value is not None else None
             extra[a.input] = Amount(value, a.amount.unit, repr(value), a.amount.span,
-                                    rounding=a.amount.half_width * share)
+                                    rounding=a.amount.half_width * share, basis=a.amount.basis)
         out.append(replace(p, inputs={**p.inputs, **extra}) if extra else p)
     return tuple(out)
 

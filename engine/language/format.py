@@ -108,9 +108,10 @@ def _declaration(d) -> list[str]:
             text += f" excluded {_quote(d.excluded)}"
         return [text]
     if isinstance(d, n.Input):
-        return [f"{o}input {d.name} : {d.unit}{_label(d.label)}" + (" optional" if d.optional else "")]
+        return [f"{o}input {d.name} : {d.unit}{_label(d.label)}{_basis(d.basis)}"
+                + (" optional" if d.optional else "")]
     if isinstance(d, n.Table):
-        cols = [f"{INDENT}{c.name} : {c.unit}{_label(c.label)}" for c in d.columns]
+        cols = [f"{INDENT}{c.name} : {c.unit}{_label(c.label)}{_basis(c.basis)}" for c in d.columns]
         return [f"{o}table {d.name}{_label(d.label)} {{", *cols, "}"]
     if isinstance(d, n.Let):
         return [f"{o}let {d.name}{_label(d.label)} = {format_expr(d.expr)}"]
@@ -124,6 +125,10 @@ def _declaration(d) -> list[str]:
         args = [f"{INDENT}{a.key}: " + ", ".join(_rule_value(v) for v in a.values) for a in d.args]
         return [head, *args, "}"]
     raise ValueError(f"not a declaration: {type(d).__name__}")
+
+
+def _basis(basis: str | None) -> str:
+    return f" {basis}" if basis else ""
 
 
 def _override(d) -> str:

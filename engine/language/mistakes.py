@@ -16,8 +16,9 @@ MISTAKES: dict[str, list[str]] = {
         'method m { input x : }',
         'method m { input x : "label" }',
     ],
-    "`optional` comes last: `input name : unit \"label\" optional`": [
+    "`optional` comes last: `input name : unit \"label\" per_unit optional`": [
         'method m { input x : kWh optional "label" }',
+        'method m { input x : kWh optional per_unit }',
     ],
     "a table column is `name : unit \"label\"`, e.g. `mass : t \"质量\"`": [
         'method m { table t { mass t } }',

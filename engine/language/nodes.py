@@ -104,6 +104,7 @@ class Input:
     span: Span
     unit_span: Span
     override: bool = False
+    basis: str | None = None   # "per_unit" | "period" when the method fixes it; None: the inventory's
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class Column:
     label: str | None
     span: Span
     unit_span: Span
+    basis: str | None = None   # as Input.basis
 
 
 @dataclass(frozen=True)
