@@ -49,7 +49,8 @@ labels = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_char
 # Units the grammar reads as one UNIT token and pint knows.
 UNITS = ["kWh", "MWh", "万kWh", "kg", "t", "万t", "km", "t·km", "m3", "Nm3", "万Nm3", "GJ", "TJ", "L",
          "kgCO2e", "tCO2e", "kgCO2", "kgC", "tC/TJ", "GJ/t", "kgCO2e/kWh", "tCO2/MWh", "kgCO2e/(t*km)",
-         "kgCO2e/(t·km)", "%", "1", "台", "套", "kg/t", "m^3", "t/a"]
+         "kgCO2e/(t·km)", "%", "1", "台", "套", "kg/t", "m^3", "t/a",
+         "hm²", "kg/hm²", "kg·hm⁻²", "t/hm2", "kgP2O5", "kgK2O/亩", "瓶", "kWh/瓶", "天", "年", "m²·a", "km2"]
 
 
 @st.composite

@@ -141,7 +141,9 @@ def _first_unreadable(reg: pint.UnitRegistry, path: Path):
     return None
 
 
-_NORMALISE = [("·", "*"), ("⋅", "*"), ("×", "*"), ("^", "**"), ("²", "**2"), ("³", "**3"),
+# Superscript powers first (`hm⁻²` before `²`): `kg·hm⁻²` is `kg*hm**-2`.
+_NORMALISE = [("⁻¹", "**-1"), ("⁻²", "**-2"), ("⁻³", "**-3"), ("¹", "**1"),
+              ("·", "*"), ("⋅", "*"), ("×", "*"), ("^", "**"), ("²", "**2"), ("³", "**3"),
               ("％", "%")]
 
 
@@ -149,8 +151,13 @@ def normalise(text: str) -> str:
     for a, b in _NORMALISE:
         text = text.replace(a, b)
     text = re.sub(r"\bNm\*\*3\b", "Nm3", text)   # Nm^3, Nm³: the normal cubic metre, not N·m³
-    text = re.sub(r"\bm3\b", "m**3", text)
+    # m2, m3 with or without a prefix: `hm2` is a square hectometre (10^4 m²), never pint's
+    # hecto-`m2` (100 m²), and `cm3` is 10^-6 m³, not centi-`m3`
+    text = _AREA_VOLUME.sub(r"\1m**\2", text)
     return text.strip()
+
+
+_AREA_VOLUME = re.compile(r"(?<![\w.])([kKhdcmµu]?)m([23])(?![\w.*])")
 
 
 # Names pint reads differently from what a footprint report means by them.
@@ -163,7 +170,8 @@ AMBIGUOUS = {
 # Units people write, for "did you mean" (pint's own list is thousands of names long).
 COMMON = ["kWh", "MWh", "GWh", "万kWh", "kW", "J", "kJ", "MJ", "GJ", "TJ", "t", "kg", "g", "Mt", "万t",
           "m", "km", "m3", "Nm3", "万Nm3", "万m3", "L", "ha", "t·km", "tkm", "kgCO2e", "tCO2e", "gCO2e",
-          "kgCO2", "tCO2", "kgC", "tC", "kgCH4", "kgN2O", "kgN2O_N", "kgSF6", "台", "套", "个", "件", "pcs", "%"]
+          "kgCO2", "tCO2", "kgC", "tC", "kgCH4", "kgN2O", "kgN2O_N", "kgSF6", "台", "套", "个", "件", "pcs", "%",
+          "hm2", "hm²", "m2", "m²", "mu", "亩", "kgN", "kgP2O5", "kgK2O", "瓶", "袋", "箱", "天", "年", "月", "d", "a"]
 
 
 # pint's preprocessing of a unit string is quadratic in its length (40 000 characters take

@@ -159,9 +159,9 @@ class _Builder:
 
     def input(self, start, end, children):
         name, unit, rest = children[0], children[1], children[2:]
-        label = next((_label(c) for c in rest if isinstance(c, lalr.Word) and c.type == "STRING"), None)
-        optional = any(isinstance(c, lalr.Word) and c.type == "OPTIONAL" for c in rest)
-        basis = next((c[1] for c in rest if isinstance(c, tuple)), None)
+        label = next((_label(c) for c in rest if c.type == "STRING"), None)
+        optional = any(c.type == "OPTIONAL" for c in rest)
+        basis = next((c.text for c in rest if c.type in _BASES), None)
         return n.Input(name.text, unit.text, label, optional, self._span(start, end), self._tspan(unit),
                        basis=basis)
 
@@ -178,12 +178,9 @@ class _Builder:
 
     def column(self, start, end, children):
         name, unit, rest = children[0], children[1], children[2:]
-        label = next((_label(c) for c in rest if isinstance(c, lalr.Word)), None)
-        basis = next((c[1] for c in rest if isinstance(c, tuple)), None)
+        label = next((_label(c) for c in rest if c.type == "STRING"), None)
+        basis = next((c.text for c in rest if c.type in _BASES), None)
         return n.Column(name.text, unit.text, label, self._span(start, end), self._tspan(unit), basis)
-
-    def basis(self, start, end, children):
-        return ("basis", children[0].text)
 
     def let(self, start, end, children):
         name, expr = children[0], children[-1]
@@ -291,8 +288,11 @@ class _Builder:
 # Every rule and alias of the grammar: the handlers the parse may call.
 _RULES = ("start", "method", "override", "extends", "standard", "boundary", "gwp", "functional_unit",
           "non_co2_negligible", "factor_year", "stage", "excluded", "input", "table", "column", "let",
-          "emission", "tags", "basis", "rule", "rule_arg", "rule_name", "rule_string", "rule_number", "number",
+          "emission", "tags", "rule", "rule_arg", "rule_name", "rule_string", "rule_number", "number",
           "ref", "field", "kb_ref", "year", "row_sum", "neg", "add", "sub", "mul", "div")
+
+
+_BASES = ("PER_UNIT", "PERIOD")   # an amount's basis, after an input's or a column's unit
 
 
 def _bare_int(e) -> int | None:
