@@ -43,8 +43,8 @@ names = (st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,11}", fullmatch=True)
          ).filter(lambda s: s not in NOT_NAMES)
 ids = st.from_regex(r"[a-z0-9_]{1,8}(\.[a-z0-9_]{1,8}){0,3}", fullmatch=True)
 # Labels: anything on one line without a double quote (and no NUL, which no text file holds).
-labels = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters='"\u2028\u2029\x85')
-                 | st.sampled_from(" \t"), max_size=24)
+labels = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters='\u2028\u2029\x85')
+                 | st.sampled_from(' \t"\\'), max_size=24)
 
 # Units the grammar reads as one UNIT token and pint knows.
 UNITS = ["kWh", "MWh", "万kWh", "kg", "t", "万t", "km", "t·km", "m3", "Nm3", "万Nm3", "GJ", "TJ", "L",

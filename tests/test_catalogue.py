@@ -78,8 +78,6 @@ PRODUCERS = {
                                  "rule cutof reading { }\n"), "did you mean `cutoff`?"),
     "cycle": (lambda ws: compile_(ws, "input x : kWh\nlet a = b\nlet b = a\n"
                                   "emission e in production = x * a * 1 kgCO2e/kWh\n"), None),
-    "unused-input": (lambda ws: compile_(ws, "input x : kWh\ninput y : kg\n"
-                                         "emission e in production = x * 1 kgCO2e/kWh\n"), "remove it"),
     "unit-unknown": (lambda ws: run_case(ws, INV.format('"43.28 万 kWh"')),
                      "万kWh is 10^4 kWh: write `43.28 万kWh` or `432800 kWh`"),
     "unit-mismatch": (lambda ws: compile_(ws, "input x : kWh\ninput c : kg\n"

@@ -150,15 +150,17 @@ def test_cycle_path_follows_the_dependencies(ws, here):
     assert "a -> b -> c -> a" in d.message
 
 
-def test_unused_input(ws, here):
-    ds = compile_problems(ws, """\
+def test_unused_input_is_a_warning_at_its_declaration(ws, here):
+    from pcf.evaluation.evaluate import plan_findings
+    Path("m.pcf").write_text(HEAD + textwrap.dedent("""\
         input electricity : kWh
         input gas : m3 "天然气"
         emission e in production = electricity * kb.cn.electricity.cfp.national
-        """)
-    d = one(ds, "unused-input")
-    assert "`gas`" in d.message and d.hint
-    assert where(d) == locate("m.pcf", "input gas")
+        """) + "}\n", encoding="utf-8")
+    plan = ws.compile(ws.method("m.pcf"), 2024)   # compiles: declaring an input for the record is allowed
+    (f,) = [f for f in plan_findings(plan) if f.code == "unused-input"]
+    assert f.severity == "warning" and "`gas`" in f.message
+    assert (f.at.path, f.at.line, f.at.column) == locate("m.pcf", "input gas")
 
 
 # --- methods: units -----------------------------------------------------------------------

@@ -50,7 +50,7 @@ ELSEWHERE = {
     "allocation-hierarchy": "tests/test_methods.py", "boundary-incomplete": "tests/test_methods.py",
     "offset-excluded": "tests/test_methods.py", "factor-family": "tests/test_methods.py",
     "data-quality-missing": "tests/test_methods.py", "zero-total": "tests/test_findings.py",
-    "reported-inconsistent": "tests/test_slips.py",
+    "reported-inconsistent": "tests/test_slips.py", "unused-input": "tests/test_errors.py",
 }
 
 

@@ -363,3 +363,10 @@ def test_deep_formulas(ws, expr, total):
         assert all(d.span is not None for d in exc.diagnostics)
     else:
         assert result.products[0].total == pytest.approx(total)
+
+
+def test_a_label_may_hold_an_escaped_quote_and_backslash():
+    from pcf.language.format import format_method
+    m = build_method('method m "the \\"A\\" line" {\n  input x : kWh "C:\\\\data \\\\n"\n}\n', "m.pcf")
+    assert m.title == 'the "A" line' and m.inputs[0].label == "C:\\data \\n"
+    assert build_method(format_method(m), "again.pcf").inputs[0].label == m.inputs[0].label

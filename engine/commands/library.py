@@ -4,7 +4,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 from ..api import Workspace, read_method
-from ..core.errors import PcfError, render
+from ..core.errors import Diagnostic, PcfError, render
+from ..evaluation.evaluate import plan_findings
 from ..core.units import load_units
 from ..inputs.inventory import load_inventory
 from ..knowledge.kb import check_kb, kb_root, load_kb
@@ -28,6 +29,7 @@ def cmd_check(args) -> int:
         return kb
 
     checked = 0
+    warnings = []
     for path in args.paths:
         targets = check_targets(path, args.kb)
         if targets is None and not path.exists():
@@ -44,16 +46,22 @@ def cmd_check(args) -> int:
                     check_kb(load_kb(kb_root(target), units))
                 elif kind == "method":
                     ws = Workspace(units, get_kb(), DEFAULT_METHODS_DIR)
-                    compile_method(ws.resolve(read_method(target)), get_kb(), units, None, latest_when_no_year=True)
+                    plan = compile_method(ws.resolve(read_method(target)), get_kb(), units, None,
+                                          latest_when_no_year=True)
+                    # what compiles but deserves a look (an input no formula uses)
+                    warnings.extend(Diagnostic(f.code, f"warning: {f.message}", f.at) for f in plan_findings(plan)
+                                    if f.code == "unused-input")
                 else:
                     load_inventory(target)
                 checked += 1
             except PcfError as exc:
                 problems.extend(exc.diagnostics)
     if problems:
-        print(render(problems), file=sys.stderr)
+        print(render(problems + warnings), file=sys.stderr)
         return 1
-    out(f"ok: {checked} checked")
+    if warnings:
+        print(render(warnings), file=sys.stderr)
+    out(f"ok: {checked} checked" + (f", {len(warnings)} warning(s)" if warnings else ""))
     return 0
 
 

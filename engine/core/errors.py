@@ -26,7 +26,6 @@ CATALOGUE: dict[str, str] = {
     "override": "an `override` replaces nothing, or a base method is misused",
     "rule": "a rule of the method is unknown or has bad arguments",
     "cycle": "formulas depend on each other in a circle",
-    "unused-input": "an input or table is declared but no formula uses it",
     "unit-unknown": "a unit is not in the unit vocabulary",
     "unit-mismatch": "quantities of different dimensions are added, compared or assigned",
     "basis-conversion": "a 44/12 or 44/28 conversion is applied to a quantity without that basis",

@@ -31,6 +31,8 @@ FINDINGS: dict[str, tuple[str, str]] = {
     "zero-total": ("warning", "a product's total is zero, so its stage shares are reported as 0"),
     "input-not-given": ("info", "an optional input is not in the inventory and counts as not given (0)"),
     "offset-excluded": ("info", "an emission tagged `offset` is reported but never counted in the footprint"),
+    "unused-input": ("warning", "an input or table is declared but no formula uses it (a method may declare "
+                                "one for the record, e.g. a recycled share under the cut-off approach)"),
     "factor-year-fallback": ("warning", "a knowledge-base entry has no value for the data year; an earlier "
                                         "year's value was used"),
     "unconfirmed-factor": ("warning", "a knowledge-base entry marked unconfirmed is used (pinned deliberately)"),

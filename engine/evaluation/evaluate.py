@@ -317,9 +317,14 @@ def as_intervals(bound: Bound) -> dict[Key, object]:
     return out
 
 
+def unused_finding(key: Key, span: Span) -> Finding:
+    return Finding("warning", "unused-input", span, f"{key.kind} `{key.name}` is declared but no formula uses "
+                   "it: it is read from the inventory and counts in no figure")
+
+
 def plan_findings(plan: Plan) -> list[Finding]:
-    """What the plan itself tells the reader: fallbacks, CO2 counted as CO2e."""
-    out = []
+    """What the plan itself tells the reader: unused inputs, fallbacks, CO2 counted as CO2e."""
+    out = [unused_finding(key, span) for key, span in plan.unused]
     for kn in plan.kb_nodes.values():
         if kn.fallback_from is not None:
             out.append(Finding("warning", "factor-year-fallback", kn.span,

@@ -75,7 +75,14 @@ class _FromTree(Transformer_NonRecursive):
 
 
 def _label(tok: lalr.Word | None) -> str | None:
-    return None if tok is None else tok.text[1:-1]
+    """A STRING's text: `\\"` is a quote, `\\\\` a backslash; any other backslash stays as written."""
+    if tok is None:
+        return None
+    text = tok.text[1:-1]
+    return _ESCAPE.sub(r"\1", text) if "\\" in text else text
+
+
+_ESCAPE = re.compile(r'\\(["\\])')
 
 
 class _Builder:

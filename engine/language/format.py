@@ -140,9 +140,9 @@ def _label(text: str | None) -> str:
 
 
 def _quote(text: str) -> str:
-    if '"' in text or "\n" in text or "\r" in text:
-        raise ValueError(f"a label cannot hold a double quote or a line end: {text!r}")
-    return f'"{text}"'
+    if "\n" in text or "\r" in text:
+        raise ValueError(f"a label cannot hold a line end: {text!r}")
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _rule_value(v) -> str:

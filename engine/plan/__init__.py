@@ -57,6 +57,7 @@ class Plan:
     co2_as_co2e: tuple[str, ...]             # emissions whose CO2-only result counts as CO2e
     units: Units = field(repr=False, compare=False)
     sources: Mapping[str, Source] = field(default_factory=dict, repr=False, compare=False)   # of the kb entries
+    unused: tuple[tuple[Key, Span], ...] = ()   # inputs and tables no formula uses (a warning finding)
 
     def key_of(self, name: str) -> Key | None:
         for kind in (INPUT, LET, EMISSION, TABLE):
@@ -89,6 +90,7 @@ class Compilation:
     dims: Mapping[Key, Dim] | None = None
     co2_as_co2e: tuple[str, ...] = ()
     code: Mapping[Key, tuple] | None = None
+    unused: tuple[tuple[Key, Span], ...] = ()
 
 
 def settings(c: Compilation) -> Compilation:
@@ -110,7 +112,7 @@ def names(c: Compilation) -> Compilation:
 
 def graph(c: Compilation) -> Compilation:
     users = users_of(c.names.kinds, c.names.deps)
-    return replace(c, users=users, problems=c.problems + tuple(unused_inputs(c.names, users)))
+    return replace(c, users=users, unused=unused_inputs(c.names, users))
 
 
 def report(c: Compilation) -> Compilation:
@@ -176,4 +178,4 @@ def to_plan(c: Compilation) -> Plan:
     sources = {kn.entry.source: c.kb.sources[kn.entry.source] for kn in kb_nodes.values()
                if kn.entry.source in c.kb.sources}
     return Plan(c.method, c.data_year, dict(c.names.kinds), tuple(c.names.deps), tuple(c.exprs), c.code, dict(c.dims), kb_nodes,
-                constants, stages, c.co2_as_co2e, c.units, sources)
+                constants, stages, c.co2_as_co2e, c.units, sources, c.unused)

@@ -11,10 +11,11 @@ from .resolve import ALIAS, Names
 MAX_SHOWN = 12   # a circle of thousands: its start and end say where to look
 
 
-def unused_inputs(names: Names, users: dict) -> list[Diagnostic]:
-    return [Diagnostic("unused-input", f"{key.kind} `{key.name}` is declared but no formula uses it",
-                       names.decl_span[key], hint="remove it, or use it in an emission")
-            for key, used_by in users.items() if not used_by and key.is_a(INPUT, TABLE)]
+def unused_inputs(names: Names, users: dict) -> tuple[tuple[Key, Span], ...]:
+    """Inputs and tables no formula uses, with their places: a warning, not an error (a method
+    may declare an input for the record, as a recycled share under the cut-off approach)."""
+    return tuple((key, names.decl_span[key]) for key, used_by in users.items()
+                 if not used_by and key.is_a(INPUT, TABLE))
 
 
 def cycle_problems(names: Names) -> list[Diagnostic]:

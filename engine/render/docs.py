@@ -217,7 +217,6 @@ EXAMPLES = {
     "duplicate": ("  input x : kWh\n  input x : kg\n  emission e in production = x * kb.cn.electricity.cfp.national",
                   "one name, one definition"),
     "cycle": ("  let a = b\n  let b = a\n  emission e in production = a", "break the circle"),
-    "unused-input": ("  input gas : m3\n  emission e in production = 1 kgCO2e", "use the input or remove it"),
     "unit-unknown": ("  input electricity : kwh\n  emission e in production = electricity * kb.cn.electricity.cfp.national",
                      "write a unit of the vocabulary (units are case-sensitive)"),
     "unit-mismatch": ("  input electricity : kWh\n  input steel : kg\n  let x = electricity + steel\n"
