@@ -116,7 +116,7 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
         bad = [l.name for l in lines if not math.isfinite(l.value)]
         if bad:
             problems.append(Diagnostic("bad-number", f"product `{p.id}`: {', '.join(bad)} per unit is not finite "
-                                       f"(quantity {p.quantity!r} too small?)", p.span))
+                                       f"(quantity {b.product.quantity!r} too small?)", p.span))
             continue
         t = totals({l.name: l.value for l in lines}, plan.method.emissions, plan.stage_ids)
         stages, total, excluded, shares = t.stages, t.total, t.excluded, t.shares()
@@ -127,7 +127,8 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
             findings.append(Finding("info", "input-not-given", f"products.{p.id}.inputs.{name}",
                                     f"optional input `{name}` is not in the inventory: counted as not given (0)"))
         pr = ProductResult(p.id, p.name, p.functional_unit or plan.method.setting("functional_unit"),
-                           p.quantity, total, stages, shares, lines, values, b.divisor, excluded=excluded,
+                           b.product.quantity, total, stages, shares, lines, values, b.divisor, excluded=excluded,
+                           quantity_given=_given(p.quantity_amount), period=p.period,
                            trace=Trace(b, {e.source: kb.sources[e.source] for e in b.kb_entries.values()
                                                          if e.source in kb.sources}))
         for name, v in excluded.items():
@@ -154,6 +155,11 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
                       m.extends)
     labels = {s.id: s.label for s in m.stages}
     return Result(info, tuple(products), tuple(findings), labels, plan.data_year, plan, case, kb)
+
+
+def _given(a) -> str | None:
+    """A quantity given with a unit, as written ("10000 t")."""
+    return None if a is None else f"{a.text} {a.unit}"
 
 
 def run_case(case_dir: Path | str, method: str | None = None) -> Result:

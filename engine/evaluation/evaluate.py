@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Mapping
 
@@ -18,6 +18,7 @@ from ..checks.interval import Interval
 from ..core.errors import Diagnostic, PcfError, did_you_mean, fail
 from ..core.keys import EMISSION, INPUT, KB, Key
 from ..core.source import Span
+from ..core.funit import count_of, read_functional_unit
 from ..core.units import UnitError, format_dim
 from ..inputs.amount import bare_percent
 from ..inputs.inventory import Amount, Product
@@ -44,6 +45,7 @@ class Bound:
 
 
 def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Bound:
+    product = counted(plan, product)
     problems: list[Diagnostic] = []
     values: dict[Key, object] = {}
     widths: dict[Key, object] = {}
@@ -181,6 +183,25 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
     if problems:
         raise PcfError(problems)
     return Bound(product, values, widths, tuple(not_given), divisor, kb_used, kb_entries, scales)
+
+
+def counted(plan: Plan, product: Product) -> Product:
+    """`product` with its quantity counted in functional units, when the inventory gave it with a
+    unit (`quantity = "10000 t"` for `functional_unit "1 t grain"`: 10000)."""
+    q = product.quantity_amount
+    if q is None:
+        return product
+    fu = read_functional_unit(product.functional_unit or plan.method.setting("functional_unit"), plan.units)
+    try:
+        n = count_of(fu, q.value, q.unit, plan.units)
+    except UnitError as exc:
+        code = "unit-mismatch" if fu is not None and fu.measured else "inventory"
+        raise fail(code, f"product `{product.id}`, quantity {q.text} {q.unit}: {exc}", q.span or product.span,
+                   hint=exc.hint) from None
+    if not (math.isfinite(n) and n > 0):
+        raise fail("bad-number", f"product `{product.id}`: quantity {q.text} {q.unit} is {n!r} functional units",
+                   q.span or product.span)
+    return replace(product, quantity=n)
 
 
 def basis_scale(product: Product, a: Amount, declared: str | None, what: str) -> float:

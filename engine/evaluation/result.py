@@ -78,6 +78,8 @@ class ProductResult:
     data_quality: Mapping[str, object] | None = None
     excluded: Mapping[str, float] = field(default_factory=dict)  # lines never counted (offsets)
     trace: Trace | None = field(default=None, repr=False, compare=False)   # what computing it used
+    quantity_given: str | None = None    # the quantity as the inventory gave it with a unit ("10000 t")
+    period: str | None = None            # what the period is, when the inventory says ("1 hm²·a")
 
     @property
     def yearly_total(self) -> float | None:
@@ -89,6 +91,8 @@ class ProductResult:
                 "shares": dict(self.shares), "yearly_total": self.yearly_total,
                 "lines": [{"name": l.name, "label": l.label, "stage": l.stage, "value": l.value}
                           for l in self.lines],
+                **({"quantity_given": self.quantity_given} if self.quantity_given is not None else {}),
+                **({"period": self.period} if self.period is not None else {}),
                 **({"reported_separately": dict(self.separately)} if self.separately is not None else {}),
                 **({"data_quality": {k: v for k, v in self.data_quality.items() if k != "lines"}}
                    if self.data_quality is not None else {})}

@@ -21,11 +21,11 @@ from ..core.errors import Diagnostic, PcfError
 from ..core.gcpause import gc_paused
 from ..core.source import Span
 from ..files.tomlfile import TomlDoc, read_toml
-from .amount import AmountError, looks_like_number, number_text, out_of_range, read_amount, read_number
+from .amount import AmountError, looks_like_number, number_text, out_of_range, read_amount
 
 KB_RE = re.compile(r"^kb\.([a-z0-9_]+(?:\.[a-z0-9_]+)+)(?:\[([0-9]{4})\])?$")
 BASES = ("per_unit", "period")
-PRODUCT_KEYS = {"id", "name", "name_en", "functional_unit", "quantity", "amounts", "inputs", "note",
+PRODUCT_KEYS = {"id", "name", "name_en", "functional_unit", "quantity", "amounts", "inputs", "note", "period",
                 "left_out", "quality"}
 ALLOCATION_BASES = ("physical", "mass", "economic")
 
@@ -118,11 +118,16 @@ class Product:
     tables: Mapping[str, tuple[Row, ...]]
     name: str | None = None
     functional_unit: str | None = None
-    quantity: float | None = None
+    quantity: float | None = None  # functional units produced in the period (a count)
     amounts: str = "per_unit"     # "period": amounts cover the period and are divided by quantity
     span: Span | None = None
     left_out: tuple[Row, ...] = ()                       # inputs cut off, with their mass or energy
     quality: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # data-quality grades per emission
+    # the quantity as given with a unit (`"10000 t"`): `bind` counts it in functional units
+    quantity_amount: Amount | None = None
+    # what the period is, when it is not a year: "1 hm²·a" (a field's hectare-year). With a
+    # functional unit "1 t grain", the period total is then the footprint per hm²·a
+    period: str | None = None
 
 
 @dataclass(frozen=True)
@@ -211,6 +216,12 @@ def _allocations(doc: TomlDoc, products, problems: list[Diagnostic]) -> tuple[Al
             continue
         keys = r.get("keys")
         if keys == "quantity":
+            with_unit = [p.id for p in products if p.quantity_amount is not None]
+            if with_unit:
+                problems.append(doc.error("inventory", f"{key}.keys", "allocation by \"quantity\" needs quantities "
+                                          f"counted in functional units; product `{with_unit[0]}` gives its "
+                                          "quantity with a unit", ))
+                continue
             keys = {p.id: p.quantity for p in products}
         if not isinstance(keys, dict) or set(keys) != set(ids) or not all(
                 isinstance(v, (int, float)) and not isinstance(v, bool) and _finite(v) and v >= 0 for v in keys.values()) \
@@ -272,10 +283,14 @@ def _product(raw, key: str, doc: TomlDoc | None, path: str, problems: list[Diagn
             "period: the amounts cover the production period and are divided by `quantity`")
         amounts = "per_unit"
     quantity = raw.get("quantity")
+    quantity_amount = None
     hint = None
-    if isinstance(quantity, str):   # a sheet cell "1 200", read as an amount's number is
+    if isinstance(quantity, str):   # a sheet cell "1 200", or an amount "10000 t" of the functional unit's kind
         try:
-            quantity = read_number(quantity).value
+            r = read_amount(quantity)
+            if r.unit:
+                quantity_amount = Amount(r.value, r.unit, r.text, where(f"{key}.quantity"))
+            quantity = r.value
         except AmountError as exc:
             hint = exc.hint
     if quantity is not None:
@@ -284,6 +299,7 @@ def _product(raw, key: str, doc: TomlDoc | None, path: str, problems: list[Diagn
             err(f"{key}.quantity", f"quantity must be a positive number of units, found {quantity!r}", hint,
                 code="bad-number")
             quantity = None
+            quantity_amount = None
     elif amounts == "period":
         err(f"{key}.quantity", "amounts cover a period, so the product needs the `quantity` produced in it")
     inputs: dict[str, Amount] = {}
@@ -332,6 +348,12 @@ def _product(raw, key: str, doc: TomlDoc | None, path: str, problems: list[Diagn
             continue
         quality[name] = {k: float(v) for k, v in grades.items()}
     fu = raw.get("functional_unit")
+    if quantity_amount is not None:
+        quantity = None   # a count only once `bind` knows the functional unit
+    period = raw.get("period")
+    if period is not None and (not isinstance(period, str) or not period.strip()):
+        err(f"{key}.period", "period names what the period amounts cover, as text: \"1 hm²·a\", \"2024\"")
+        period = None
     return Product(pid, inputs, tables, raw.get("name"), fu if isinstance(fu, str) else None,
                    float(quantity) if quantity is not None else None, amounts, where(key),
-                   tuple(left_out), quality)
+                   tuple(left_out), quality, quantity_amount, period)

@@ -55,7 +55,8 @@ def render_result(result: Result, title: str | None = None) -> str:
         out.append("")
         fu = t(p.functional_unit or "functional unit")
         head = f"product {t(p.id)}" + (f"  {t(p.name)}" if p.name and p.name != p.id else "")
-        out.append(head + f"  ·  per {fu}" + (f"  ·  quantity {p.quantity:g}" if p.quantity else ""))
+        given = f"{t(p.quantity_given)} = " if p.quantity_given else ""
+        out.append(head + f"  ·  per {fu}" + (f"  ·  quantity {given}{p.quantity:g}" if p.quantity else ""))
         rows = [["stage", "", f"kgCO2e / {fu}", "share"]]
         for sid, v in p.stages.items():
             rows.append([result.stage_labels.get(sid) or "", sid, fmt_value(v), fmt_share(p.shares[sid])])
@@ -64,7 +65,12 @@ def render_result(result: Result, title: str | None = None) -> str:
         rule = "─" * max(width(l) for l in lines)
         out.extend(["  " + lines[0], "  " + rule, *("  " + l for l in lines[1:-1]), "  " + rule, "  " + lines[-1]])
         if p.yearly_total is not None:
-            out.append(f"  yearly total ({p.quantity:g} × {fu}): {fmt_value(p.yearly_total)} kgCO2e")
+            if p.period:           # a second functional unit: the period is "1 hm²·a"
+                out.append(f"  per {t(p.period)} ({given}{p.quantity:g} × {fu}): {fmt_value(p.yearly_total)} kgCO2e")
+            elif p.quantity_given:   # the reference flow, not necessarily a year's: say what it is
+                out.append(f"  period total ({given}{p.quantity:g} × {fu}): {fmt_value(p.yearly_total)} kgCO2e")
+            else:
+                out.append(f"  yearly total ({p.quantity:g} × {fu}): {fmt_value(p.yearly_total)} kgCO2e")
     if result.findings:
         out.append("")
         out.append("findings")
