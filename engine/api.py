@@ -152,7 +152,7 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
                 for p in products]
     m = plan.method
     info = MethodInfo(m.id, m.title, m.setting("standard"), m.setting("boundary"), m.setting("gwp"), m.path,
-                      m.extends)
+                      m.extends, m.boundary_stages())
     labels = {s.id: s.label for s in m.stages}
     return Result(info, tuple(products), tuple(findings), labels, plan.data_year, plan, case, kb)
 

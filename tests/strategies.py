@@ -117,7 +117,8 @@ STRING_SETTINGS = {"standard", "functional_unit", "non_co2_negligible"}
 def method_settings(draw) -> n.Setting:
     key = draw(st.sampled_from(SETTING_KEYS))
     value = draw(labels if key in STRING_SETTINGS else names)
-    return n.Setting(key, value, SPAN, override=draw(st.booleans()))
+    args = tuple(draw(st.lists(names, max_size=3))) if key == "boundary" else ()   # partial(use, ...)
+    return n.Setting(key, value, SPAN, override=draw(st.booleans()), args=args)
 
 
 @st.composite

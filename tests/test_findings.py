@@ -51,6 +51,7 @@ ELSEWHERE = {
     "offset-excluded": "tests/test_methods.py", "factor-family": "tests/test_methods.py",
     "data-quality-missing": "tests/test_methods.py", "zero-total": "tests/test_findings.py",
     "reported-inconsistent": "tests/test_slips.py", "unused-input": "tests/test_errors.py",
+    "boundary-partial": "tests/test_boundaries.py",
 }
 
 

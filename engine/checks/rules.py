@@ -124,6 +124,14 @@ def _percent(r: n.Rule, key: str) -> float | None:
 
 def _boundary(method: n.Method, r: n.Rule, where: str, note: str) -> list[Finding]:
     boundary = method.setting("boundary")
+    partial = method.boundary_stages()
+    if partial is not None:   # its stages are declared (the compile checks it); say what it is not
+        full = _names(r, "cradle_to_grave")
+        left = [s for s in full if s not in partial]
+        return [Finding("info", "boundary-partial", where,
+                        f"a partial footprint of {', '.join(partial)}"
+                        + (f": it leaves out {', '.join(left)}, so it is not a cradle-to-grave footprint of the "
+                           "product" if left else "") + note)]
     required = _names(r, boundary or "")
     declared = {s.id for s in method.stages}
     missing = [s for s in required if s not in declared]

@@ -16,6 +16,8 @@ FINDINGS: dict[str, tuple[str, str]] = {
     # The method's rules (engine/checks/rules.py)
     "boundary-incomplete": ("error", "the boundary the method declares needs a life-cycle stage the method "
                                      "neither has nor excludes with a reason"),
+    "boundary-partial": ("info", "the method declares a partial boundary (`boundary partial(use)`): the "
+                                 "finding names the stages it covers and the life-cycle stages it leaves out"),
     "cutoff-exceeded": ("error", "what the inventory leaves out is more than the cut-off or materiality rule "
                                  "allows, or the footprint covers too little of the anticipated emissions"),
     "gwp-set": ("warning", "the method characterises with a GWP set other than the one its standard asks for"),

@@ -46,11 +46,19 @@ class MethodInfo:
     gwp: str | None
     path: str
     extends: str | None = None
+    boundary_stages: tuple[str, ...] | None = None   # a partial boundary's stages
 
     def to_dict(self) -> dict:
         return {"id": self.id, "title": self.title, "standard": self.standard,
                 "boundary": self.boundary.replace("_", "-") if self.boundary else None,
+                **({"boundary_stages": list(self.boundary_stages)} if self.boundary_stages is not None else {}),
                 "gwp": self.gwp, "extends": self.extends}
+
+    @property
+    def boundary_text(self) -> str:
+        """`cradle-to-grave`, or `partial (use, end_of_life)`."""
+        text = (self.boundary or "").replace("_", "-")
+        return f"{text} ({', '.join(self.boundary_stages)})" if self.boundary_stages is not None else text
 
 
 @dataclass(frozen=True)

@@ -145,7 +145,12 @@ class _Builder:
         return handler
 
     standard = _setting("standard")
-    boundary = _setting("boundary")
+    def boundary(self, start, end, children):
+        args = children[1] if len(children) > 1 else ()
+        return n.Setting("boundary", children[0].text, self._span(start, end), args=args)
+
+    def boundary_stages(self, start, end, children):
+        return tuple(c.text for c in children)
     gwp = _setting("gwp")
     functional_unit = _setting("functional_unit")
     non_co2_negligible = _setting("non_co2_negligible")
@@ -294,7 +299,7 @@ class _Builder:
 
 # Every rule and alias of the grammar: the handlers the parse may call.
 _RULES = ("start", "method", "override", "extends", "standard", "boundary", "gwp", "functional_unit",
-          "non_co2_negligible", "factor_year", "stage", "excluded", "input", "table", "column", "let",
+          "non_co2_negligible", "factor_year", "boundary_stages", "stage", "excluded", "input", "table", "column", "let",
           "emission", "tags", "rule", "rule_arg", "rule_name", "rule_string", "rule_number", "number",
           "ref", "field", "kb_ref", "year", "row_sum", "neg", "add", "sub", "mul", "div")
 

@@ -43,8 +43,7 @@ def format_method(method: n.Method) -> str:
         head += f" extends {method.extends}"
     lines = [head + " {"]
     for s in method.settings:
-        value = _quote(s.value) if s.key in STRING_SETTINGS else s.value
-        lines.append(f"{INDENT}{_override(s)}{s.key} {value}")
+        lines.extend(INDENT + line for line in _declaration(s))
     if method.settings and method.decls:
         lines.append("")
     for d in method.decls:
@@ -101,6 +100,8 @@ def _declaration(d) -> list[str]:
     o = _override(d)
     if isinstance(d, n.Setting):
         value = _quote(d.value) if d.key in STRING_SETTINGS else d.value
+        if d.args:
+            value += f"({', '.join(d.args)})"
         return [f"{o}{d.key} {value}"]
     if isinstance(d, n.Stage):
         text = f"{o}stage {d.id}{_label(d.label)}"

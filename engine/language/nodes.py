@@ -84,6 +84,7 @@ class Setting:
     value: str
     span: Span
     override: bool = False
+    args: tuple[str, ...] = ()   # `boundary partial(use, end_of_life)`: the stages named
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,13 @@ class Method:
         for s in self.settings:
             if s.key == key:
                 return s.value
+        return None
+
+    def boundary_stages(self) -> tuple[str, ...] | None:
+        """The stages a partial boundary names (`boundary partial(use)`); None for the others."""
+        for s in self.settings:
+            if s.key == "boundary":
+                return s.args if s.value == "partial" else None
         return None
 
     def of_type(self, kind: type) -> tuple:

@@ -174,7 +174,8 @@ def compile_method(method: n.Method, kb: KnowledgeBase, units: Units,
 def to_plan(c: Compilation) -> Plan:
     kb_nodes = dict(c.names.kb_nodes)
     constants = {k: kn.entry.base_value for k, kn in kb_nodes.items() if kn.expr is None and k == kn.key}
-    stages = tuple(s.id for s in c.method.stages if s.excluded is None)
+    partial = c.method.boundary_stages()
+    stages = tuple(s.id for s in c.method.stages if s.excluded is None and (partial is None or s.id in partial))
     sources = {kn.entry.source: c.kb.sources[kn.entry.source] for kn in kb_nodes.values()
                if kn.entry.source in c.kb.sources}
     return Plan(c.method, c.data_year, dict(c.names.kinds), tuple(c.names.deps), tuple(c.exprs), c.code, dict(c.dims), kb_nodes,

@@ -104,6 +104,7 @@ class _Resolver:
                 self.err("duplicate", f"stage `{s.id}` is declared twice", s.span,
                          related=[("first declared", stages[s.id].span)])
             stages[s.id] = s
+        partial = self.m.boundary_stages()   # a partial study: only these stages are inside
         names, decl_span, kinds = self.names, self.decl_span, self.kinds
         for d in self.m.decls:
             t = type(d)
@@ -146,6 +147,11 @@ class _Resolver:
                     self.err("unknown-stage", f"stage `{d.stage}` is excluded from the boundary "
                              f"({st.excluded}); no emission may be assigned to it", d.stage_span,
                              related=[("excluded", st.span)])
+                elif partial is not None and d.stage not in partial:
+                    self.err("unknown-stage", f"stage `{d.stage}` is outside the partial boundary "
+                             f"({', '.join(partial)}); no emission may be assigned to it", d.stage_span,
+                             hint=f"add it to `boundary partial(...)`, or leave the line to a method "
+                                  "whose boundary holds it")
         return out
 
     # --- references -------------------------------------------------------------------

@@ -4,11 +4,13 @@ from __future__ import annotations
 from ..core.errors import Diagnostic, did_you_mean
 from ..language import nodes as n
 
-BOUNDARIES = {"cradle_to_gate", "cradle_to_grave", "gate_to_gate"}
+# A partial study names its stages: `boundary partial(use, end_of_life)`.
+BOUNDARIES = {"cradle_to_gate", "cradle_to_grave", "gate_to_gate", "gate_to_grave", "partial"}
 GWP_SETS = {"SAR": "sar", "AR4": "ar4", "AR5": "ar5", "AR5_ccfb": "ar5_ccfb", "AR6": "ar6"}
 FACTOR_YEAR = {"exact", "latest_earlier"}
 _REQUIRED_HINT = {"standard": 'e.g. `standard "GB/T 24067-2024"`',
-                  "boundary": "one of cradle_to_gate, cradle_to_grave, gate_to_gate",
+                  "boundary": "one of cradle_to_gate, cradle_to_grave, gate_to_gate, gate_to_grave, "
+                              "partial(<stage>, ...)",
                   "gwp": "e.g. `gwp AR5`"}
 
 
@@ -26,8 +28,37 @@ def settings_problems(method: n.Method) -> list[Diagnostic]:
         if s is not None and s.value not in values:
             problems.append(Diagnostic("bad-setting", f"unknown {key} `{s.value}`", s.span,
                                        hint=did_you_mean(s.value, values) or f"one of {', '.join(sorted(values))}"))
+    b = seen.get("boundary")
+    if b is not None and b.value in BOUNDARIES:
+        problems.extend(_boundary_stages(method, b))
     for key in ("standard", "boundary", "gwp"):
         if key not in seen:
             problems.append(Diagnostic("missing-setting", f"method `{method.id}` does not set `{key}`", method.span,
                                        hint=_REQUIRED_HINT[key]))
     return problems
+
+
+def _boundary_stages(method: n.Method, b: n.Setting) -> list[Diagnostic]:
+    """A partial boundary names stages the method declares, and only it names stages."""
+    if b.value != "partial":
+        if b.args:
+            return [Diagnostic("bad-setting", f"boundary `{b.value}` takes no stages: its stages are the "
+                               "standard's", b.span, hint=f"write `boundary partial({', '.join(b.args)})` "
+                               "for a study of these stages only")]
+        return []
+    if not b.args:
+        return [Diagnostic("bad-setting", "a partial boundary names its stages", b.span,
+                           hint="e.g. `boundary partial(use)` or `boundary partial(use, end_of_life)`")]
+    stages = {s.id: s for s in method.stages}
+    out = []
+    for name in b.args:
+        if name not in stages:
+            out.append(Diagnostic("unknown-stage", f"the partial boundary names stage `{name}`, which the method "
+                                  "does not declare", b.span,
+                                  hint=did_you_mean(name, stages) or f'declare it: `stage {name} "label"`'))
+        elif stages[name].excluded is not None:
+            out.append(Diagnostic("bad-setting", f"the partial boundary names stage `{name}`, which the method "
+                                  f"excludes ({stages[name].excluded})", b.span))
+    if len(set(b.args)) < len(b.args):
+        out.append(Diagnostic("duplicate", "the partial boundary names a stage twice", b.span))
+    return out

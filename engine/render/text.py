@@ -49,7 +49,7 @@ def render_result(result: Result, title: str | None = None) -> str:
     if title:
         out.append(t(title))
     out.append(f"method  {m.id} — {t(m.title or '')}".rstrip(" —"))
-    out.append(f"        {t(m.standard)}, {(m.boundary or '').replace('_', '-')}, GWP {m.gwp}"
+    out.append(f"        {t(m.standard)}, {t(m.boundary_text)}, GWP {m.gwp}"
                + (f", data year {result.data_year}" if result.data_year else ""))
     for p in result.products:
         out.append("")
