@@ -61,7 +61,8 @@ class Workspace:
 
     def resolve(self, method: Method) -> Method:
         """Merge the base methods a method extends (by id, from the library)."""
-        return resolve(method, lambda ident, span: read_method(find_method(ident, None, self.methods_dir, span)))
+        return resolve(method, lambda ident, span: read_method(find_method(
+            ident, None, self.methods_dir, span, near=_folder_of(span))))
 
     def compile(self, method: Method, data_year: int | None = None) -> Plan:
         return compile_method(method, self.kb, self.units, data_year)
@@ -155,6 +156,14 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
                       m.extends, m.boundary_stages())
     labels = {s.id: s.label for s in m.stages}
     return Result(info, tuple(products), tuple(findings), labels, plan.data_year, plan, case, kb)
+
+
+def _folder_of(span: Span | None) -> Path | None:
+    """The folder of the method file a span is in: its bases are looked for there first."""
+    if span is None or not span.path or span.path.startswith("<"):
+        return None
+    folder = Path(span.path).parent
+    return folder if folder.is_dir() else None
 
 
 def _given(a) -> str | None:

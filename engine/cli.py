@@ -86,7 +86,8 @@ def _parser() -> argparse.ArgumentParser:
 
     ip = sub.add_parser("init", help="a new case folder with inventory templates (TOML and XLSX)")
     ip.add_argument("case", type=Path)
-    ip.add_argument("--method", required=True, help="a method id from methods/")
+    ip.add_argument("--method", required=True, help="a method id from methods/, or a .pcf file (copied into the "
+                    "case, with the method files beside it that it extends)")
     ip.set_defaults(func=_command("cases", "cmd_init"))
 
     xp = sub.add_parser("export", help="calculation lines as CSV, the result as JSON, or PACT v2.3 ProductFootprints")

@@ -69,9 +69,29 @@ def cmd_report(args) -> int:
 def cmd_init(args) -> int:
     from ..inputs.scaffold import init_case
     ws = Workspace(load_units(), None, DEFAULT_METHODS_DIR)
-    for path in init_case(args.case, ws.method(args.method)):
+    method = ws.method(args.method)
+    for path in init_case(args.case, method, method_files(args.method)):
         out(f"wrote {path}")
     return 0
+
+
+def method_files(ref: str) -> dict[str, bytes] | None:
+    """A method given as a file outside the library: it, and each base beside it that it
+    extends, copied into the new case (a case reads only files inside its folder)."""
+    from ..language.library import inside, local_method_ids
+    path = Path(ref)
+    if path.suffix != ".pcf" or not path.is_file() or inside(path, DEFAULT_METHODS_DIR):
+        return None
+    files = {path.name: path.read_bytes()}
+    beside = local_method_ids(path.parent)
+    m = read_method(path)
+    seen = {m.id}
+    while m.extends is not None and m.extends in beside and m.extends not in seen:
+        base = beside[m.extends]
+        files.setdefault(base.name, base.read_bytes())
+        seen.add(m.extends)
+        m = read_method(base)
+    return files
 
 
 def cmd_export(args) -> int:

@@ -88,7 +88,7 @@ def load_case(case_dir: Path, library: Path = DEFAULT_METHODS_DIR) -> Case:
         year = None
     if problems:
         raise PcfError(problems)
-    method_path = find_method(d["method"], case_dir, library, doc.span("method"))
+    method_path = find_method(d["method"], case_dir, library, doc.span("method"), near=case_dir)
     inv_path = (case_dir / d["inventory"]).resolve()
     if not inside(inv_path, case_dir):
         raise PcfError([doc.error("case", "inventory", "the inventory must be a file inside the case folder")])

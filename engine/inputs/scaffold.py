@@ -19,17 +19,27 @@ def inventory_toml(method: Method) -> str:
              "# knowledge-base factor as \"kb.<id>\". A missing optional input is reported as not given.",
              "", "[[product]]", 'id = "product-1"', 'name = ""',
              f'functional_unit = {toml_string(method.setting("functional_unit") or "1 unit")}',
-             "# quantity = 1000          # units produced in the period (for the yearly total)",
+             "# quantity = 1000          # functional units produced in the period (for the yearly total;"
+             + (" required: some amounts are for the period)" if _has_period(method) else ")"),
              'amounts = "per_unit"       # or "period": amounts cover the period, divided by quantity', "",
              "[product.inputs]"]
     for d in method.inputs:
-        need = "optional" if d.optional else "required"
+        need = ("optional" if d.optional else "required") + _BASIS_NOTE.get(d.basis, "")
         lines.append(f'# {d.name} = "<amount> {d.unit}"    # {visible_controls(d.label or "")} ({need})')
     for t in method.tables:
         lines += ["", f"# {visible_controls(t.label or t.name)}: one [[product.{t.name}]] per row",
                   f"[[product.{t.name}]]", 'name = ""']
-        lines += [f'# {c.name} = "<amount> {c.unit}"    # {visible_controls(c.label or "")}' for c in t.columns]
+        lines += [f'# {c.name} = "<amount> {c.unit}"    # {visible_controls(c.label or "")}'
+                  + (f" ({_BASIS_NOTE[c.basis][2:]})" if c.basis else "") for c in t.columns]
     return "\n".join(lines) + "\n"
+
+
+_BASIS_NOTE = {"per_unit": "; per functional unit", "period": "; for the whole period"}
+
+
+def _has_period(method: Method) -> bool:
+    return any(d.basis == "period" for d in method.inputs) or \
+        any(c.basis == "period" for t in method.tables for c in t.columns)
 
 
 def inventory_xlsx(method: Method) -> bytes:
@@ -51,7 +61,10 @@ def inventory_xlsx(method: Method) -> bytes:
     return buf.getvalue()
 
 
-def init_case(folder: Path, method: Method) -> list[Path]:
+def init_case(folder: Path, method: Method, files: dict[str, bytes] | None = None) -> list[Path]:
+    """Write a case folder for `method`; `files` (name -> bytes) are method files to copy in
+    (a method given as a path, and the bases beside it it extends): the case then names the
+    method by its file and runs as written, whatever folder it is run from."""
     folder = Path(folder)
     try:
         if folder.exists() and any(folder.iterdir()):
@@ -62,12 +75,14 @@ def init_case(folder: Path, method: Method) -> list[Path]:
         raise fail("output", f"cannot make the case folder ({exc.strerror or exc})", None,
                    path=str(folder)[:200], hint="choose a new folder") from None
     year = datetime.date.today().year - 1
-    case = (f'title = ""\nmethod = "{method.id}"\ninventory = "inventory.toml"   # or "inventory.xlsx"\n'
+    ref = next(iter(files)) if files else method.id
+    case = (f'title = ""\nmethod = {toml_string(ref)}\ninventory = "inventory.toml"   # or "inventory.xlsx"\n'
             f"data_year = {year}            # the year the activity data describe\n\n"
             "# Figures a published report printed, digits as printed, e.g.\n"
             '# [reported.product-1]\n# total = "12.34 kgCO2e"\n')
-    files = {folder / "case.toml": case, folder / "inventory.toml": inventory_toml(method),
-             folder / "inventory.xlsx": inventory_xlsx(method)}
-    for path, data in files.items():
+    written = {folder / name: data for name, data in (files or {}).items()}
+    written.update({folder / "case.toml": case, folder / "inventory.toml": inventory_toml(method),
+                    folder / "inventory.xlsx": inventory_xlsx(method)})
+    for path, data in written.items():
         write_atomic(path, data)
-    return list(files)
+    return list(written)

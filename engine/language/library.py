@@ -15,8 +15,12 @@ _METHOD_ID = re.compile(r"^[^\S\n]*method\s+([a-z0-9_]+(?:\.[a-z0-9_]+)*)", re.M
 
 
 def find_method(ref: str, case_dir: Path | None = None, library: Path = DEFAULT_METHODS_DIR,
-                span: Span | None = None) -> Path:
-    """A method by id (from the library) or by path (inside the case folder or the library)."""
+                span: Span | None = None, near: Path | None = None) -> Path:
+    """A method by id or by path (inside the case folder or the library).
+
+    An id is looked for first among the method files of `near` (the folder of the method that
+    extends it, or the case folder), then in the library: methods that sit together in a case
+    or a project folder find each other, and the library comes last."""
     if ref.endswith(".pcf") or "/" in ref:
         bases = [b for b in (case_dir, library) if b is not None]
         for base in bases:
@@ -27,11 +31,49 @@ def find_method(ref: str, case_dir: Path | None = None, library: Path = DEFAULT_
         raise PcfError([Diagnostic("method-not-found", f"no method file `{ref}`"
                                    + (" inside the case folder or the method library" if outside else ""),
                                    span)])
+    local = local_method_ids(near) if near is not None else {}
+    if ref in local:
+        return local[ref]
     ids = method_ids(library)
     if ref in ids:
         return ids[ref]
-    raise PcfError([Diagnostic("method-not-found", f"no method with id `{ref}` in {display_path(library)}",
-                               span, hint=did_you_mean(ref, ids))])
+    where = "the method library" if near is None else f"{_shown_folder(near)} or the method library"
+    raise PcfError([Diagnostic("method-not-found", f"no method with id `{ref}` in {where}",
+                               span, hint=did_you_mean(ref, {**ids, **local}) or (
+                                   "a method file beside the case (or beside the method that extends it) "
+                                   "is found by its id" if near is not None else None))])
+
+
+def local_method_ids(folder: Path) -> dict[str, Path]:
+    """The method files directly in `folder` (not its subfolders: a method given on the command
+    line may sit in a large folder), by id; regular files only, never a link leading out."""
+    folder = Path(folder)
+    if not is_kind(folder, "dir") or folder.resolve() == Path(DEFAULT_METHODS_DIR).resolve():
+        return {}
+    out = {}
+    try:
+        paths = sorted(folder.glob("*.pcf"))
+    except OSError:
+        return {}
+    for p in paths:
+        if not is_kind(p, "file") or not inside(p, folder):
+            continue
+        try:
+            with open(p, "rb") as f:
+                head = f.read(64 * 1024).decode("utf-8-sig", errors="replace")
+        except OSError:
+            continue
+        m = _METHOD_ID.search(head)
+        if m:
+            out.setdefault(m.group(1), p.resolve())
+    return out
+
+
+def _shown_folder(folder: Path) -> str:
+    """A folder as users see it: relative to the working directory, or its name alone (no
+    absolute path of the user's machine in a message)."""
+    shown = display_path(folder)
+    return f"folder `{shown}`" if not Path(shown).is_absolute() else f"folder `{Path(folder).name}`"
 
 
 def method_ids(library: Path = DEFAULT_METHODS_DIR) -> dict[str, Path]:

@@ -1,0 +1,83 @@
+"""A methods search path (issue 17 item 7): methods beside a case or beside the method that
+extends them find each other by id, the library last; `pcf init --method PATH` writes a case
+that runs as written; no absolute path in the messages."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import pcf
+from pcf.cli import main
+
+BASE = '''method my.beverage_base "饮料 base" extends iso14067.base {
+  override gwp AR5
+  functional_unit "1 瓶"
+  stage production "生产"
+  input power : kWh "用电" period
+  emission power_use "用电" in production = power * 0.5 kgCO2e/kWh
+}
+'''
+JUICE = '''method my.juice "果汁" extends my.beverage_base {
+  override boundary partial(production)
+}
+'''
+INVENTORY = '[[product]]\nid = "J"\nquantity = 1000\n[product.inputs]\npower = "200 kWh"\n'
+
+
+def write(folder: Path, **files: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name.replace("_pcf", ".pcf").replace("_toml", ".toml")).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_a_case_s_method_extends_a_method_beside_it(ws, here):
+    case = write(here / "case", base_pcf=BASE, juice_pcf=JUICE, inventory_toml=INVENTORY,
+                 case_toml='method = "juice.pcf"\ninventory = "inventory.toml"\ndata_year = 2024\n')
+    r = ws.run_case(case)
+    # 200 kWh for the year / 1000 bottles x 0.5 kgCO2e/kWh = 0.1 kgCO2e per bottle
+    assert r.products[0].total == pytest.approx(0.1, rel=1e-12)
+    assert r.method.boundary_stages == ("production",)
+
+
+def test_a_case_names_a_method_beside_it_by_id(ws, here):
+    case = write(here / "case", base_pcf=BASE, juice_pcf=JUICE, inventory_toml=INVENTORY,
+                 case_toml='method = "my.juice"\ninventory = "inventory.toml"\ndata_year = 2024\n')
+    assert ws.run_case(case).method.id == "my.juice"
+
+
+def test_an_unknown_base_names_the_folder_relative_and_suggests(ws, here):
+    case = write(here / "case", juice_pcf=JUICE.replace("my.beverage_base", "my.beverage_bas"),
+                 base_pcf=BASE, inventory_toml=INVENTORY,
+                 case_toml='method = "juice.pcf"\ninventory = "inventory.toml"\ndata_year = 2024\n')
+    with pytest.raises(pcf.PcfError) as e:
+        ws.run_case(case)
+    (d,) = e.value.diagnostics
+    assert d.code == "method-not-found" and d.hint == "did you mean `my.beverage_base`?"
+    assert "folder `case`" in d.message and str(here) not in d.message
+
+
+def test_an_unknown_library_id_prints_no_absolute_path(ws, here):
+    case = write(here / "case", inventory_toml=INVENTORY,
+                 case_toml='method = "gbt24067.electricl"\ninventory = "inventory.toml"\ndata_year = 2024\n')
+    with pytest.raises(pcf.PcfError) as e:
+        ws.run_case(case)
+    (d,) = e.value.diagnostics
+    assert "/" not in d.message.split("`gbt24067.electricl`")[1]
+
+
+def test_init_with_a_method_file_writes_a_case_that_runs(here, capsys):
+    write(here / "lib", base_pcf=BASE, juice_pcf=JUICE)
+    assert main(["init", "new-case", "--method", "lib/juice.pcf"]) == 0
+    case = here / "new-case"
+    assert sorted(p.name for p in case.iterdir()) == ["base.pcf", "case.toml", "inventory.toml",
+                                                      "inventory.xlsx", "juice.pcf"]
+    assert 'method = "juice.pcf"' in (case / "case.toml").read_text(encoding="utf-8")
+    template = (case / "inventory.toml").read_text(encoding="utf-8")
+    assert "(required; for the whole period)" in template and "required: some amounts are for the period" in template
+    (case / "inventory.toml").write_text(INVENTORY, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["run", str(case), "--json"]) == 0
+    import json
+    assert json.loads(capsys.readouterr().out)["products"][0]["total"] == pytest.approx(0.1, rel=1e-12)
