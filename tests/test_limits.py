@@ -261,7 +261,7 @@ def test_sheet_header_units_are_read_in_linear_time(header):
 
 @pytest.mark.parametrize("formula, hint", [
     (WORD + " + x.b.c", "a name takes one dot"),                 # the dotted-name hint
-    (WORD + " + max(x)", "reads as a function call"),            # the `word(` hint
+    (WORD + " + foo(x)", "reads as a function call"),            # the `word(` hint
     (WORD + " + b c", "two values in a row"),                     # the name-before hint
 ])
 def test_parse_error_hints_scan_back_in_linear_time(here, formula, hint):

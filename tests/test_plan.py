@@ -32,10 +32,10 @@ def test_the_stages_run_in_one_written_order():
 
 
 def test_settings_are_checked_on_their_own():
-    m = method("", head='  standard "x"\n  boundary cradle_to_gate\n  boundary gate_to_grave\n')
+    m = method("", head='  standard "x"\n  boundary cradle_to_gate\n  boundary gate_to_gravel\n')
     found = {(d.code, d.message) for d in P.settings_problems(m)}
     assert found == {("duplicate", "`boundary` is set twice"),
-                     ("bad-setting", "unknown boundary `gate_to_grave`"),
+                     ("bad-setting", "unknown boundary `gate_to_gravel`"),
                      ("missing-setting", "method `t.m` does not set `gwp`")}
 
 

@@ -13,7 +13,10 @@ from ..core.dimension import CONVERSION_DIMS, CONVERSION_NAMES
 from ..core.keys import EMISSION, INPUT, KB, Key
 from ..core.units import format_dim
 from ..evaluation.result import ProductResult, Result
+from ..evaluation.evaluate import _exec
 from ..language import nodes as n
+from ..language.format import format_expr
+from ..plan.code import postfix
 from ..plan import Plan, ref_key
 
 
@@ -140,6 +143,22 @@ class _Explainer:
         return (f", per unit × quantity {q:g} (the product's amounts are for the period)" if k == q
                 else f", for the period ÷ quantity {q:g} (the product's amounts are per unit)")
 
+    def branch(self, e: n.Call) -> Node | None:
+        """Which branch of `if` this product took: its condition evaluated on the product's
+        values (a condition on a table's rows varies by row, and is not shown)."""
+        cond = e.args[0]
+        if any(isinstance(x, (n.Field, n.RowSum)) for x in n.walk(cond)):
+            return None
+        names = {x.name: self.plan.key_of(x.name) for x in n.walk(cond) if isinstance(x, n.Ref)}
+        try:
+            value = _exec(postfix(cond, names, self.plan.units), self.p.values, None)
+        except (KeyError, TypeError, ZeroDivisionError):
+            return None
+        taken = "then" if float(value) != 0 else "else"
+        return Node(f"if {self.source(cond.span) or format_expr(cond)}", "condition", float(value), "",
+                    f"{'true' if taken == 'then' else 'false'}: the {taken} branch is taken", None,
+                    f"{cond.span.path}:{cond.span.line}")
+
     def kb_origin(self, e, kn=None) -> str:
         src = self.plan_kb_source(e)
         parts = [f"valid {e.period}"]
@@ -172,6 +191,11 @@ class _Explainer:
                 key = ref_key(e)
             elif isinstance(e, n.RowSum):
                 key = Key.table(e.table)
+            elif isinstance(e, n.Call) and e.fn == "if":
+                taken = self.branch(e)
+                if taken is not None:
+                    out.append(taken)
+                continue
             elif isinstance(e, n.BasisConversion):
                 label = CONVERSION_NAMES[(e.numerator, e.denominator)]
                 if label not in seen:

@@ -95,6 +95,14 @@ def infer_dim(expr: n.Expr, leaf_dim: LeafDim, err: Err, products: dict | None =
             conversions.append((e, chain))
             chain_dims[id(chain)] = None
             dims.append(dim)
+        elif t is n.Call:
+            if not done:
+                stack.append((e, sc, chain, True))
+                stack.extend((a, sc, a, False) for a in e.args)   # each argument its own chain
+                continue
+            args = [dims.pop() for _ in e.args]   # the first argument's dimension was pushed last
+            dim = _call(e, args, err)
+            dims.append(dim)
         elif t is n.Neg or t is n.RowSum:
             if not done:
                 stack.append((e, sc, chain, True))
@@ -141,6 +149,39 @@ def _binop(e: n.BinOp, a: Dim | None, b: Dim | None, err: Err, products: dict) -
     if hit is None:
         hit = products[key] = (a * b if e.op == "*" else a / b, a, b)
     return hit[0]
+
+
+def _call(e: n.Call, dims: list, err: Err) -> Dim | None:
+    """The dimension of a condition (a pure number, 1 or 0) or a choice (its arguments' one)."""
+    if any(d is None for d in dims):
+        return None
+    fn = e.fn
+    conditions = {"if": e.args[:1], "and": e.args, "or": e.args, "not": e.args}.get(fn, ())
+    for c in conditions:
+        if not (type(c) is n.Call and c.fn in n.CONDITIONS):
+            what = "`if` tests" if fn == "if" else f"`{fn}` takes"
+            err(Diagnostic("unit-mismatch", f"{what} a condition (a comparison such as `x > 0 kWh`, or "
+                           "conditions joined by and, or, not), not a quantity", c.span,
+                           hint="compare the quantity with a bound of its unit, e.g. `refrigerated > 0 d`"))
+            return None
+    if fn in n.COMPARISONS:
+        a, b = dims
+        if a != b:
+            err(Diagnostic("unit-mismatch", f"cannot compare {format_dim(a)} with {format_dim(b)}", e.span,
+                           hint="compare quantities of one dimension (give the bound its unit: `x > 0 kWh`)"))
+            return None
+        return DIMENSIONLESS
+    if fn in n.LOGIC:
+        return DIMENSIONLESS
+    values = dims[1:] if fn == "if" else dims
+    first = values[0]
+    for other in values[1:]:
+        if other != first:
+            what = "the branches of `if` differ" if fn == "if" else f"the arguments of `{fn}` differ"
+            err(Diagnostic("unit-mismatch", f"{what}: {format_dim(first)} and {format_dim(other)}", e.span,
+                           hint="both sides give one quantity: give each in the same dimension"))
+            return None
+    return first
 
 
 def _check_conversion(conv: n.BasisConversion, dim: Dim | None, err: Err) -> None:

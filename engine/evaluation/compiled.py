@@ -26,7 +26,11 @@ from ..core.errors import Diagnostic, PcfError
 from ..core.keys import INPUT, TABLE, Key, kind_of
 from ..plan import Plan
 
-BINARY = {"*": np.multiply, "/": np.divide, "+": np.add, "-": np.subtract}
+BINARY = {"*": np.multiply, "/": np.divide, "+": np.add, "-": np.subtract,
+          # conditions and choices (choices.py): a truth value is 1.0 or 0.0
+          "<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal, "==": np.equal,
+          "!=": np.not_equal, "and": np.logical_and, "or": np.logical_or, "min": np.minimum, "max": np.maximum}
+UNARY = {"neg": np.negative, "abs": np.abs, "not": lambda a: np.equal(a, 0).astype(float)}
 
 
 @dataclass(frozen=True)
@@ -40,11 +44,12 @@ class Rows:
 @dataclass(frozen=True)
 class Step:
     """One numpy call: `kind` over gathered operand rows, scattered to `out`."""
-    kind: str                          # "*", "/", "+", "-", "neg", "sum", "rows"
+    kind: str                          # a BINARY or UNARY operator, "if", "sum", "rows"
     out: np.ndarray                    # slot indices written
     a: np.ndarray | None = None        # first operands (binary, neg), or all terms (sum)
     b: np.ndarray | None = None        # second operands (binary), or term signs (sum)
     starts: np.ndarray | None = None   # sum: where each output's terms start in `a`
+    c: np.ndarray | None = None        # if: the else operands (a: conditions, b: then operands)
     table: Key | None = None           # rows: the table key
     code: tuple = ()                   # rows: postfix body, loads rewritten to slot indices
     # live steps only: operand values the inventory cannot change, taken once from `base` and
@@ -185,8 +190,10 @@ def run_step(step: Step, V: np.ndarray, tables) -> None:
         if step.b is not None:
             terms = terms * step.b.reshape((-1,) + (1,) * (V.ndim - 1))
         r = np.add.reduceat(terms, step.starts, axis=0)
-    elif k == "neg":
-        r = np.negative(V[step.a])
+    elif k in UNARY:
+        r = UNARY[k](V[step.a])
+    elif k == "if":
+        r = np.where(V[step.a] != 0, V[step.b], V[step.c])
     else:
         a = V[step.a] if step.a_value is None else _column(step.a_value, V)
         b = V[step.b] if step.b_value is None else _column(step.b_value, V)
@@ -221,6 +228,11 @@ def _rows(step: Step, V: np.ndarray, table) -> np.ndarray:
             push(cols[ins[1]])
         elif op == "neg":
             st[-1] = -st[-1]
+        elif op in UNARY:
+            st[-1] = UNARY[op](st[-1])
+        elif op == "if":
+            b = pop(); a = pop()
+            st[-1] = np.where(np.asarray(st[-1]) != 0, a, b)
         else:
             b = pop()
             st[-1] = BINARY[op](st[-1], b)

@@ -24,6 +24,7 @@ from ..inputs.amount import bare_percent
 from ..inputs.inventory import Amount, Product
 from ..knowledge.kbmodel import Entry, KnowledgeBase
 from ..plan import Plan
+from .choices import BINARY_CALLS, UNARY_CALLS, binary, choose, unary
 from .fit import declared_as, dimension_problem, unknown_input
 from .result import Finding
 
@@ -308,6 +309,12 @@ def _exec(code: tuple, values: Mapping[str, object], row: Mapping[str, object] |
             st[-1] = -st[-1]
         elif op == "field":
             push(row[ins[1]])
+        elif op in BINARY_CALLS:
+            b = pop(); st[-1] = binary(op, st[-1], b)
+        elif op in UNARY_CALLS:
+            st[-1] = unary(op, st[-1])
+        elif op == "if":
+            b = pop(); a = pop(); st[-1] = choose(st[-1], a, b)
         elif op == "sum":
             table = values[ins[1]]
             first = next(iter(table.values()), None)

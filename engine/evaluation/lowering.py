@@ -9,7 +9,7 @@ import numpy as np
 from ..core.gcpause import gc_paused
 from ..core.keys import Key
 from ..plan import Plan
-from .compiled import BINARY, Program, Step, run_step
+from .compiled import BINARY, UNARY, Program, Step, run_step
 from .totals import counts
 
 def compile_program(plan: Plan) -> Program:
@@ -81,6 +81,12 @@ class _Builder:
             elif op == "neg":
                 t = st.pop()
                 st.append(("lit", -t[1]) if t[0] == "lit" else ("neg", t))
+            elif op in UNARY:   # not, abs
+                t = st.pop()
+                st.append(("lit", float(UNARY[op](t[1]))) if t[0] == "lit" else ("un", op, t))
+            elif op == "if":
+                b, a, c = st.pop(), st.pop(), st.pop()
+                st.append((a if c[1] != 0 else b) if c[0] == "lit" else ("if", c, a, b))
             else:
                 b, a = st.pop(), st.pop()
                 if a[0] == "lit" and b[0] == "lit" and not (op == "/" and b[1] == 0):
@@ -102,6 +108,10 @@ class _Builder:
             return t[1]
         if kind == "neg":
             return self.instr("neg", [self.emit(t[1])])
+        if kind == "un":
+            return self.instr(t[1], [self.emit(t[2])])
+        if kind == "if":
+            return self.instr("if", [self.emit(t[1]), self.emit(t[2]), self.emit(t[3])])
         if kind == "bin":
             return self.instr(t[1], [self.emit(t[2]), self.emit(t[3])])
         if kind == "add":
@@ -247,6 +257,8 @@ def _reads(step: Step) -> list:
         return [ins[1] for ins in step.code if ins[0] == "slot"]
     if step.kind in BINARY:
         return [idx for idx, value in ((step.a, step.a_value), (step.b, step.b_value)) if value is None]
+    if step.kind == "if":
+        return [step.a, step.b, step.c]
     return [step.a]
 
 
@@ -267,8 +279,11 @@ def _steps(groups: list[_Group], varying: bool | None) -> tuple[Step, ...]:
             signs = np.array([s for i in sel for s in g.extra[i]])
             starts = np.cumsum([0] + [len(g.ops[i]) for i in sel[:-1]]).astype(np.intp)
             steps.append(Step("sum", _index(out), _index(terms), None if (signs == 1.0).all() else signs, starts))
-        elif g.kind == "neg":
-            steps.append(Step("neg", _index(out), _index(g.ops[sel, 0])))
+        elif g.kind in UNARY:
+            steps.append(Step(g.kind, _index(out), _index(g.ops[sel, 0])))
+        elif g.kind == "if":
+            steps.append(Step("if", _index(out), _index(g.ops[sel, 0]), _index(g.ops[sel, 1]),
+                              c=_index(g.ops[sel, 2])))
         else:
             steps.append(Step(g.kind, _index(out), _index(g.ops[sel, 0]), _index(g.ops[sel, 1])))
     return tuple(steps)

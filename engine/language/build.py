@@ -297,11 +297,30 @@ class _Builder:
         return n.BinOp("/", left, right, span)
 
 
+def _call(fn: str):
+    def handler(self, start, end, children):
+        return n.Call(fn, tuple(children), self._span(start, end))
+    return handler
+
+
+for _fn, _rule in (("if", "cond"), ("or", "or_"), ("and", "and_"), ("not", "not_"), ("min", "min_"),
+                   ("max", "max_"), ("abs", "abs_")):
+    setattr(_Builder, _rule, _call(_fn))
+
+
+def _compare(self, start, end, children):
+    left, op, right = children
+    return n.Call(op.text, (left, right), self._span(start, end))
+
+
+_Builder.compare = _compare
+
 # Every rule and alias of the grammar: the handlers the parse may call.
 _RULES = ("start", "method", "override", "extends", "standard", "boundary", "gwp", "functional_unit",
           "non_co2_negligible", "factor_year", "boundary_stages", "stage", "excluded", "input", "table", "column", "let",
           "emission", "tags", "rule", "rule_arg", "rule_name", "rule_string", "rule_number", "number",
-          "ref", "field", "kb_ref", "year", "row_sum", "neg", "add", "sub", "mul", "div")
+          "ref", "field", "kb_ref", "year", "row_sum", "neg", "add", "sub", "mul", "div",
+          "cond", "or_", "and_", "not_", "compare", "min_", "max_", "abs_")
 
 
 _BASES = ("PER_UNIT", "PERIOD")   # an amount's basis, after an input's or a column's unit

@@ -31,7 +31,8 @@ STRING_SETTINGS = frozenset({"standard", "functional_unit", "non_co2_negligible"
 _NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?\Z")
 _RULE_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*\Z")
 # Binding strength: a sum, a product, a sign, an atom (grammar/pcf.lark: expr, term, factor, atom).
-_SUM, _PRODUCT, _SIGN, _ATOM = 1, 2, 3, 4
+# binding strengths, weakest first: if, or, and, not, a comparison, + -, * /, a sign, an atom
+_IF, _OR, _AND, _NOT, _COMPARE, _SUM, _PRODUCT, _SIGN, _ATOM = range(-4, 5)
 
 
 def format_method(method: n.Method) -> str:
@@ -56,7 +57,7 @@ def format_expr(expr: n.Expr) -> str:
     """A formula with the parentheses its tree needs, and no others."""
     out: list[str] = []
     # Work items: a node to print at a minimum binding strength, or text to emit as is.
-    stack: list[tuple[n.Expr, int] | str] = [(expr, _SUM)]
+    stack: list[tuple[n.Expr, int] | str] = [(expr, _IF)]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
@@ -162,7 +163,13 @@ def _strength(e) -> int:
         return _PRODUCT   # `44/12` is a quotient in the text
     if isinstance(e, n.Neg):
         return _SIGN
+    if isinstance(e, n.Call):
+        return _CALL_STRENGTH.get(e.fn, _ATOM)
     return _ATOM
+
+
+_CALL_STRENGTH = {"if": _IF, "or": _OR, "and": _AND, "not": _NOT,
+                  **{op: _COMPARE for op in n.COMPARISONS}}
 
 
 def _parts(e) -> list:
@@ -180,7 +187,9 @@ def _parts(e) -> list:
     if isinstance(e, n.Neg):
         return ["-", (e.operand, _SIGN)]
     if isinstance(e, n.RowSum):
-        return [f"sum({e.var} in {e.table}: ", (e.body, _SUM), ")"]
+        return [f"sum({e.var} in {e.table}: ", (e.body, _IF), ")"]
+    if isinstance(e, n.Call):
+        return _call_parts(e)
     if isinstance(e, n.BinOp):
         # Left-associative: the left operand may be as weak as the operator, the right one
         # must bind tighter. `x * 44/12` reads back as x times one conversion, so a
@@ -191,6 +200,23 @@ def _parts(e) -> list:
             right = _PRODUCT
         return [(e.left, left), f" {e.op} ", (e.right, right)]
     raise ValueError(f"not an expression: {type(e).__name__}")
+
+
+def _call_parts(e: n.Call) -> list:
+    a = e.args
+    if e.fn == "if":
+        return ["if ", (a[0], _OR), " then ", (a[1], _IF), " else ", (a[2], _IF)]
+    if e.fn in ("or", "and"):
+        own = _OR if e.fn == "or" else _AND
+        return [(a[0], own), f" {e.fn} ", (a[1], own + 1)]
+    if e.fn == "not":
+        return ["not ", (a[0], _NOT)]
+    if e.fn in n.COMPARISONS:   # not associative: both sides are sums
+        return [(a[0], _SUM), f" {e.fn} ", (a[1], _SUM)]
+    parts: list = [f"{e.fn}("]
+    for i, x in enumerate(a):
+        parts += ([", "] if i else []) + [(x, _IF)]
+    return parts + [")"]
 
 
 def _number(e: n.Number) -> str:

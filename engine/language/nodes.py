@@ -73,7 +73,21 @@ class RowSum:
     span: Span
 
 
-Expr = Union[Number, Ref, Field, KbRef, BinOp, Neg, BasisConversion, RowSum]
+@dataclass(frozen=True)
+class Call:
+    """A condition or a choice: `if` (condition, then, else), a comparison (`<` `<=` `>` `>=`
+    `==` `!=`), `and`, `or`, `not`, or a function `min`, `max`, `abs`, over its arguments."""
+    fn: str
+    args: tuple["Expr", ...]
+    span: Span
+
+
+COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
+LOGIC = ("and", "or", "not")
+CONDITIONS = COMPARISONS + LOGIC          # what gives a truth value (1 or 0)
+FUNCTIONS = ("min", "max", "abs")
+
+Expr = Union[Number, Ref, Field, KbRef, BinOp, Neg, BasisConversion, RowSum, Call]
 
 
 # --- declarations -------------------------------------------------------------------
@@ -247,3 +261,5 @@ def walk(expr: Expr):
             stack.append(e.operand)
         elif isinstance(e, RowSum):
             stack.append(e.body)
+        elif isinstance(e, Call):
+            stack.extend(reversed(e.args))

@@ -294,8 +294,12 @@ def _token_hint(tok, accepts: frozenset[str], text: str) -> str | None:
     # `max(a)` may lex `(a)` as a parenthesised unit: either way a word is followed by `(`.
     if str(tok).startswith("(") and re.search(r"\w$", text[:tok.start_pos or 0]):
         word = _word_before(text, tok.start_pos)
-        if word != "sum":
-            return f"`{word}(` reads as a function call: the only one is `sum(row in table: formula)`"
+        if word not in ("sum", "min", "max", "abs"):
+            return (f"`{word}(` reads as a function call: the functions are `sum(row in table: formula)`, "
+                    "`min(a, b, ...)`, `max(a, b, ...)` and `abs(x)`")
+    before = text[max(0, (tok.start_pos or 0) - 4000):tok.start_pos or 0]   # a bounded look back
+    if str(tok) == ")" and re.search(r"\b(min|max)\([^()]*$", before):
+        return "min and max choose among two or more quantities: `max(x, 1 kWh)`"
     if _ADDITIVE <= accepts and tok.type in _value_starts() | _WORDS:
         before = _name_before(text, tok.start_pos or 0)
         if before in {_literals()[t] for t in _declaration_starts()}:

@@ -12,7 +12,9 @@ from .resolve import ref_key
 
 
 def postfix(expr: n.Expr, names: Mapping[str, Key], units: Units) -> tuple:
-    """Postfix code: ("load", key), ("const", value), (operator,), ("neg",), ("sum", table, body)."""
+    """Postfix code: ("load", key), ("const", value), (operator,), ("neg",), ("sum", table, body);
+    operators are + - * /, comparisons, and, or, min, max (two operands), not, abs (one) and
+    if (three: condition, then, else)."""
     t = type(expr)
     if t in LEAVES:   # the common shapes, a value or amount x factor, without the walk
         return (_leaf_code(expr, names, units),)
@@ -40,6 +42,13 @@ def postfix(expr: n.Expr, names: Mapping[str, Key], units: Units) -> tuple:
                 stack.append((e.operand, False))
         elif t is n.RowSum:
             code.append(("sum", Key.table(e.table), postfix(e.body, names, units)))
+        elif t is n.Call:
+            # min/max of several: a chain of binary ones; `if` pops else, then, condition
+            if done:
+                code.extend([(e.fn,)] * (len(e.args) - 1 if e.fn in ("min", "max") else 1))
+            else:
+                stack.append((e, True))
+                stack.extend((a, False) for a in reversed(e.args))
         else:
             raise TypeError(f"not an expression: {e!r}")
     return tuple(code)

@@ -182,6 +182,8 @@ class _Resolver:
                 stack.append((e.body, {**sc, e.var: e.table}))
             elif t is n.Neg:
                 stack.append((e.operand, sc))
+            elif t is n.Call:
+                stack.extend((a, sc) for a in e.args)
 
     def link_leaf(self, owner: Key, e, sc: dict[str, str]):
         t = type(e)

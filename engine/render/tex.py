@@ -34,6 +34,8 @@ def to_tex(e: n.Expr, depth: int = 0) -> str:
     if isinstance(e, n.Neg):
         inner = to_tex(e.operand, d)
         return "-" + (f"({inner})" if isinstance(e.operand, n.BinOp) else inner)
+    if isinstance(e, n.Call):
+        return _call(e, d)
     if isinstance(e, n.RowSum):
         return rf"\sum_{{{_name(e.var)} \in {_name(e.table)}}} \left( {to_tex(e.body, d)} \right)"
     if e.op == "/":
@@ -46,3 +48,23 @@ def to_tex(e: n.Expr, depth: int = 0) -> str:
         right = rf"\left( {right} \right)"
     op = {"*": r"\times", "+": "+", "-": "-"}[e.op]
     return f"{left} {op} {right}"
+
+
+_RELATIONS = {"<": "<", "<=": r"\le", ">": ">", ">=": r"\ge", "==": "=", "!=": r"\ne"}
+
+
+def _call(e: n.Call, d: int) -> str:
+    args = [to_tex(a, d) for a in e.args]
+    if e.fn == "if":
+        return (rf"\begin{{cases}} {args[1]} & \text{{if }} {args[0]} \\ {args[2]} & \text{{otherwise}}"
+                r" \end{cases}")
+    if e.fn in _RELATIONS:
+        return f"{args[0]} {_RELATIONS[e.fn]} {args[1]}"
+    if e.fn in ("and", "or"):
+        word = r"\land" if e.fn == "and" else r"\lor"
+        return rf"\left( {args[0]} \right) {word} \left( {args[1]} \right)"
+    if e.fn == "not":
+        return rf"\lnot \left( {args[0]} \right)"
+    if e.fn == "abs":
+        return rf"\left| {args[0]} \right|"
+    return rf"\{e.fn}\left( {', '.join(args)} \right)"
