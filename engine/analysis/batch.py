@@ -34,7 +34,7 @@ from ..files.workbook import read_workbook, sheet_names
 from ..inputs.inventory import load_inventory
 from ..knowledge.kbmodel import KnowledgeBase
 from ..render.escape import _FORMULA_START, csv_cell
-from .widecsv import CHUNK_ROWS, Chunk, IdCheck, Problems, blank, ids_of, layout_of, read_chunk, stream_csv
+from .widecsv import CHUNK_ROWS, Chunk, IdCheck, Problems, blocks_of, ids_of, layout_of, read_chunk, stream_csv
 
 CHUNK_CELLS = 2 ** 22          # slots x products per evaluation chunk (32 MiB of floats)
 
@@ -211,34 +211,29 @@ def _csv_text(rows) -> str:
 
 # -- a wide CSV catalogue, chunk by chunk ----------------------------------------------------------
 
-def wide_chunks(chunks: Iterable[list[tuple[list, int]]], shown: str, prog: Program,
-                again: Callable[[], Iterable[list[tuple[list, int]]]]) -> Iterator[Chunk]:
-    """Checked chunks of a wide catalogue given as chunks of `(cells, row)`, header first.
+def wide_chunks(parts: Iterable, shown: str, prog: Program, again: Callable[[], Iterable]) -> Iterator[Chunk]:
+    """Checked chunks of a wide catalogue given as its header row, then `Block`s of rows.
 
     Chunks are yielded while the catalogue has no problem so far; the rows after a problem are
     still read and checked, and all problems raise together at the end (see `widecsv`), so the
-    error is the one the whole catalogue gives. `again()` gives the rows once more, read only
-    when two ids share a hash (see `widecsv.IdCheck`).
+    error is the one the whole catalogue gives. `again()` gives the header and blocks once more,
+    read only when two ids share a hash (see `widecsv.IdCheck`).
     """
-    it = iter(chunks)
-    first = next(it, None)
+    it = iter(parts)
     try:
-        layout = layout_of(first[0][0] if first else None, shown, prog)
+        layout = layout_of(next(it), shown, prog)
     except PcfError:
         for _ in it:          # a fault further in the file is reported first, as when it was read whole
             pass
         raise
     problems, ids = Problems(), IdCheck()
-    for rows in itertools.chain([first[1:]], it):
-        body = [(r, line) for r, line in rows if not blank(r)]
-        if body:
-            chunk = read_chunk(body, layout, problems, ids)
-            if not problems:
-                yield chunk
+    for block in it:
+        chunk = read_chunk(block, layout, problems, ids)
+        if not problems:
+            yield chunk
     if ids.suspects:
-        problems.ids = ids.exact((t for rows in itertools.islice(again(), 0, None)
-                                  for t in ids_of([(r, line) for r, line in rows if line > 1 and not blank(r)],
-                                                  layout)), layout)
+        rest = itertools.islice(again(), 1, None)
+        problems.ids = ids.exact((t for block in rest for t in ids_of(block, layout)), layout)
     if problems:
         raise PcfError(problems.all(layout))
 
@@ -332,8 +327,8 @@ def _xlsx_rows(path: Path, sheet: str) -> list[list]:
 def _wide(rows: list[list], shown: str, prog: Program, chunks: Iterable[Chunk] | None = None) -> Catalogue:
     """A catalogue from a whole wide table in memory (or its checked chunks)."""
     if chunks is None:
-        numbered = [[(r, i) for i, r in enumerate(rows, 1)]]
-        chunks = wide_chunks(numbered, shown, prog, lambda: numbered)
+        parts = [rows[0] if rows else None, blocks_of(list(zip(rows[1:], itertools.count(2))))]
+        chunks = wide_chunks(parts, shown, prog, lambda: parts)
     parts = list(chunks)
     keys = parts[0].inputs if parts else {Key.input(d.name): None for d in prog.plan.method.inputs}
     inputs = {k: np.concatenate([p.inputs[k] for p in parts]) if parts else np.zeros(0) for k in keys}

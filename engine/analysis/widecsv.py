@@ -158,49 +158,146 @@ def layout_of(first_row: Sequence | None, shown: str, prog: Program) -> Layout:
 
 def read_layout(path: Path, prog: Program) -> Layout:
     """The layout of the CSV catalogue at `path` (its first row)."""
-    first = next(iter(stream_csv(path, 1)), [])
-    return layout_of(first[0][0] if first else None, display_path(path), prog)
+    return layout_of(next(stream_csv(path, 1)), display_path(path), prog)
+
+
+@dataclass(frozen=True)
+class Block:
+    """Consecutive non-blank rows of a catalogue: cells by column (None where a row is short)
+    and each row's number (the header is row 1; blank rows count)."""
+    columns: list
+    lines: list
+
+    def column(self, j: int) -> list:
+        return self.columns[j] if j < len(self.columns) else [None] * len(self.lines)
+
+
+def blocks_of(rows: Sequence[tuple[Sequence, int]]) -> Block:
+    """A `Block` of `(cells, row number)` rows, blank rows left out."""
+    rows = [(r, line) for r, line in rows if not blank(r)]
+    return Block([list(c) for c in itertools.zip_longest(*(r for r, _ in rows))], [line for _, line in rows])
 
 
 # -- reading the file --------------------------------------------------------------------------
 
-def stream_csv(path: Path, chunk_rows: int = CHUNK_ROWS,
-               seen: list | None = None) -> Iterator[list[tuple[list, int]]]:
-    """Chunks of `(cells, record number)` (blank rows included), each row within the caps of `limits`.
+def stream_csv(path: Path, chunk_rows: int = CHUNK_ROWS, seen: list | None = None) -> Iterator:
+    """The header row (None for an empty file), then `Block`s of at most `chunk_rows` rows, every
+    row within the caps of `limits` (SHEET_ROWS, SHEET_COLUMNS, CELL_CHARS, a line within
+    CSV_FILE_BYTES; CELLS and the text held per block bound each block).
 
-    A file without `"` is split line by line (what `csv.reader` gives for it); a file with one
-    goes through `csv.reader`. The file is checked as UTF-8 first, so a bad byte anywhere is the
-    error, as when the whole file was decoded at once. `seen`, if given, gets the characters read.
+    A file without `"` is split on commas, a block at a time when its lines all have the
+    header's width and none is long (what `csv.reader` gives for such lines), else line by line;
+    a file with one goes through `csv.reader`. The file is checked as UTF-8 first, so a bad byte
+    anywhere is the error, as when the whole file was decoded at once. `seen`, if given, counts
+    the characters read (for a progress estimate).
     """
     path = Path(path)
     shown = display_path(path)
-    quoted = _scan(path, shown)
+    quoted, longest = _scan(path, shown)
+    seen = seen if seen is not None else [0]
     with open(path, encoding="utf-8-sig", newline="") as fh:
-        lines = _bounded_lines(fh, shown, seen)
-        if not quoted:
-            records = _plain_records(lines, shown)
-        else:
-            records = _csv_records(lines, shown)
-        number = 0
+        lines = fh if longest <= limits.CSV_FILE_BYTES else _bounded_lines(fh, shown)
+        if quoted:
+            yield from _record_blocks(_csv_records(lines, shown), chunk_rows, shown, seen)
+            return
+        header = next(lines, None)
+        if header is None:
+            yield None
+            return
+        row, = _checked_rows([header], 1, shown)
+        yield row
+        width, number = len(row), 1
+        step = max(1, min(chunk_rows, CHUNK_CHARS // max(longest, 1)))
         while True:
-            chunk, cells, chars = [], 0, 0
-            for row, start in records:
-                number += 1
-                check_csv_row(row, number, limits.CELLS, Span(shown, start, 1))
-                chunk.append((row, number))
-                cells += len(row)
-                chars += sum(map(len, row))
-                if len(chunk) >= chunk_rows or cells >= limits.CELLS or chars >= CHUNK_CHARS:
+            batch: list[str] = []
+            chars = 0
+            while len(batch) < chunk_rows and chars < CHUNK_CHARS:
+                more = list(itertools.islice(lines, min(step, chunk_rows - len(batch))))
+                if not more:
                     break
-            if not chunk:
+                chars += sum(map(len, more))
+                batch += more
+            if not batch:
                 return
-            yield chunk
+            seen[0] += chars
+            block = _regular(batch, width, number)
+            if block is None:
+                block = blocks_of(zip(_checked_rows(batch, number + 1, shown), range(number + 1, number + 1 + len(batch))))
+            number += len(batch)
+            if block.lines:
+                yield block
 
 
-def _scan(path: Path, shown: str) -> bool:
-    """Whether the file holds a `"`; a byte that is not UTF-8 is the error, at its line."""
+def _regular(lines: list[str], width: int, number: int) -> Block | None:
+    """The block of `lines` split at once, when every line has `width` cells, no blank row and
+    no cap is near (else None: line by line)."""
+    n = len(lines)
+    if number + n > limits.SHEET_ROWS or width > limits.SHEET_COLUMNS or \
+            max(map(len, lines)) > min(limits.CELL_CHARS, csv.field_size_limit()):
+        return None
+    text = "".join(lines)
+    if "\r" in text:
+        return None
+    commas = width - 1
+    if text.count(",") != n * commas or any(c != commas for c in map(str.count, lines, itertools.repeat(","))):
+        return None
+    if ("," * commas + "\n") in lines or lines[-1] == "," * commas:
+        return None                                    # a blank row: line by line
+    cells = text[:-1].replace("\n", ",").split(",") if text.endswith("\n") else text.replace("\n", ",").split(",")
+    return Block([cells[j::width] for j in range(width)], list(range(number + 1, number + 1 + n)))
+
+
+def _checked_rows(lines: list[str], first: int, shown: str) -> list[list[str]]:
+    """Lines of a file without quotes as csv.reader reads them, each row within the caps."""
+    rows = []
+    limit = csv.field_size_limit()
+    for number, line in enumerate(lines, first):
+        if len(line) > limit:       # the csv module refuses a field over its limit: its message
+            try:
+                next(csv.reader([line]), None)
+            except csv.Error as exc:
+                raise PcfError([Diagnostic("inventory", f"cannot read CSV ({exc})", Span(shown, number, 1))]) \
+                    from None
+        row = line.rstrip("\r\n").split(",")
+        check_csv_row(row, number, limits.CELLS, Span(shown, number, 1))
+        rows.append(row)
+    return rows
+
+
+def _record_blocks(records: Iterator[tuple[list, int]], chunk_rows: int, shown: str, seen: list) -> Iterator:
+    """The header, then blocks, from csv.reader's records."""
+    number = 0
+    for row, start in records:
+        number = 1
+        check_csv_row(row, number, limits.CELLS, Span(shown, start, 1))
+        yield row
+        break
+    else:
+        yield None
+        return
+    while True:
+        chunk, cells, chars = [], 0, 0
+        for row, start in records:
+            number += 1
+            check_csv_row(row, number, limits.CELLS, Span(shown, start, 1))
+            chunk.append((row, number))
+            cells += len(row)
+            chars += sum(map(len, row))
+            if len(chunk) >= chunk_rows or cells >= limits.CELLS or chars >= CHUNK_CHARS:
+                break
+        if not chunk:
+            return
+        seen[0] += chars
+        block = blocks_of(chunk)
+        if block.lines:
+            yield block
+
+
+def _scan(path: Path, shown: str) -> tuple[bool, int]:
+    """Whether the file holds a `"`, and a bound on its longest line in bytes; a byte that is not
+    UTF-8 is the error, at its line."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    quoted, newlines = False, 0
+    quoted, newlines, run, longest = False, 0, 0, 0
     with open(path, "rb") as fh:
         while True:
             block = fh.read(_BLOCK)
@@ -214,12 +311,18 @@ def _scan(path: Path, shown: str) -> bool:
                 raise PcfError([Diagnostic("io", "the catalogue is not UTF-8 text", Span(shown, line, 1))]) \
                     from None
             if not block:
-                return quoted
+                return quoted, max(longest, run)
             quoted = quoted or b'"' in block
             newlines += block.count(b"\n")
+            first = block.find(b"\n")
+            if first < 0:
+                run += len(block)
+            else:          # a line inside a block is shorter than the block
+                longest = max(longest, run + first + 1, min(len(block), _BLOCK))
+                run = len(block) - block.rfind(b"\n") - 1
 
 
-def _bounded_lines(fh, shown: str, seen: list | None) -> Iterator[str]:
+def _bounded_lines(fh, shown: str) -> Iterator[str]:
     """The file's lines, none longer than CSV_FILE_BYTES (so one row cannot fill the memory)."""
     cap = limits.CSV_FILE_BYTES
     for number in itertools.count(1):
@@ -230,27 +333,11 @@ def _bounded_lines(fh, shown: str, seen: list | None) -> Iterator[str]:
             raise PcfError([Diagnostic("inventory", f"line longer than the cap CSV_FILE_BYTES = "
                                        f"{limits.shown(cap, 'bytes')}", Span(shown, number, 1),
                                        hint="split it into several catalogues")])
-        if seen is not None:
-            seen[0] += len(line)
         yield line
 
 
-def _plain_records(lines: Iterator[str], shown: str) -> Iterator[tuple[list, int]]:
-    """The rows of a file without quotes: what csv.reader gives, line by line."""
-    limit = csv.field_size_limit()
-    for number, line in enumerate(lines, 1):
-        if len(line) > limit:       # the csv module refuses a field over its limit: its message
-            try:
-                next(csv.reader([line]), None)
-            except csv.Error as exc:
-                raise PcfError([Diagnostic("inventory", f"cannot read CSV ({exc})", Span(shown, number, 1))]) \
-                    from None
-        yield line.rstrip("\r\n").split(","), number
-
-
 def _csv_records(lines: Iterator[str], shown: str) -> Iterator[tuple[list, int]]:
-    """csv.reader's rows with the line each starts on; a quoted cell spanning lines counts in
-    CSV_FILE_BYTES for its row."""
+    """csv.reader's rows with the line each starts on."""
     reader = csv.reader(lines)
     start = 1
     try:
@@ -302,6 +389,8 @@ class IdCheck:
         self.suspects: set[int] = set()
 
     def add(self, ids: Sequence[str]) -> None:
+        if not len(ids):
+            return
         h = np.fromiter(map(hash, ids), dtype=np.int64, count=len(ids))
         h.sort()
         repeated = h[1:][h[1:] == h[:-1]]
@@ -332,34 +421,32 @@ class IdCheck:
         return out
 
 
-def ids_of(rows: Sequence[tuple[list, int]], layout: Layout) -> list[tuple[str, str | None, int]]:
+def ids_of(block: Block, layout: Layout) -> list[tuple[str, object, int]]:
     """`(id, raw cell, row)` of each row: an empty id is `row N`, an id is stripped."""
-    j = layout.id_col
-    out = []
-    for r, line in rows:
-        raw = r[j] if j < len(r) else None
-        pid = f"row {line}" if raw in (None, "") else str(raw).strip()
-        out.append((pid, raw, line))
-    return out
+    raw = block.column(layout.id_col)
+    plain = [c.strip() for c in raw] if all(type(c) is str for c in raw) else None
+    if plain is not None and all(plain):
+        return list(zip(plain, raw, block.lines))
+    return [(f"row {line}" if c in (None, "") else str(c).strip(), c, line) for c, line in zip(raw, block.lines)]
 
 
-def read_chunk(rows: Sequence[tuple[list, int]], layout: Layout, problems: Problems, ids: IdCheck) -> Chunk:
-    """Check and convert non-blank `(cells, row number)` rows; problems go to `problems`."""
+def read_chunk(block: Block, layout: Layout, problems: Problems, ids: IdCheck) -> Chunk:
+    """Check and convert a block's rows; problems go to `problems`."""
     shown = layout.shown
-    n = len(rows)
-    lines = [line for _, line in rows]
-    width = min((len(r) for r, _ in rows), default=0)
-    cells = [r for r, _ in rows]
-    triples = ids_of(rows, layout)
+    n = len(block.lines)
+    lines = block.lines
+    triples = ids_of(block, layout)
     pids = [t[0] for t in triples]
-    for pid, raw, line in triples:
-        if raw in (None, ""):
-            _add(problems.ids, "inventory", "empty product id", Span(shown, line, layout.id_col + 1))
+    if any(raw in (None, "") for _, raw, _ in triples):
+        for pid, raw, line in triples:
+            if raw in (None, ""):
+                _add(problems.ids, "inventory", "empty product id", Span(shown, line, layout.id_col + 1))
     ids.add(pids)
-    names = tuple("" if layout.name_col is None else _text(r, layout.name_col) for r in cells)
+    names = ([""] * n if layout.name_col is None else
+             [("" if v is None else str(v)) for v in block.column(layout.name_col)])
 
     def column(j: int, what: str, optional: bool, allow_negative: bool, unit: str | None, phase: list) -> np.ndarray:
-        raw = [r[j] for r in cells] if j < width else [r[j] if j < len(r) else None for r in cells]
+        raw = block.column(j)
         fast = _plain(raw)
         if fast is not None:
             return fast
@@ -395,13 +482,14 @@ def read_chunk(rows: Sequence[tuple[list, int]], layout: Layout, problems: Probl
         # an empty quantity: that product's amounts are per functional unit already
         j = layout.qty_col
         q = column(j, "quantity", True, False, None, problems.quantity)
+        qraw = block.column(j)
         # the first MAX_PROBLEMS zero quantities of the catalogue are looked at (empty ones too)
         for i in np.nonzero(q == 0)[0][:max(0, MAX_PROBLEMS - problems.zeros_seen)]:
             problems.zeros_seen += 1
-            if str(_cell(cells[i], j) or "").strip():
+            if str(qraw[i] or "").strip():
                 _add(problems.zero, "bad-number", f"product `{pids[i]}`: quantity is 0", Span(shown, lines[i], j + 1))
         divisor = np.where(q > 0, q, 1.0)
-    return Chunk(tuple(pids), names, inputs, divisor)
+    return Chunk(tuple(pids), tuple(names), inputs, divisor)
 
 
 def _plain(cells: list) -> np.ndarray | None:
@@ -424,15 +512,6 @@ def _plain(cells: list) -> np.ndarray | None:
     if len(zero) and any(cells[i].strip("0.") for i in zero.tolist()):
         return None                # so small it reads as 0: out of range
     return x + 0.0
-
-
-def _cell(row: list, j: int):
-    return row[j] if j < len(row) else None
-
-
-def _text(row: list, j: int) -> str:
-    v = _cell(row, j)
-    return "" if v is None else str(v)
 
 
 def blank(row: list) -> bool:
