@@ -239,7 +239,7 @@ def _regular(lines: list[str], width: int, number: int) -> Block | None:
     if "\r" in text:
         return None
     commas = width - 1
-    if text.count(",") != n * commas or any(c != commas for c in map(str.count, lines, itertools.repeat(","))):
+    if text.count(",") != n * commas or set(map(str.count, lines, itertools.repeat(","))) != {commas}:
         return None
     if ("," * commas + "\n") in lines or lines[-1] == "," * commas:
         return None                                    # a blank row: line by line
@@ -424,9 +424,6 @@ class IdCheck:
 def ids_of(block: Block, layout: Layout) -> list[tuple[str, object, int]]:
     """`(id, raw cell, row)` of each row: an empty id is `row N`, an id is stripped."""
     raw = block.column(layout.id_col)
-    plain = [c.strip() for c in raw] if all(type(c) is str for c in raw) else None
-    if plain is not None and all(plain):
-        return list(zip(plain, raw, block.lines))
     return [(f"row {line}" if c in (None, "") else str(c).strip(), c, line) for c, line in zip(raw, block.lines)]
 
 
@@ -435,15 +432,19 @@ def read_chunk(block: Block, layout: Layout, problems: Problems, ids: IdCheck) -
     shown = layout.shown
     n = len(block.lines)
     lines = block.lines
-    triples = ids_of(block, layout)
-    pids = [t[0] for t in triples]
-    if any(raw in (None, "") for _, raw, _ in triples):
+    col = block.column(layout.id_col)
+    if _untrimmed(col) is False:          # no cell empty or with spaces to strip: the ids as they are
+        pids = col
+    else:
+        triples = ids_of(block, layout)
+        pids = [t[0] for t in triples]
         for pid, raw, line in triples:
             if raw in (None, ""):
                 _add(problems.ids, "inventory", "empty product id", Span(shown, line, layout.id_col + 1))
     ids.add(pids)
-    names = ([""] * n if layout.name_col is None else
-             [("" if v is None else str(v)) for v in block.column(layout.name_col)])
+    names = [""] * n if layout.name_col is None else block.column(layout.name_col)
+    if None in names or not _all_text(names):
+        names = [("" if v is None else str(v)) for v in names]
 
     def column(j: int, what: str, optional: bool, allow_negative: bool, unit: str | None, phase: list) -> np.ndarray:
         raw = block.column(j)
@@ -492,6 +493,33 @@ def read_chunk(block: Block, layout: Layout, problems: Problems, ids: IdCheck) -
     return Chunk(tuple(pids), tuple(names), inputs, divisor)
 
 
+_ASCII_SPACE = " \t\r\x0b\x0c\x1c\x1d\x1e\x1f"     # what str.strip takes off, with "\n", in ASCII
+
+
+def _all_text(cells: list) -> bool:
+    try:
+        "".join(cells)
+    except TypeError:
+        return False
+    return True
+
+
+def _untrimmed(cells: list) -> bool | None:
+    """False when every cell is non-empty ASCII-or-not text that `str.strip` leaves as it is (no
+    cell holds a newline); None when that is not sure (a cell to look at one by one)."""
+    if not cells:
+        return False
+    try:
+        text = "\n".join(cells)
+    except TypeError:
+        return None
+    if text.count("\n") != len(cells) - 1 or not text or text[0] == "\n" or text[-1] == "\n" or "\n\n" in text:
+        return None
+    if not text.isascii() or any(ch in text for ch in _ASCII_SPACE):
+        return None
+    return False
+
+
 def _plain(cells: list) -> np.ndarray | None:
     """The column as floats when every cell is plain decimal text (digits and points), else None."""
     if not cells or not all(type(c) is str for c in cells[:1]):
@@ -509,8 +537,8 @@ def _plain(cells: list) -> np.ndarray | None:
     if not np.isfinite(x).all():   # 309 digits or more: out of range
         return None
     zero = np.flatnonzero(x == 0)
-    if len(zero) and any(cells[i].strip("0.") for i in zero.tolist()):
-        return None                # so small it reads as 0: out of range
+    if len(zero) and max(map(len, cells)) >= 300 and any(cells[i].strip("0.") for i in zero.tolist()):
+        return None                # so small it reads as 0 (300 digits or more): out of range
     return x + 0.0
 
 
