@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pcf.analysis import widecsv
+from pcf.files import csvstream
 from pcf.analysis.batch import (BatchResult, batch_wide_csv, csv_rows, evaluate_catalogue, load_catalogue,
                                 to_csv)
 from pcf.cli import main
@@ -319,6 +320,6 @@ def test_memory_follows_the_chunk(progs, tmp_path):
     path = tmp_path / "cat.csv"
     path.write_text("product,production_electricity [kWh],grid_factor [kgCO2/kWh]\n"
                     + "".join(f"p{i},{i},0.5\n" for i in range(1000)), encoding="utf-8")
-    sizes = [len(b.lines) for b in list(widecsv.stream_csv(path, 64))[1:]]
+    sizes = [len(b.lines) for b in list(csvstream.stream_csv(path, 64))[1:]]
     assert max(sizes) == 64 and sum(sizes) == 1000
     assert math.isclose(len("".join(batch_wide_csv(path, prog, 64)).splitlines()), 1001)

@@ -34,7 +34,8 @@ from ..files.workbook import read_workbook, sheet_names
 from ..inputs.inventory import load_inventory
 from ..knowledge.kbmodel import KnowledgeBase
 from ..render.escape import _FORMULA_START, csv_cell
-from .widecsv import CHUNK_ROWS, Chunk, IdCheck, Problems, blocks_of, ids_of, layout_of, read_chunk, stream_csv
+from ..files.csvstream import blocks_of, stream_csv
+from .widecsv import CHUNK_ROWS, Chunk, IdCheck, Problems, ids_of, layout_of, read_chunk
 
 CHUNK_CELLS = 2 ** 22          # slots x products per evaluation chunk (32 MiB of floats)
 
