@@ -2,7 +2,7 @@
 target 3): time, peak memory and whether the two wrote the same bytes.
 
     .venv/bin/python bench/batch.py                      # 1 000 000 rows, seed 003's method
-    .venv/bin/python bench/batch.py --rows 100000 --chunk-rows 50000 --repeat 3
+    .venv/bin/python bench/batch.py --rows 100000 --chunk-rows 50000 --repeat 3   # another chunk size
 
 The catalogue (deterministic, fixed seed) has one row per product in the shape of seed 003
 (`gbt24067.electrical`, eight inputs, three of them optional, a quantity per row), with amounts
@@ -169,7 +169,7 @@ def measure(kind: str, cat: Path, out: Path, args, consts: Path) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--chunk-rows", type=int, default=50_000)
+    ap.add_argument("--chunk-rows", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--keep", type=Path, help="folder to keep the catalogue and outputs in")
     ap.add_argument("--child"), ap.add_argument("--cat"), ap.add_argument("--out"), ap.add_argument("--consts")

@@ -11,7 +11,7 @@ def cmd_batch(args) -> int:
     from ..evaluation.lowering import compile_program
     from ..plan import compile_method
     from ..core.progress import Progress
-    if args.chunk_rows < 1:
+    if args.chunk_rows is not None and args.chunk_rows < 1:
         print("pcf batch: --chunk-rows is a number of products, at least 1", file=sys.stderr)
         return 2
     ws = Workspace.load(args.kb)
@@ -43,7 +43,8 @@ def _batch_stream(args, ws, method, prog, progress) -> int:
     copied to stdout once the whole catalogue is through: an error leaves nothing written)."""
     from ..analysis.batch import batch_wide_csv
     count: list[int] = []
-    pieces = batch_wide_csv(args.inventories, prog, args.chunk_rows, args.lines, progress, count)
+    from ..analysis.widecsv import CHUNK_ROWS
+    pieces = batch_wide_csv(args.inventories, prog, args.chunk_rows or CHUNK_ROWS, args.lines, progress, count)
     if args.output is None:
         import tempfile
         with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:

@@ -20,7 +20,7 @@ from ..core.source import Span, display_path
 from ..inputs.spreadsheet import check_csv_row
 from . import limits
 
-BLOCK_ROWS = 50_000            # rows per block unless asked otherwise
+BLOCK_ROWS = 10_000            # rows per block unless asked otherwise
 BLOCK_CHARS = 16 * limits.MiB  # a block also ends once its rows hold this much text
 _READ = limits.MiB             # bytes per read while scanning
 
