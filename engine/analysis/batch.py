@@ -12,6 +12,10 @@ Two ways in:
 
 Either way the program runs over chunks of products (a chunk's slots x products array stays
 near 32 MiB), and each product's figures equal the single-case path's to rounding.
+
+A wide CSV is also streamed (`batch_wide_csv`, what `pcf batch` runs): read, checked
+(`widecsv`), evaluated and written a chunk of rows at a time, with the same output bytes and
+the same errors as `to_csv(evaluate_catalogue(load_catalogue(...)))`.
 """
 from __future__ import annotations
 
