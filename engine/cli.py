@@ -106,6 +106,8 @@ def _parser() -> argparse.ArgumentParser:
     bt.add_argument("--data-year", type=int, help="the year factors are looked up for (default: latest)")
     bt.add_argument("--lines", action="store_true", help="add one column per emission line")
     bt.add_argument("--progress", action="store_true", help="show progress even when stderr is not a terminal")
+    bt.add_argument("--chunk-rows", type=int, metavar="N",
+                    help="a wide CSV catalogue is read, checked and written N products at a time (default 10 000)")
     bt.add_argument("--dask", action="store_true", help="evaluate partitions through Dask (pip install pcf[dask])")
     bt.add_argument("--partitions", type=int, help="with --dask: number of partitions (default: one per core)")
     bt.add_argument("--scheduler", help="with --dask: a scheduler address (default: a local cluster)")

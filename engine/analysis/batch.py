@@ -12,35 +12,36 @@ Two ways in:
 
 Either way the program runs over chunks of products (a chunk's slots x products array stays
 near 32 MiB), and each product's figures equal the single-case path's to rounding.
+
+A wide CSV is also streamed (`batch_wide_csv`, what `pcf batch` runs): read, checked
+(`widecsv`), evaluated and written a chunk of rows at a time, with the same output bytes and
+the same errors as `to_csv(evaluate_catalogue(load_catalogue(...)))`.
 """
 from __future__ import annotations
 
 import csv
 import io
-import math
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
 from ..core.errors import Diagnostic, PcfError
 from ..core.keys import TABLE, Key
 from ..core.source import Span, display_path
-from ..core.units import UnitError
 from ..evaluation.compiled import Program, Rows
-from ..evaluation.evaluate import Bound, bind, removal_only
-from ..evaluation.fit import declared_as, dimension_problem, unknown_input
+from ..evaluation.evaluate import Bound, bind
 from ..files import limits
 from ..files.workbook import read_workbook, sheet_names
-from ..inputs.amount import AmountError, check_unit, is_percent, read_number
 from ..inputs.inventory import load_inventory
-from ..inputs.spreadsheet import HEADER_UNIT, check_csv_row
 from ..knowledge.kbmodel import KnowledgeBase
-from ..render.escape import csv_cell
+from ..render.escape import _FORMULA_START, csv_cell
+from ..files.csvstream import blocks_of, stream_csv
+from .widecsv import CHUNK_ROWS, Chunk, IdCheck, Problems, ids_of, layout_of, read_chunk
 
 CHUNK_CELLS = 2 ** 22          # slots x products per evaluation chunk (32 MiB of floats)
-MAX_PROBLEMS = 50
 
 
 @dataclass(frozen=True)
@@ -70,11 +71,11 @@ def load_catalogue(path: Path, prog: Program, kb: KnowledgeBase,
     """Read products from a wide table or an inventory (see the module text)."""
     path = Path(path)
     if path.suffix.lower() == ".csv" and path.is_file():
-        return _wide(path, _csv_rows(path), display_path(path), prog)
+        return _wide([], display_path(path), prog, wide_csv_chunks(path, prog))
     if path.suffix.lower() == ".xlsx" and path.is_file():
         sheets = _xlsx_sheet_names(path)
         if "products" not in sheets:
-            return _wide(path, _xlsx_rows(path, sheets[0]), f"{display_path(path)}[{sheets[0]}]", prog)
+            return _wide(_xlsx_rows(path, sheets[0]), f"{display_path(path)}[{sheets[0]}]", prog)
     inv = load_inventory(path)
     bounds, problems = [], []
     for i, p in enumerate(inv.products):
@@ -156,49 +157,169 @@ def to_csv(result: BatchResult, prog: Program, with_lines: bool = False) -> str:
 
     Ids and names a spreadsheet would run as formulas start with `'` (see `render.escape.csv_cell`).
     """
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    stages = prog.plan.stage_ids
-    head = ["product", "name", "total [kgCO2e]"] + [f"{s} [kgCO2e]" for s in stages]
+    return csv_header(prog, with_lines) + csv_rows(result.ids, result.names, result.total, result.stages,
+                                                   result.lines if with_lines else None)
+
+
+def csv_header(prog: Program, with_lines: bool = False) -> str:
+    """The first row of `to_csv`."""
+    head = ["product", "name", "total [kgCO2e]"] + [f"{s} [kgCO2e]" for s in prog.plan.stage_ids]
     if with_lines:
         head += [f"{e} [kgCO2e]" for e in prog.emissions]
-    w.writerow([csv_cell(h) for h in head])
-    for j, pid in enumerate(result.ids):
-        row = [csv_cell(pid), csv_cell(result.names[j]), repr(float(result.total[j]) + 0.0)]
-        row += [repr(float(v) + 0.0) for v in result.stages[:, j]]
-        if with_lines:
-            row += [repr(float(v) + 0.0) for v in result.lines[:, j]]
-        w.writerow(row)
+    return _csv_text([[csv_cell(h) for h in head]])
+
+
+def csv_rows(ids: Sequence[str], names: Sequence[str], total: np.ndarray, stages: np.ndarray,
+             lines: np.ndarray | None = None) -> str:
+    """The rows of `to_csv` for these products: the bytes the row-by-row writer gives, built a
+    column at a time. A number is `repr` of the float (every digit, `-0.0` as `0.0`); a column
+    equal across the rows is formatted once."""
+    n = len(ids)
+    if not n:
+        return ""
+    numbers = [total, *stages, *(lines if lines is not None else ())]
+    texts = [_plain_text(ids), _plain_text(names)]
+    if texts[0] is None or texts[1] is None:
+        # a text cell to escape or quote: the csv module's writer, row by row
+        cols = [[_fmt(float(v)) for v in a] for a in numbers]
+        return _csv_text([csv_cell(ids[j]), csv_cell(names[j]), *(c[j] for c in cols)] for j in range(n))
+    cols = texts + [_numbers(np.asarray(a, dtype=float), n) for a in numbers]
+    return "\n".join(map(",".join, zip(*cols))) + "\n"
+
+
+def _fmt(v: float) -> str:
+    return repr(v + 0.0)
+
+
+def _numbers(a: np.ndarray, n: int) -> list[str]:
+    a = a + 0.0                                   # -0.0 -> 0.0, as `_fmt`
+    if n > 1 and a[0] == a[0] and (a == a[0]).all():
+        return [_fmt(float(a[0]))] * n
+    return repr(a.tolist())[1:-1].split(", ")     # the list's repr is each float's repr
+
+
+def _plain_text(values: Sequence[str]) -> Sequence[str] | None:
+    """`values` when no cell needs `csv_cell`'s `'` or the writer's quotes, else None."""
+    joined = "\n".join(values)
+    if joined.count("\n") != len(values) - 1 or any(ch in joined for ch in ',"\r'):
+        return None
+    if values[0][:1] in _FORMULA_START or any(f"\n{ch}" in joined for ch in _FORMULA_START):
+        return None
+    return values
+
+
+def _csv_text(rows) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
     return buf.getvalue()
 
 
-# -- the wide form ---------------------------------------------------------------------------
+# -- a wide CSV catalogue, chunk by chunk ----------------------------------------------------------
 
-def _csv_rows(path: Path) -> list[list]:
-    if path.stat().st_size > limits.CSV_FILE_BYTES:
-        raise PcfError([Diagnostic("inventory", f"catalogue of {limits.shown(path.stat().st_size, 'bytes')} is over "
-                                   f"the cap CSV_FILE_BYTES = {limits.shown(limits.CSV_FILE_BYTES, 'bytes')}",
-                                   Span(display_path(path), 1, 1), hint="split it into several catalogues")])
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise PcfError([Diagnostic("io", "the catalogue is not UTF-8 text", Span(display_path(path), line, 1))]) \
-            from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows, cells, start = [], limits.CELLS, 1
-    try:
-        for row in reader:
-            cells -= len(row)
-            check_csv_row(row, len(rows) + 1, cells, Span(display_path(path), start, 1))
-            rows.append(row)
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise PcfError([Diagnostic("inventory", f"cannot read CSV ({exc})",
-                                   Span(display_path(path), reader.line_num or 1, 1))]) from None
-    return rows
+def wide_chunks(parts: Iterable, shown: str, prog: Program, again: Callable[[], Iterable]) -> Iterator[Chunk]:
+    """Checked chunks of a wide catalogue given as its header row, then `Block`s of rows.
 
+    Chunks are yielded while the catalogue has no problem so far; the rows after a problem are
+    still read and checked, and all problems raise together at the end (see `widecsv`), so the
+    error is the one the whole catalogue gives. `again()` gives the header and blocks once more,
+    read only when two ids share a hash (see `widecsv.IdCheck`).
+    """
+    it = iter(parts)
+    try:
+        layout = layout_of(next(it), shown, prog)
+    except PcfError:
+        for _ in it:          # a fault further in the file is reported first, as when it was read whole
+            pass
+        raise
+    problems, ids = Problems(), IdCheck()
+    for block in it:
+        chunk = read_chunk(block, layout, problems, ids)
+        if not problems:
+            yield chunk
+    if ids.suspects:
+        rest = itertools.islice(again(), 1, None)
+        problems.ids = ids.exact((t for block in rest for t in ids_of(block, layout)), layout)
+    if problems:
+        raise PcfError(problems.all(layout))
+
+
+def wide_csv_chunks(path: Path, prog: Program, chunk_rows: int = CHUNK_ROWS, seen: list | None = None) -> Iterator[Chunk]:
+    """`wide_chunks` of the CSV catalogue at `path`, read `chunk_rows` rows at a time."""
+    return wide_chunks(stream_csv(path, chunk_rows, seen), display_path(path), prog,
+                       lambda: stream_csv(path, chunk_rows))
+
+
+def batch_wide_csv(path: Path, prog: Program, chunk_rows: int = CHUNK_ROWS, with_lines: bool = False,
+                   progress: Callable[[int, int], None] | None = None, count: list | None = None) -> Iterator[str]:
+    """The text of `to_csv` for the CSV catalogue at `path`, in pieces, `chunk_rows` products at
+    a time: memory follows the chunk, not the catalogue. Raises PcfError, after the last piece,
+    with the error `load_catalogue` and `evaluate_catalogue` give (a problem in the catalogue
+    first, then a line that is not finite); `count`, if given, gets the number of products."""
+    yield csv_header(prog, with_lines)
+    size = max(Path(path).stat().st_size, 1)
+    seen, finite, done = [0], FiniteCheck(prog), 0
+    for chunk in wide_csv_chunks(path, prog, chunk_rows, seen):
+        result = finite.evaluate(chunk, done)
+        done += len(chunk)
+        if result is not None:
+            yield csv_rows(chunk.ids, chunk.names, result.total, result.stages,
+                           result.lines if with_lines else None)
+        if progress is not None:
+            progress(done, max(done, round(done * size / max(seen[0], 1))))
+    if progress is not None:
+        progress(done, done)
+    finite.check()
+    if count is not None:
+        count.append(done)
+
+
+class FiniteCheck:
+    """Chunks evaluated as `evaluate_catalogue` would (in slices of at most `window` products
+    starting at multiples of it), and its error for a line that is not finite: the first 20 of
+    the first slice with one, emission by emission."""
+
+    def __init__(self, prog: Program) -> None:
+        self.prog = prog
+        self.window = max(1, CHUNK_CELLS // max(prog.size, 1))
+        self.failed: int | None = None          # the window with the first non-finite line
+        self.bad: list[tuple[np.ndarray, list[str]]] = []
+
+    def evaluate(self, chunk: Chunk, offset: int) -> BatchResult | None:
+        """The chunk's figures (None once a line was not finite: nothing more is written)."""
+        n, prog, w = len(chunk), self.prog, self.window
+        parts = []
+        lo = 0
+        while lo < n:
+            at = offset + lo
+            hi = min(n, lo + w - at % w)
+            if self.failed is not None and at // w != self.failed:
+                return None
+            V = prog.run({k: v[lo:hi] for k, v in chunk.inputs.items()}, n=hi - lo)
+            lines = V[prog.emission_slots]
+            bad = ~np.isfinite(lines).reshape(len(prog.emissions), -1).all(axis=0)
+            if bad.any():
+                self.failed = at // w if self.failed is None else self.failed
+                cols = np.flatnonzero(bad)
+                self.bad.append((lines.reshape(len(prog.emissions), -1)[:, cols],
+                                 [f"product `{chunk.ids[lo + j]}`" for j in cols.tolist()]))
+            if self.failed is None:
+                parts.append(prog.totals(V, chunk.divisor[lo:hi]))
+            lo = hi
+        if self.failed is not None:
+            return None
+        if len(parts) == 1:
+            (lines, stages, total), = parts
+        else:
+            lines, stages, total = (np.concatenate([p[i] for p in parts], axis=-1) for i in range(3))
+        return BatchResult(chunk.ids, chunk.names, lines, stages, total)
+
+    def check(self) -> None:
+        if self.failed is not None:
+            lines = np.concatenate([b[0] for b in self.bad], axis=1)
+            raise PcfError(self.prog.finite_problems(lines, [x for b in self.bad for x in b[1]]))
+
+
+# -- a wide workbook ---------------------------------------------------------------------------
 
 def _xlsx_sheet_names(path: Path) -> list[str]:
     return sheet_names(path)
@@ -208,136 +329,13 @@ def _xlsx_rows(path: Path, sheet: str) -> list[list]:
     return read_workbook(path)[sheet]
 
 
-def _wide(path: Path, rows: list[list], shown: str, prog: Program) -> Catalogue:
-    plan = prog.plan
-    problems: list[Diagnostic] = []
-
-    def err(code, msg, row, col, hint=None):
-        if len(problems) < MAX_PROBLEMS:
-            problems.append(Diagnostic(code, msg, Span(shown, row, col), hint=hint))
-
-    if plan.method.tables:
-        names = ", ".join(f"`{t.name}`" for t in plan.method.tables)
-        raise PcfError([Diagnostic("inventory", f"method `{plan.method.id}` has row tables ({names}): a one-row-"
-                                   "per-product table cannot hold them", Span(shown, 1, 1),
-                                   hint="give the catalogue as a workbook with `products`, `inputs` and one "
-                                        "sheet per table (see `pcf init`)")])
-    if not rows or not any(c not in (None, "") for c in rows[0]):
-        raise PcfError([Diagnostic("inventory", "the catalogue has no header row", Span(shown, 1, 1),
-                                   hint="first row: product, quantity, then one `<input> [<unit>]` per input")])
-    header = ["" if c is None else str(c).strip() for c in rows[0]]
-    body = [r for r in rows[1:] if any(c not in (None, "") for c in r)]
-    lines = [i + 2 for i, r in enumerate(rows[1:]) if any(c not in (None, "") for c in r)]
-    declared = {d.name: d for d in plan.method.inputs}
-    cols: dict[str, tuple[int, float]] = {}     # input name -> (column index, scale to base)
-    header_units: dict[int, str] = {}           # column index -> unit of its header (a "15 %" cell under [%])
-    id_col = name_col = qty_col = None
-    for j, h in enumerate(header):
-        m = HEADER_UNIT.match(h)
-        name, unit = (m.group(1), m.group(2).strip()) if m else (h, None)
-        if name in ("product", "id") and id_col is None:
-            id_col = j
-        elif name == "name" and name_col is None:
-            name_col = j
-        elif name == "quantity" and qty_col is None:
-            qty_col = j
-        elif name == "":
-            continue
-        elif name in ("product", "id", "name", "quantity") and name not in declared:
-            # a second id, name or quantity column: which one holds the figures?
-            first = {"product": id_col, "id": id_col, "name": name_col, "quantity": qty_col}[name]
-            err("duplicate", f"column `{name}` appears twice (first in column {first + 1})", 1, j + 1)
-        elif name not in declared:
-            message, hint = unknown_input(name, plan.method)
-            err("inventory", f"column {message}", 1, j + 1, hint)
-        elif name in cols:
-            err("duplicate", f"input `{name}` has two columns (first in column {cols[name][0] + 1})", 1, j + 1)
-        else:
-            want = plan.units.parse(declared[name].unit)
-            if unit is None:
-                if want.dim or is_percent(declared[name].unit):   # a bare 15 for a % input: 15 % or 1 500 %?
-                    err("unit-mismatch", f"column `{name}` gives no unit", 1, j + 1,
-                        f"write the header as `{name} [{declared[name].unit}]`")
-                    continue
-                unit = "1"
-            try:
-                check_unit(unit)
-                spec = plan.units.parse(unit)
-            except (UnitError, AmountError) as exc:
-                err("unit-unknown", f"column `{name}`: {exc}", 1, j + 1, exc.hint)
-                continue
-            problem = dimension_problem(unit, spec, declared[name].unit, want)
-            if problem:
-                err("unit-mismatch", f"column `{name}`: {problem}", 1, j + 1)
-                continue
-            cols[name] = (j, spec.scale)
-            header_units[j] = unit
-    if id_col is None:
-        err("inventory", "no `product` column (the product id)", 1, 1, "first column: product")
-    for name, d in declared.items():
-        if name not in cols and not d.optional and not any(p.message.startswith(f"column `{name}`") for p in problems):
-            err("missing-input", f"no column for input {declared_as(d)}",
-                1, len(header) + 1, f"add a column `{name} [{d.unit}]`")
-    if problems:
-        raise PcfError(problems)
-
-    n = len(body)
-    ids = []
-    seen: dict[str, int] = {}
-    for i, r in enumerate(body):
-        pid = _cell(r, id_col)
-        if pid in (None, ""):
-            err("inventory", "empty product id", lines[i], id_col + 1)
-            pid = f"row {lines[i]}"
-        pid = str(pid).strip()
-        if pid in seen:
-            err("inventory", f"product `{pid}` appears twice (first on row {seen[pid]})", lines[i], id_col + 1)
-        seen.setdefault(pid, lines[i])
-        ids.append(pid)
-    names = tuple("" if name_col is None or _cell(r, name_col) is None else str(_cell(r, name_col)) for r in body)
-
-    def column(j: int, what: str, optional: bool, allow_negative: bool) -> np.ndarray:
-        out = np.zeros(n)
-        for i, r in enumerate(body):
-            v = _cell(r, j)
-            if v in (None, "") or (isinstance(v, str) and not v.strip()):
-                if not optional:
-                    err("missing-input", f"product `{ids[i]}`: no {what}", lines[i], j + 1)
-                continue
-            try:
-                x = read_number(v, header_units.get(j)).value
-            except AmountError as exc:
-                err("bad-number", f"product `{ids[i]}`, {what}: {exc}", lines[i], j + 1, exc.hint)
-                continue
-            if not math.isfinite(x):
-                err("bad-number", f"product `{ids[i]}`, {what}: {v} is not finite", lines[i], j + 1)
-            elif x < 0 and not allow_negative:
-                err("bad-number", f"product `{ids[i]}`, {what}: negative amount {v}", lines[i], j + 1,
-                    "an input may be negative only when every emission using it is tagged `[removal]`")
-            else:
-                out[i] = x
-        return out
-
-    inputs: dict[str, object] = {}
-    for name, d in declared.items():
-        key = Key.input(name)
-        if name not in cols:
-            inputs[key] = np.zeros(n)
-            continue
-        j, scale = cols[name]
-        inputs[key] = column(j, f"`{name}`", d.optional, removal_only(plan, key)) * scale
-    divisor = np.ones(n)
-    if qty_col is not None:
-        # an empty quantity: that product's amounts are per functional unit already
-        q = column(qty_col, "quantity", True, False)
-        for i in np.nonzero(q == 0)[0][:MAX_PROBLEMS]:
-            if str(_cell(body[i], qty_col) or "").strip():
-                err("bad-number", f"product `{ids[i]}`: quantity is 0", lines[i], qty_col + 1)
-        divisor = np.where(q > 0, q, 1.0)
-    if problems:
-        raise PcfError(problems)
-    return Catalogue(tuple(ids), names, inputs, divisor, shown)
-
-
-def _cell(row: list, j: int):
-    return row[j] if j < len(row) else None
+def _wide(rows: list[list], shown: str, prog: Program, chunks: Iterable[Chunk] | None = None) -> Catalogue:
+    """A catalogue from a whole wide table in memory (or its checked chunks)."""
+    if chunks is None:
+        parts = [rows[0] if rows else None, blocks_of(list(zip(rows[1:], itertools.count(2))))]
+        chunks = wide_chunks(parts, shown, prog, lambda: parts)
+    parts = list(chunks)
+    keys = parts[0].inputs if parts else {Key.input(d.name): None for d in prog.plan.method.inputs}
+    inputs = {k: np.concatenate([p.inputs[k] for p in parts]) if parts else np.zeros(0) for k in keys}
+    return Catalogue(tuple(i for p in parts for i in p.ids), tuple(x for p in parts for x in p.names), inputs,
+                     np.concatenate([p.divisor for p in parts]) if parts else np.ones(0), shown)

@@ -11,12 +11,17 @@ def cmd_batch(args) -> int:
     from ..evaluation.lowering import compile_program
     from ..plan import compile_method
     from ..core.progress import Progress
+    if args.chunk_rows is not None and args.chunk_rows < 1:
+        print("pcf batch: --chunk-rows is a number of products, at least 1", file=sys.stderr)
+        return 2
     ws = Workspace.load(args.kb)
     method = ws.method(args.method)
     if args.data_year is None:
         print("pcf batch: no --data-year: annual factors resolve to their latest year", file=sys.stderr)
     prog = compile_program(compile_method(method, ws.kb, ws.units, args.data_year,
                                           latest_when_no_year=args.data_year is None))
+    if args.inventories.suffix.lower() == ".csv" and args.inventories.is_file() and not args.dask:
+        return _batch_stream(args, ws, method, prog, Progress("evaluating", args.progress))
     cat = load_catalogue(args.inventories, prog, ws.kb, Progress("reading", args.progress))
     if args.dask:
         from ..analysis.distributed import evaluate_dask
@@ -30,6 +35,33 @@ def cmd_batch(args) -> int:
         from ..files.outputs import reads_of_batch
         write_output(args.output, text, ws, None, reads=reads_of_batch(ws, method, args.inventories),
                note=f" ({len(cat):,} products)")
+    return 0
+
+
+def _batch_stream(args, ws, method, prog, progress) -> int:
+    """A wide CSV catalogue streamed chunk by chunk into the output (a temporary file, renamed or
+    copied to stdout once the whole catalogue is through: an error leaves nothing written)."""
+    from ..analysis.batch import batch_wide_csv
+    count: list[int] = []
+    from ..analysis.widecsv import CHUNK_ROWS
+    pieces = batch_wide_csv(args.inventories, prog, args.chunk_rows or CHUNK_ROWS, args.lines, progress, count)
+    if args.output is None:
+        import tempfile
+        with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+            for piece in pieces:
+                spool.write(piece)
+            spool.seek(0)
+            if sys.stdout.isatty():
+                out_data(spool.read())
+            else:
+                while block := spool.read(1 << 20):
+                    sys.stdout.write(block)
+        return 0
+    from ..files.atomic import write_atomic_stream
+    from ..files.outputs import check_output, reads_of_batch
+    reads = reads_of_batch(ws, method, args.inventories)
+    write_atomic_stream(args.output, pieces, before_replace=lambda: check_output(args.output, reads))
+    print(f"wrote {args.output} ({count[0]:,} products)", file=sys.stderr)
     return 0
 
 

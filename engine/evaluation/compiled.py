@@ -154,10 +154,15 @@ class Program:
 
     def check_finite(self, V: np.ndarray, labels=None) -> None:
         """A non-finite line is an error naming the formula (and the scenario when batched)."""
-        lines = V[self.emission_slots]
+        problems = self.finite_problems(V[self.emission_slots], labels)
+        if problems:
+            raise PcfError(problems)
+
+    def finite_problems(self, lines: np.ndarray, labels=None) -> list[Diagnostic]:
+        """The first 20 non-finite `lines` (emissions, ...), emission by emission."""
         bad = ~np.isfinite(lines)
         if not bad.any() or self.plan is None:    # a kernel's caller checks the gathered lines
-            return
+            return []
         problems = []
         for i, j in zip(*np.nonzero(bad.reshape(len(self.emissions), -1))):
             e = self.plan.method.emissions[i]
@@ -166,7 +171,7 @@ class Program:
                                        e.span))
             if len(problems) >= 20:
                 break
-        raise PcfError(problems)
+        return problems
 
 
 def _width(*maps) -> int | None:

@@ -45,12 +45,13 @@ LIMITS: tuple[Limit, ...] = (
     Limit("XLSX_RATIO", XLSX_RATIO, ":1", f"compression ratio of a part larger than {XLSX_RATIO_FROM // MiB} MiB "
           "unzipped (a zip bomb is over 1 000:1)"),
     Limit("XLSX_PARTS", XLSX_PARTS, "parts", "members of a workbook's zip"),
-    Limit("CSV_FILE_BYTES", CSV_FILE_BYTES, "bytes", "size of one CSV sheet (or a wide CSV catalogue)"),
+    Limit("CSV_FILE_BYTES", CSV_FILE_BYTES, "bytes", "size of one CSV sheet; a wide CSV catalogue for `pcf batch` "
+          "is read in chunks and may be longer, but no line of it"),
     Limit("CELL_CHARS", CELL_CHARS, "characters", "text of one cell (Excel's limit)"),
     Limit("SHEET_ROWS", SHEET_ROWS, "rows", "rows of one sheet (Excel's limit)"),
     Limit("SHEET_COLUMNS", SHEET_COLUMNS, "columns", "columns of one sheet (Excel's limit)"),
-    Limit("CELLS", CELLS, "cells", "cells of all sheets of an inventory or catalogue, counting the empty "
-          "cells a row skips"),
+    Limit("CELLS", CELLS, "cells", "cells of all sheets of an inventory or a workbook catalogue, counting the "
+          "empty cells a row skips (a wide CSV catalogue: of one chunk, which ends before it)"),
     Limit("BATCH_TABLE_CELLS", BATCH_TABLE_CELLS, "cells", "a batch's table arrays: every product is padded "
           "to the largest product's row count, times the columns (8 bytes a cell)"),
 )
