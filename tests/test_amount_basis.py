@@ -130,3 +130,26 @@ def test_the_language_reference_example_runs_as_documented(ws):
     p = ws.evaluate(plan, pcf.Inventory.build(raw)).products[0]
     # 200 kWh / 1000 x 0.5 = 0.1; 0.5 kg x 0.001 = 0.0005; use 0.1 kWh x 0.5 = 0.05 per bottle
     assert p.total == pytest.approx(0.1505, rel=1e-12)
+
+
+def test_a_wide_catalogue_applies_the_method_s_basis(ws, tmp_path):
+    """pcf batch: a row with a quantity is for the period; a per-unit input is kept per unit."""
+    from pcf.analysis.batch import load_catalogue
+    from pcf.evaluation.lowering import compile_program
+    method = METHOD.replace('  table bom "物料" {\n    mass : kg "质量" per_unit\n    distance : km "运距"\n  }\n', "")
+    method = method.replace("\n    + sum(r in bom: r.mass * r.distance) * 0.0001 kgCO2e/(kg*km)", "")
+    prog = compile_program(ws.compile(build_method(method, "basis.pcf"), 2024))
+    path = tmp_path / "c.csv"
+    path.write_text("product,quantity,electricity [kWh],use_power [kWh],water [kg]\nA,1000,200,0.1,500\n"
+                    "B,,200,0.1,0.5\n", encoding="utf-8")
+    with pytest.raises(pcf.PcfError) as e:
+        load_catalogue(path, prog, ws.kb)
+    (d,) = e.value.diagnostics
+    assert d.code == "missing-input" and "product `B`, `electricity`" in d.message and d.span.line == 3
+    path.write_text("product,quantity,electricity [kWh],use_power [kWh],water [kg]\nA,1000,200,0.1,500\n",
+                    encoding="utf-8")
+    cat = load_catalogue(path, prog, ws.kb)
+    V = prog.run(cat.inputs, n=len(cat))
+    _, _, total = prog.totals(V, cat.divisor)
+    # as the first test without the table: 0.1 + 0.0005 + 0.05 = 0.1505 per bottle
+    assert total[0] == pytest.approx(0.1505, rel=1e-12)

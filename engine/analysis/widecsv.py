@@ -48,6 +48,7 @@ class Column:
     unit: str | None           # the header's unit (a "15 %" cell under `[%]` is 15)
     optional: bool
     allow_negative: bool
+    basis: str | None = None   # the method's: per_unit, period, or None (the row's: period with a quantity)
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,8 @@ def layout_of(first_row: Sequence | None, shown: str, prog: Program) -> Layout:
                 len(header) + 1, f"add a column `{name} [{d.unit}]`")
     if problems:
         raise PcfError(problems)
-    columns = tuple(Column(name, Key.input(name), *cols[name], d.optional, removal_only(plan, Key.input(name)))
+    columns = tuple(Column(name, Key.input(name), *cols[name], d.optional, removal_only(plan, Key.input(name)),
+                           d.basis)
                     for name, d in declared.items() if name in cols)
     absent = tuple(Key.input(name) for name in declared if name not in cols)
     return Layout(shown, header, id_col, name_col, qty_col, columns, absent)
@@ -297,6 +299,17 @@ def read_chunk(block: Block, layout: Layout, problems: Problems, ids: IdCheck) -
             if str(qraw[i] or "").strip():
                 _add(problems.zero, "bad-number", f"product `{pids[i]}`: quantity is 0", Span(shown, lines[i], j + 1))
         divisor = np.where(q > 0, q, 1.0)
+    # a row with a quantity gives amounts for the period, one without per unit (evaluate.basis_scale):
+    # an input the method fixes on the other basis is brought to the row's
+    for c in layout.columns:
+        if c.basis == "per_unit" and layout.qty_col is not None:
+            inputs[c.key] = inputs[c.key] * divisor
+        elif c.basis == "period":
+            no_qty = np.ones(n, dtype=bool) if layout.qty_col is None else ~(q > 0)
+            for i in np.flatnonzero(no_qty & (inputs[c.key] != 0))[:MAX_PROBLEMS]:
+                _add(problems.quantity, "missing-input", f"product `{pids[i]}`, `{c.name}`: an amount for the "
+                     "period needs the product's quantity", Span(shown, lines[i], c.index + 1),
+                     "give the quantity (functional units produced in the period) in the `quantity` column")
     return Chunk(tuple(pids), tuple(names), inputs, divisor)
 
 
