@@ -128,3 +128,21 @@ def test_a_period_named_by_the_inventory_gives_a_second_functional_unit(ws, plan
     assert p.period == "1 hm²·a" and p.yearly_total == pytest.approx(815.0, rel=1e-12)
     assert "per 1 hm²·a (6.5 t = 6.5 × 1 t grain): 815.0000 kgCO2e" in render_result(r)
     assert r.to_dict()["products"][0]["period"] == "1 hm²·a"
+
+
+def test_a_wide_catalogue_counts_a_quantity_column_in_its_header_unit(ws, plan, tmp_path):
+    """pcf batch reads `quantity [kg]` as an inventory reads "6500 kg": 6.5 tonnes of grain."""
+    from pcf.analysis.batch import load_catalogue
+    from pcf.evaluation.lowering import compile_program
+    prog = compile_program(plan)
+    path = tmp_path / "c.csv"
+    path.write_text("product,quantity [kg],n [kg],drying [kWh]\nW,6500,150,20\n", encoding="utf-8")
+    cat = load_catalogue(path, prog, ws.kb)
+    _, _, total = prog.totals(prog.run(cat.inputs, n=len(cat)), cat.divisor)
+    # as above: 750 / 6.5 + 10
+    assert cat.divisor[0] == pytest.approx(6.5, rel=1e-12)
+    assert total[0] == pytest.approx(750 / 6.5 + 10, rel=1e-12)
+    path.write_text("product,quantity [hm2],n [kg],drying [kWh]\nW,2,150,20\n", encoding="utf-8")
+    with pytest.raises(pcf.PcfError) as e:
+        load_catalogue(path, prog, ws.kb)
+    assert e.value.diagnostics[0].code == "unit-mismatch" and "column `quantity`" in e.value.diagnostics[0].message

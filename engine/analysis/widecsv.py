@@ -26,6 +26,7 @@ import numpy as np
 from ..core.errors import Diagnostic, PcfError
 from ..core.keys import Key
 from ..core.source import Span, display_path
+from ..core.funit import count_of, read_functional_unit
 from ..core.units import UnitError
 from ..evaluation.compiled import Program
 from ..evaluation.evaluate import removal_only
@@ -61,6 +62,7 @@ class Layout:
     qty_col: int | None
     columns: tuple[Column, ...]      # declared order
     absent: tuple[Key, ...]          # optional inputs with no column: zeros
+    qty_scale: float = 1.0           # `quantity [kg]` for a functional unit "1 t grain": 0.001 per kg
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ def layout_of(first_row: Sequence | None, shown: str, prog: Program) -> Layout:
     declared = {d.name: d for d in plan.method.inputs}
     cols: dict[str, tuple[int, float, str]] = {}
     id_col = name_col = qty_col = None
+    qty_scale = 1.0
     for j, h in enumerate(header):
         m = HEADER_UNIT.match(h)
         name, unit = (m.group(1), m.group(2).strip()) if m else (h, None)
@@ -108,6 +111,15 @@ def layout_of(first_row: Sequence | None, shown: str, prog: Program) -> Layout:
             name_col = j
         elif name == "quantity" and qty_col is None:
             qty_col = j
+            fu = read_functional_unit(plan.method.setting("functional_unit"), plan.units)
+            # a quantity in a unit: counted in functional units (core/funit.py), as in an inventory;
+            # under a descriptive functional unit the header's unit stays a label, as before
+            if unit and fu is not None and fu.measured:
+                try:
+                    check_unit(unit)
+                    qty_scale = count_of(fu, 1.0, unit, plan.units)
+                except (UnitError, AmountError) as exc:
+                    err("unit-mismatch", f"column `quantity`: {exc}", j + 1, exc.hint)
         elif name == "":
             continue
         elif name in ("product", "id", "name", "quantity") and name not in declared:
@@ -150,7 +162,7 @@ def layout_of(first_row: Sequence | None, shown: str, prog: Program) -> Layout:
                            d.basis)
                     for name, d in declared.items() if name in cols)
     absent = tuple(Key.input(name) for name in declared if name not in cols)
-    return Layout(shown, header, id_col, name_col, qty_col, columns, absent)
+    return Layout(shown, header, id_col, name_col, qty_col, columns, absent, qty_scale)
 
 
 def read_layout(path: Path, prog: Program) -> Layout:
@@ -291,7 +303,7 @@ def read_chunk(block: Block, layout: Layout, problems: Problems, ids: IdCheck) -
     if layout.qty_col is not None:
         # an empty quantity: that product's amounts are per functional unit already
         j = layout.qty_col
-        q = column(j, "quantity", True, False, None, problems.quantity)
+        q = column(j, "quantity", True, False, None, problems.quantity) * layout.qty_scale
         qraw = block.column(j)
         # the first MAX_PROBLEMS zero quantities of the catalogue are looked at (empty ones too)
         for i in np.nonzero(q == 0)[0][:max(0, MAX_PROBLEMS - problems.zeros_seen)]:

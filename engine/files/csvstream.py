@@ -200,6 +200,13 @@ def _bounded_lines(fh, shown: str) -> Iterator[str]:
 
 def _csv_records(lines: Iterator[str], shown: str) -> Iterator[tuple[list, int]]:
     """csv.reader's rows with the line each starts on."""
+    return numbered_csv_rows(lines, shown, "inventory", "cannot read CSV ({})")
+
+
+def numbered_csv_rows(lines, shown: str, code: str, message: str) -> Iterator[tuple[list, int]]:
+    """csv.reader's rows of `lines` (an iterable of text lines) with the line each starts on; a
+    malformed file is a `code` error at the line the reader stopped on, `message` formatted with
+    csv's own words."""
     reader = csv.reader(lines)
     start = 1
     try:
@@ -207,8 +214,7 @@ def _csv_records(lines: Iterator[str], shown: str) -> Iterator[tuple[list, int]]
             yield row, start
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise PcfError([Diagnostic("inventory", f"cannot read CSV ({exc})",
-                                   Span(shown, reader.line_num or 1, 1))]) from None
+        raise PcfError([Diagnostic(code, message.format(exc), Span(shown, reader.line_num or 1, 1))]) from None
 
 
 def blank(row: list) -> bool:

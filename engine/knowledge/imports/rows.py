@@ -7,7 +7,6 @@ lines) and a cell by column number; an XLSX row by sheet, row and column. Both r
 """
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Iterator
 
 from ...core.errors import Diagnostic, PcfError
 from ...core.source import Span, display_path
+from ...files.csvstream import numbered_csv_rows
 
 
 @dataclass(frozen=True)
@@ -70,14 +70,8 @@ def _csv(path: Path, shown: str) -> Iterator[tuple[int, list]]:
     except UnicodeDecodeError as exc:
         raise PcfError([Diagnostic("kb-import", "file is not UTF-8 text", Span(shown, 1, 1),
                                    hint="save the CSV as UTF-8")]) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    start = 1
-    try:
-        for values in reader:
-            yield start, values
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise PcfError([Diagnostic("kb-import", f"malformed CSV: {exc}", Span(shown, reader.line_num, 1))]) from None
+    for values, start in numbered_csv_rows(io.StringIO(text, newline=""), shown, "kb-import", "malformed CSV: {}"):
+        yield start, values
 
 
 def _xlsx(path: Path, shown: str, sheet: str | None) -> list[tuple[str, Iterator]]:
