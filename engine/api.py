@@ -23,7 +23,8 @@ from .core.errors import Diagnostic, PcfError, fail
 from .core.keys import Key
 from .core.source import Span, display_path
 from .core.units import DEFAULT_UNITS_FILE, Units, load_units
-from .evaluation.evaluate import bind, plan_findings, run
+from .evaluation.evaluate import bind, check_findings, plan_findings, run
+from .evaluation.scenario import apply_scenario, find_scenario, scenarios_of
 from .evaluation.result import Finding, Line, MethodInfo, ProductResult, Result
 from .evaluation.totals import totals
 from .evaluation.trace import Trace
@@ -70,15 +71,29 @@ class Workspace:
     def evaluate(self, plan: Plan, inventory: Inventory, case: Case | None = None) -> Result:
         return evaluate(plan, inventory, self.kb, case)
 
-    def run_case(self, case_dir: Path | str, method: str | None = None) -> Result:
-        """Evaluate a case folder; `method` evaluates its inventory under another method."""
+    def run_case(self, case_dir: Path | str, method: str | None = None, scenario: str | None = None) -> Result:
+        """Evaluate a case folder; `method` evaluates its inventory under another method,
+        `scenario` with a scenario of the method or the case applied."""
         case = load_case(Path(case_dir), self.methods_dir)
         path = case.method_path if method is None else \
             (Path(method).resolve() if Path(method).suffix == ".pcf" and Path(method).is_file()
              else find_method(method, Path(case_dir), self.methods_dir))
-        plan = self.compile(self.resolve(read_method(path)), case.data_year)
-        # Printed figures belong to the case's own method; under another method they are not audited.
-        return evaluate(plan, case.inventory, self.kb, case, audit_reported=method is None)
+        resolved = self.resolve(read_method(path))
+        inventory, applied = case.inventory, None
+        if scenario is not None:
+            applied = find_scenario(scenario, resolved, case.scenarios)
+            resolved, inventory = apply_scenario(resolved, inventory, applied)
+        plan = self.compile(resolved, case.data_year)
+        # Printed figures belong to the case's own method and data: under another method or a
+        # scenario they are not audited.
+        result = evaluate(plan, inventory, self.kb, replace(case, inventory=inventory),
+                          audit_reported=method is None and scenario is None)
+        return replace(result, scenario=applied)
+
+    def scenario_names(self, case_dir: Path | str) -> list[str]:
+        """The scenarios a case may be run under: its method's, then its own."""
+        case = load_case(Path(case_dir), self.methods_dir)
+        return list(scenarios_of(self.resolve(read_method(case.method_path)), case.scenarios))
 
 
 def read_method(path: Path) -> Method:
@@ -124,6 +139,10 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
         if not total:
             findings.append(Finding("warning", "zero-total", f"products.{p.id}.total",
                                     "the total is zero: shares are reported as 0"))
+        findings.extend(check_findings(plan, p.id, values))
+        for name in b.defaulted:
+            findings.append(Finding("info", "input-default", f"products.{p.id}.inputs.{name}",
+                                    f"input `{name}` is not in the inventory: the method's default is used"))
         for name in b.not_given:
             findings.append(Finding("info", "input-not-given", f"products.{p.id}.inputs.{name}",
                                     f"optional input `{name}` is not in the inventory: counted as not given (0)"))

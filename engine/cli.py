@@ -49,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="evaluate a case folder")
     r.add_argument("case", type=Path)
+    r.add_argument("--scenario", metavar="NAME", help="with a scenario of the method or the case applied")
     r.add_argument("--json", action="store_true", help="print the pcf-result/1 JSON document")
     r.add_argument("--method", help="evaluate the inventory under another method (id or .pcf path)")
     r.set_defaults(func=_command("cases", "cmd_run"))
@@ -67,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
 
     ex = sub.add_parser("explain", help="how a figure was computed, down to inventory and knowledge base")
     ex.add_argument("case", type=Path)
+    ex.add_argument("--scenario", metavar="NAME", help="with a scenario of the method or the case applied")
     ex.add_argument("name", nargs="?", help="a stage, emission, let, input or kb id (default: each total)")
     ex.add_argument("--depth", type=int, help="levels to show below the figure")
     ex.add_argument("--method", help="evaluate under another method")
@@ -75,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
 
     rp = sub.add_parser("report", help="the calculation chapters of a footprint report (Markdown or HTML)")
     rp.add_argument("case", type=Path)
+    rp.add_argument("--scenario", metavar="NAME", help="with a scenario of the method or the case applied")
     rp.add_argument("--format", choices=("md", "html"), default="html")
     rp.add_argument("--lang", choices=("zh", "en"), default="zh")
     rp.add_argument("--method", help="evaluate under another method")
@@ -115,6 +118,7 @@ def _parser() -> argparse.ArgumentParser:
 
     un = sub.add_parser("uncertainty", help="Monte Carlo: mean, median and 95 %% interval per stage and total")
     un.add_argument("case", type=Path)
+    un.add_argument("--scenario", metavar="NAME", help="with a scenario of the method or the case applied")
     un.add_argument("--draws", type=int, default=10_000)
     un.add_argument("--seed", type=int, default=0)
     un.add_argument("--spec", type=Path, help="distributions (default: CASE/uncertainty.toml if present)")
@@ -124,6 +128,7 @@ def _parser() -> argparse.ArgumentParser:
 
     se = sub.add_parser("sensitivity", help="contribution of each line, and each parameter moved -/+10 %%")
     se.add_argument("case", type=Path)
+    se.add_argument("--scenario", metavar="NAME", help="with a scenario of the method or the case applied")
     se.add_argument("--step", type=float, default=10.0, help="percent moved up and down (default 10)")
     se.add_argument("--top", type=int, default=15, help="parameters shown and charted (default 15)")
     se.add_argument("--svg", type=Path, help="write a tornado chart (one file per product)")
@@ -136,9 +141,12 @@ def _parser() -> argparse.ArgumentParser:
     gr.add_argument("--level", choices=("stage", "full"), default="full")
     gr.set_defaults(func=_command("cases", "cmd_graph"))
 
-    cp = sub.add_parser("compare", help="a case under two or more methods, stage by stage")
+    cp = sub.add_parser("compare", help="a case under two or more methods, or its scenarios, stage by stage")
     cp.add_argument("case", type=Path)
-    cp.add_argument("--method", action="append", required=True, help="a method id or .pcf path (repeat)")
+    cp.add_argument("--method", action="append", help="a method id or .pcf path (repeat)")
+    cp.add_argument("--scenarios", action="store_true",
+                    help="the case as it is beside each scenario of its method and case.toml")
+    cp.add_argument("--scenario", action="append", metavar="NAME", help="a scenario to set beside the case (repeat)")
     cp.add_argument("--json", action="store_true")
     cp.set_defaults(func=_command("cases", "cmd_compare"))
 

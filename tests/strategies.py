@@ -37,7 +37,8 @@ NOT_NAMES = {"sum", "kb", "if", "not", "min", "max", "abs"}
 KEYWORDS = ["method", "extends", "override", "standard", "boundary", "gwp", "functional_unit",
             "non_co2_negligible", "factor_year", "stage", "excluded", "input", "table", "let", "emission",
             "in", "rule", "verified", "reading", "optional", "per_unit", "period", "sum", "kb",
-            "if", "then", "else", "and", "or", "not", "min", "max", "abs"]
+            "if", "then", "else", "and", "or", "not", "min", "max", "abs", "map", "check", "scenario",
+            "error", "warning", "text"]
 # Mostly random words, often a keyword or a word that starts like one (`inputs`, `summary`).
 names = (st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,11}", fullmatch=True)
          | st.builds(str.__add__, st.sampled_from(KEYWORDS), st.sampled_from(["", "", "s", "2", "_x", "ary"]))
@@ -96,7 +97,8 @@ def _leaves(kb_ids):
     conversions = st.sampled_from(sorted(BASIS_RATIOS)).map(lambda r: n.BasisConversion(r[0], r[1], SPAN))
     kb_refs = st.builds(lambda i, y: n.KbRef(i, y, SPAN), kb_ids, st.none() | st.integers(1990, 2100))
     fields = st.builds(lambda v, c: n.Field(v, c, SPAN), names, names)
-    return numbers() | names.map(lambda s: n.Ref(s, SPAN)) | kb_refs | conversions | fields
+    texts = labels.map(lambda s: n.Text(s, SPAN))
+    return numbers() | names.map(lambda s: n.Ref(s, SPAN)) | kb_refs | conversions | fields | texts
 
 
 def expressions(kb_ids=ids, max_leaves: int = 12):
@@ -109,6 +111,7 @@ def expressions(kb_ids=ids, max_leaves: int = 12):
                 | st.builds(call, st.sampled_from(n.COMPARISONS + ("and", "or", "min", "max")), inner, inner)
                 | st.builds(call, st.just("if"), inner, inner, inner)
                 | st.builds(call, st.sampled_from(("not", "abs")), inner)
+                | st.builds(lambda m, k: n.Lookup(m, k, SPAN), names, inner)
                 | st.builds(lambda fn, xs: n.Call(fn, tuple(xs), SPAN), st.sampled_from(("min", "max")),
                             st.lists(inner, min_size=3, max_size=4)))
     return st.recursive(_leaves(kb_ids), extend, max_leaves=max_leaves).filter(expressible)
@@ -148,18 +151,31 @@ def declarations(kb_ids=ids):
     override = st.booleans()
     stage = st.builds(lambda i, l, x, o: n.Stage(i, l, x, SPAN, override=o), names, opt_label, opt_label, override)
     basis = st.sampled_from([None, None, "per_unit", "period"])
-    inp = st.builds(lambda a, u, l, opt, o, b: n.Input(a, u, l, opt, SPAN, SPAN, override=o, basis=b),
-                    names, st.sampled_from(UNITS), opt_label, st.booleans(), override, basis)
-    # a column cannot be called `per_unit` or `period`: after a column, the word is its basis
-    column = st.builds(lambda a, u, l, b: n.Column(a, u, l, SPAN, SPAN, b),
-                       names.filter(lambda s: s not in ("per_unit", "period")), st.sampled_from(UNITS),
-                       opt_label, basis)
+    default = st.none() | numbers() | labels.map(lambda s: n.Text(s, SPAN))
+    inp = st.builds(lambda a, u, l, opt, o, b, d: n.Input(a, u, l, opt, SPAN, SPAN, override=o, basis=b, default=d),
+                    names, st.sampled_from(UNITS + ["text"]), opt_label, st.booleans(), override, basis, default)
+    # a column cannot be called `per_unit` or `period`: after a column, the word is its basis;
+    # nor a keyword: after a column's default formula, `let`, `stage` ... start a declaration
+    column = st.builds(lambda a, u, l, b, d: n.Column(a, u, l, SPAN, SPAN, b, d),
+                       names.filter(lambda s: s not in KEYWORDS), st.sampled_from(UNITS + ["text"]),
+                       opt_label, basis, default)
+    entry = st.builds(lambda k, e: n.MapEntry(k, e, SPAN), names | labels, expressions(kb_ids, 4))
+    map_ = st.builds(lambda a, l, es, o: n.Map(a, l, tuple(es), SPAN, override=o),
+                     names, opt_label, st.lists(entry, max_size=3), override)
+    check = st.builds(lambda a, c, sev, e, msg, o: n.Check(a, c, sev, e, msg, SPAN, override=o),
+                      names, opt_label, st.sampled_from(["error", "warning"]), expressions(kb_ids, 6), labels, override)
+    # a scenario cannot set an input named as a keyword (`factor_year = ...` after a formula is
+    # read as the setting): the grammar cannot say it, so it is not generated
+    scenario = st.builds(lambda a, l, sets, o: n.Scenario(a, l, tuple(n.Assignment(k, e, SPAN) for k, e in sets),
+                                                          SPAN, override=o),
+                         names, opt_label, st.lists(st.tuples(names.filter(lambda s: s not in KEYWORDS),
+                                                              expressions(kb_ids, 4)), max_size=3), override)
     table = st.builds(lambda a, l, cs, o: n.Table(a, l, tuple(cs), SPAN, override=o),
                       names, opt_label, st.lists(column, max_size=3), override)
     let = st.builds(lambda a, l, e, o: n.Let(a, l, e, SPAN, override=o), names, opt_label, expressions(kb_ids), override)
     emission = st.builds(lambda a, l, s, e, t, o: n.Emission(a, l, s, e, SPAN, SPAN, tuple(t), override=o),
                          names, opt_label, names, expressions(kb_ids), st.lists(names, max_size=3), override)
-    return stage | inp | table | let | emission | rules()
+    return stage | inp | table | let | emission | rules() | map_ | check | scenario
 
 
 @st.composite

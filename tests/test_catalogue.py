@@ -126,6 +126,16 @@ PRODUCERS = {
     "input-file": (lambda ws: (os.mkfifo("u.toml"), load_spec(Path("u.toml"))), "a file saved by a program"),
     "output": (lambda ws: check_output(Path("/dev/null"), ReadSet((), ())), "the path of a file"),
     "kb-import": (lambda ws: kb_import_bad_row(), "expected kg CO2e"),
+    "unknown-key": (lambda ws: compile_(ws, "map ef { road: 1 kgCO2e/km, rail: 2 kgCO2e/km }\n"
+                                        "input d : km\nemission e in production = d * ef[\"raod\"]\n"),
+                    "did you mean `road`?"),
+    "bad-map": (lambda ws: compile_(ws, "input d : km\nmap ef { road: d * 1 kgCO2e/km }\n"
+                                    "emission e in production = d * ef[\"road\"]\n"), "in a `let`"),
+    "bad-default": (lambda ws: compile_(ws, "input a : km\ninput d : km = a\n"
+                                        "emission e in production = d * 1 kgCO2e/km\n"), "= 3 km"),
+    "bad-scenario": (lambda ws: compile_(ws, "input a : km\ninput d : km\n"
+                                         "emission e in production = d * a * 1 kgCO2e/km2\n"
+                                         "scenario far { d: a * 2 }\n"), "make `d` a let"),
 }
 
 

@@ -52,6 +52,8 @@ ELSEWHERE = {
     "data-quality-missing": "tests/test_methods.py", "zero-total": "tests/test_findings.py",
     "reported-inconsistent": "tests/test_slips.py", "unused-input": "tests/test_errors.py",
     "boundary-partial": "tests/test_boundaries.py",
+    "input-default": "tests/test_maps_checks.py", "check-failed": "tests/test_maps_checks.py",
+    "check-warning": "tests/test_maps_checks.py",
 }
 
 

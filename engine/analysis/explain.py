@@ -90,7 +90,7 @@ class _Explainer:
                     break
             if unit is None:
                 for d in self.m.inputs:
-                    if self.plan.units.parse(d.unit).dim == dim:
+                    if not d.is_text and self.plan.units.parse(d.unit).dim == dim:
                         unit = d.unit
                         break
         if unit is None:
@@ -101,10 +101,19 @@ class _Explainer:
         kind, name = key.kind, key.shown
         dim = self.plan.dims.get(key)
         value, unit = self.display(key, dim) if key in self.p.values and not kind == "table" else (None, "")
+        if kind == "input" and next(d for d in self.m.inputs if d.name == name).is_text:
+            d = next(d for d in self.m.inputs if d.name == name)
+            w = self.inv.words.get(name) if self.inv else None
+            word = self.word(self.p.values.get(key))
+            origin = (f"inventory {w.span}: \"{w.text}\"" if w is not None and w.span else
+                      f"the method's default \"{word}\" ({d.span.path}:{d.span.line})" if w is None else f'"{w.text}"')
+            return Node(name, "input", None, "", d.label, None, origin)
         if kind == "input":
             d = next(d for d in self.m.inputs if d.name == name)
             a = self.inv.inputs.get(name) if self.inv else None
-            if a is None:
+            if a is None and d.default is not None:
+                origin = f"the method's default, {format_expr(d.default)} ({d.span.path}:{d.span.line})"
+            elif a is None:
                 origin = "not given in the inventory (optional: counted as 0)" if d.optional else None
             elif a.kb:
                 origin = f"inventory {a.span}: kb.{a.kb}" if a.span else f"kb.{a.kb}"
@@ -151,13 +160,51 @@ class _Explainer:
             return None
         names = {x.name: self.plan.key_of(x.name) for x in n.walk(cond) if isinstance(x, n.Ref)}
         try:
-            value = _exec(postfix(cond, names, self.plan.units), self.p.values, None)
+            value = _exec(postfix(cond, names, self.plan.units, self.plan.texts, self.plan.method_maps),
+                          self.p.values, None)
         except (KeyError, TypeError, ZeroDivisionError):
             return None
         taken = "then" if float(value) != 0 else "else"
         return Node(f"if {self.source(cond.span) or format_expr(cond)}", "condition", float(value), "",
                     f"{'true' if taken == 'then' else 'false'}: the {taken} branch is taken", None,
                     f"{cond.span.path}:{cond.span.line}")
+
+    def word(self, code) -> str | None:
+        """The text a number of the array program stands for (Plan.text_code)."""
+        if code is None:
+            return None
+        for text, c in self.plan.texts.items():
+            if c == int(code):
+                return text
+        w = next((w.text for w in (self.inv.words.values() if self.inv else ())
+                  if w.text not in self.plan.texts), None)
+        return w
+
+    def lookup(self, e: n.Lookup) -> Node | None:
+        """Which value of the map this product took: its key evaluated on the product's values
+        (a key read from a table's rows varies by row, and is not shown)."""
+        if any(isinstance(x, (n.Field, n.RowSum)) for x in n.walk(e.key)):
+            return None
+        m = self.plan.method_maps.get(e.map)
+        names = {x.name: self.plan.key_of(x.name) for x in n.walk(e.key) if isinstance(x, n.Ref)}
+        try:
+            code = _exec(postfix(e.key, names, self.plan.units, self.plan.texts, self.plan.method_maps),
+                         self.p.values, None)
+        except (KeyError, TypeError, ZeroDivisionError):
+            return None
+        word = self.word(code)
+        entry = m.entry(word) if m is not None and word is not None else None
+        if entry is None:
+            return None
+        value = _exec(postfix(entry.expr, {}, self.plan.units, self.plan.texts), {**self.plan.constants,
+                                                                                 **self.p.values}, None)
+        dim = self.plan.dims.get(Key("map", e.map))
+        shown, unit = float(value), format_dim(dim) if dim is not None else ""
+        if type(entry.expr) is n.Number and entry.expr.unit:
+            unit = entry.expr.unit
+            shown = self.plan.units.parse(unit).from_base(float(value))
+        return Node(f"{e.map}[\"{word}\"]", "map", shown, unit, m.label, format_expr(entry.expr),
+                    f"{entry.span.path}:{entry.span.line}")
 
     def kb_origin(self, e, kn=None) -> str:
         src = self.plan_kb_source(e)
@@ -195,6 +242,12 @@ class _Explainer:
                 taken = self.branch(e)
                 if taken is not None:
                     out.append(taken)
+                continue
+            elif isinstance(e, n.Lookup):
+                looked = self.lookup(e)
+                if looked is not None and looked.name not in seen:
+                    seen.add(looked.name)
+                    out.append(looked)
                 continue
             elif isinstance(e, n.BasisConversion):
                 label = CONVERSION_NAMES[(e.numerator, e.denominator)]

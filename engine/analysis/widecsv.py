@@ -23,7 +23,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from ..core.errors import Diagnostic, PcfError
+from ..core.errors import Diagnostic, PcfError, did_you_mean
 from ..core.keys import Key
 from ..core.source import Span, display_path
 from ..core.funit import count_of, read_functional_unit
@@ -50,6 +50,8 @@ class Column:
     optional: bool
     allow_negative: bool
     basis: str | None = None   # the method's: per_unit, period, or None (the row's: period with a quantity)
+    default: float | None = None   # the method's default, in base units, for an empty cell
+    words: tuple | None = None     # a text input: (the method's numbering of texts, the keys a word must be among)
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class Layout:
     name_col: int | None
     qty_col: int | None
     columns: tuple[Column, ...]      # declared order
-    absent: tuple[Key, ...]          # optional inputs with no column: zeros
+    absent: tuple[tuple[Key, float], ...]   # inputs with no column: their default, or 0 (optional)
     qty_scale: float = 1.0           # `quantity [kg]` for a functional unit "1 t grain": 0.001 per kg
 
 
@@ -131,6 +133,8 @@ def layout_of(first_row: Sequence | None, shown: str, prog: Program) -> Layout:
             err("inventory", f"column {message}", j + 1, hint)
         elif name in cols:
             err("duplicate", f"input `{name}` has two columns (first in column {cols[name][0] + 1})", j + 1)
+        elif declared[name].is_text:
+            cols[name] = (j, 1.0, None)
         else:
             want = plan.units.parse(declared[name].unit)
             if unit is None:
@@ -153,16 +157,26 @@ def layout_of(first_row: Sequence | None, shown: str, prog: Program) -> Layout:
     if id_col is None:
         err("inventory", "no `product` column (the product id)", 1, "first column: product")
     for name, d in declared.items():
-        if name not in cols and not d.optional and not any(p.message.startswith(f"column `{name}`") for p in problems):
+        if name not in cols and not d.optional and name not in plan.defaults and not any(p.message.startswith(f"column `{name}`") for p in problems):
             err("missing-input", f"no column for input {declared_as(d)}",
                 len(header) + 1, f"add a column `{name} [{d.unit}]`")
     if problems:
         raise PcfError(problems)
     columns = tuple(Column(name, Key.input(name), *cols[name], d.optional, removal_only(plan, Key.input(name)),
-                           d.basis)
+                           d.basis, plan.defaults.get(name), _words(plan, name) if d.is_text else None)
                     for name, d in declared.items() if name in cols)
-    absent = tuple(Key.input(name) for name in declared if name not in cols)
+    absent = tuple((Key.input(name), plan.defaults.get(name, 0.0)) for name in declared if name not in cols)
     return Layout(shown, header, id_col, name_col, qty_col, columns, absent, qty_scale)
+
+
+def _words(plan, name: str) -> tuple:
+    """How a text input's words become numbers: the plan's numbering, and the keys of every map
+    the input keys (a word outside them is refused)."""
+    keys = None
+    for m in sorted(plan.text_keys.get(name, ())):
+        ks = [e.key for e in plan.method_maps[m].entries]
+        keys = ks if keys is None else [k for k in keys if k in ks]
+    return plan.texts, tuple(keys) if keys is not None else None
 
 
 def read_layout(path: Path, prog: Program) -> Layout:
@@ -267,7 +281,26 @@ def read_chunk(block: Block, layout: Layout, problems: Problems, ids: IdCheck) -
     if None in names or not _all_text(names):
         names = [("" if v is None else str(v)) for v in names]
 
-    def column(j: int, what: str, optional: bool, allow_negative: bool, unit: str | None, phase: list) -> np.ndarray:
+    def words(j: int, what: str, c: Column, phase: list) -> np.ndarray:
+        texts, keys = c.words
+        extra: dict[str, int] = {}
+        out = np.zeros(n)
+        for i, v in enumerate(block.column(j)):
+            w = "" if v is None else str(v).strip()
+            if not w:
+                if c.default is None:
+                    _add(phase, "missing-input", f"product `{pids[i]}`: no {what}", Span(shown, lines[i], j + 1))
+                else:
+                    out[i] = c.default
+            elif keys is not None and w not in keys:
+                _add(phase, "unknown-key", f"product `{pids[i]}`, {what}: \"{w}\" is not among {', '.join(keys)}",
+                     Span(shown, lines[i], j + 1), did_you_mean(w, keys))
+            else:
+                out[i] = texts[w] if w in texts else extra.setdefault(w, len(texts) + len(extra))
+        return out
+
+    def column(j: int, what: str, optional: bool, allow_negative: bool, unit: str | None, phase: list,
+               default: float | None = None) -> np.ndarray:
         raw = block.column(j)
         fast = _plain(raw)
         if fast is not None:
@@ -275,7 +308,9 @@ def read_chunk(block: Block, layout: Layout, problems: Problems, ids: IdCheck) -
         out = np.zeros(n)
         for i, v in enumerate(raw):
             if v in (None, "") or (isinstance(v, str) and not v.strip()):
-                if not optional:
+                if default is not None:
+                    out[i] = default
+                elif not optional:
                     _add(phase, "missing-input", f"product `{pids[i]}`: no {what}", Span(shown, lines[i], j + 1))
                 continue
             try:
@@ -295,10 +330,14 @@ def read_chunk(block: Block, layout: Layout, problems: Problems, ids: IdCheck) -
                 out[i] = x
         return out
 
-    inputs: dict = {key: np.zeros(n) for key in layout.absent}
+    inputs: dict = {key: np.full(n, value) for key, value in layout.absent}
     for c in layout.columns:
         phase = problems.columns.setdefault(c.index, [])
-        inputs[c.key] = column(c.index, f"`{c.name}`", c.optional, c.allow_negative, c.unit, phase) * c.scale
+        if c.words is not None:
+            inputs[c.key] = words(c.index, f"`{c.name}`", c, phase)
+            continue
+        default = None if c.default is None else c.default / c.scale
+        inputs[c.key] = column(c.index, f"`{c.name}`", c.optional, c.allow_negative, c.unit, phase, default) * c.scale
     divisor = np.ones(n)
     if layout.qty_col is not None:
         # an empty quantity: that product's amounts are per functional unit already

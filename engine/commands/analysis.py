@@ -68,7 +68,7 @@ def _batch_stream(args, ws, method, prog, progress) -> int:
 def cmd_uncertainty(args) -> int:
     from ..analysis.uncertainty import EMPTY, load_spec, render_text, simulate
     ws = Workspace.load(args.kb)
-    result = ws.run_case(args.case)
+    result = ws.run_case(args.case, scenario=args.scenario)
     spec_path = args.spec or side_spec(args.case)
     spec = load_spec(spec_path) if spec_path is not None else EMPTY
     sim = simulate(result, args.draws, args.seed, spec)
@@ -91,7 +91,7 @@ def cmd_sensitivity(args) -> int:
         print("pcf sensitivity: --step is a percent between 0 and 100", file=sys.stderr)
         return 2
     ws = Workspace.load(args.kb)
-    result = ws.run_case(args.case)
+    result = ws.run_case(args.case, scenario=args.scenario)
     found = sensitivity(result, args.step / 100)
     if args.json:
         out_json(to_dict(found))

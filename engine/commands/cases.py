@@ -15,7 +15,7 @@ from .common import out_data, out_json, out, side_spec, write_output
 
 def cmd_run(args) -> int:
     ws = Workspace.load(args.kb)
-    result = ws.run_case(args.case, args.method)
+    result = ws.run_case(args.case, args.method, args.scenario)
     if args.json:
         out_json(result.to_dict())
     else:
@@ -40,7 +40,7 @@ def cmd_explain(args) -> int:
     if args.depth is not None and args.depth < 0:
         print("pcf explain: --depth must be 0 or more", file=sys.stderr)
         return 2
-    result = Workspace.load(args.kb).run_case(args.case, args.method)
+    result = Workspace.load(args.kb).run_case(args.case, args.method, args.scenario)
     trees = explain(result, args.name, args.depth)
     if args.json:
         out_json([t.to_dict() for t in trees])
@@ -52,7 +52,7 @@ def cmd_explain(args) -> int:
 def cmd_report(args) -> int:
     from ..render.report import render_report
     ws = Workspace.load(args.kb)
-    result = ws.run_case(args.case, args.method)
+    result = ws.run_case(args.case, args.method, args.scenario)
     simulation, spec_path = None, None
     if args.draws:
         from ..analysis.uncertainty import EMPTY, load_spec, simulate
@@ -140,9 +140,25 @@ def cmd_graph(args) -> int:
 def cmd_compare(args) -> int:
     from ..render.compare import compare_dict, render_compare
     ws = Workspace.load(args.kb)
-    results = [ws.run_case(args.case, m) for m in args.method]
-    if args.json:
-        out_json(compare_dict(results))
+    if args.method and (args.scenarios or args.scenario):
+        print("pcf compare: give methods (--method) or scenarios (--scenarios, --scenario), not both",
+              file=sys.stderr)
+        return 2
+    if args.method:
+        results = [ws.run_case(args.case, m) for m in args.method]
+        labels = [r.method.id for r in results]
+    elif args.scenarios or args.scenario:
+        names = args.scenario or ws.scenario_names(args.case)
+        if not names:
+            print("pcf compare: the case and its method declare no scenario", file=sys.stderr)
+            return 1
+        results = [ws.run_case(args.case)] + [ws.run_case(args.case, scenario=name) for name in names]
+        labels = ["case", *names]
     else:
-        out(render_compare(results))
+        print("pcf compare: give --method (repeat) or --scenarios", file=sys.stderr)
+        return 2
+    if args.json:
+        out_json(compare_dict(results, labels))
+    else:
+        out(render_compare(results, labels))
     return 0

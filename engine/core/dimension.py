@@ -21,7 +21,7 @@ from pint.util import UnitsContainer
 
 from ..language import nodes as n
 from .errors import Diagnostic
-from .units import DIMENSIONLESS, Dim, UnitError, format_dim
+from .units import DIMENSIONLESS, TEXT, Dim, UnitError, format_dim
 
 # basis conversions: (numerator, denominator) -> (from unit, to unit)
 CONVERSIONS = {
@@ -36,7 +36,7 @@ _SUBSTANCE = {"kgC": "carbon (C)", "kgCO2": "CO2", "kgN2O_N": "N2O-N", "kgN2O": 
 
 # Expression leaves. A basis conversion is checked against the product chain around it; the
 # dimension of the others needs nothing beyond the row scope.
-PLAIN_LEAVES = frozenset({n.Ref, n.Number, n.KbRef, n.Field})
+PLAIN_LEAVES = frozenset({n.Ref, n.Number, n.KbRef, n.Field, n.Text})
 LEAVES = PLAIN_LEAVES | {n.BasisConversion}
 
 # leaf_dim(leaf, row scope) -> its dimension or None (a problem already recorded)
@@ -103,6 +103,20 @@ def infer_dim(expr: n.Expr, leaf_dim: LeafDim, err: Err, products: dict | None =
             args = [dims.pop() for _ in e.args]   # the first argument's dimension was pushed last
             dim = _call(e, args, err)
             dims.append(dim)
+        elif t is n.Lookup:
+            if not done:
+                stack.append((e, sc, chain, True))
+                stack.append((e.key, sc, e.key, False))
+                continue
+            key_dim = dims.pop()
+            dim = None
+            if key_dim is not None and key_dim != TEXT:
+                err(Diagnostic("unit-mismatch", f"map `{e.map}` is keyed by text, not by {format_dim(key_dim)}",
+                               e.key.span, hint='give a text input or column (`route : text`), or a quoted '
+                                                'key: `waste_ef["landfill"]`'))
+            elif key_dim is not None:
+                dim = leaf_dim(e, sc)
+            dims.append(dim)
         elif t is n.Neg or t is n.RowSum:
             if not done:
                 stack.append((e, sc, chain, True))
@@ -135,6 +149,11 @@ def number_dim(e: n.Number, parse, err: Err) -> Dim | None:
 def _binop(e: n.BinOp, a: Dim | None, b: Dim | None, err: Err, products: dict) -> Dim | None:
     if a is None or b is None:
         return None
+    if a == TEXT or b == TEXT:
+        err(Diagnostic("unit-mismatch", f"cannot compute `{e.op}` with a text", e.span,
+                       hint='a text is compared (`route == "landfill"`) or used as a map\'s key '
+                            '(`waste_ef[route]`)'))
+        return None
     if e.op == "+" or e.op == "-":
         if a is not b and a != b:
             verb = "add" if e.op == "+" else "subtract"
@@ -166,6 +185,9 @@ def _call(e: n.Call, dims: list, err: Err) -> Dim | None:
             return None
     if fn in n.COMPARISONS:
         a, b = dims
+        if (a == TEXT or b == TEXT) and a == b and fn not in ("==", "!="):
+            err(Diagnostic("unit-mismatch", f"texts are compared with == or !=, not `{fn}`", e.span))
+            return None
         if a != b:
             err(Diagnostic("unit-mismatch", f"cannot compare {format_dim(a)} with {format_dim(b)}", e.span,
                            hint="compare quantities of one dimension (give the bound its unit: `x > 0 kWh`)"))
@@ -174,6 +196,9 @@ def _call(e: n.Call, dims: list, err: Err) -> Dim | None:
     if fn in n.LOGIC:
         return DIMENSIONLESS
     values = dims[1:] if fn == "if" else dims
+    if fn != "if" and TEXT in values:
+        err(Diagnostic("unit-mismatch", f"`{fn}` takes quantities, not a text", e.span))
+        return None
     first = values[0]
     for other in values[1:]:
         if other != first:

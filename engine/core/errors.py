@@ -21,6 +21,10 @@ CATALOGUE: dict[str, str] = {
     "unknown-stage": "an emission is assigned to a stage the method does not declare",
     "unknown-table": "a row sum runs over a table the method does not declare",
     "unknown-column": "a row field or an inventory row names a column the table does not declare",
+    "unknown-key": "a map is looked up with a key it does not hold (a quoted key, or an inventory's word)",
+    "bad-map": "a map without entries, with texts for values, or with values that are not constants",
+    "bad-default": "an input's or column's default is not a number with its unit (or a quoted text)",
+    "bad-scenario": "a scenario sets an input to something other than a constant",
     "duplicate": "a name, stage or setting is declared twice, or an inventory gives a product, input row or "
                  "column twice",
     "override": "an `override` replaces nothing, or a base method is misused",

@@ -32,6 +32,10 @@ FINDINGS: dict[str, tuple[str, str]] = {
     # The evaluation (engine/api.py, engine/evaluation/evaluate.py)
     "zero-total": ("warning", "a product's total is zero, so its stage shares are reported as 0"),
     "input-not-given": ("info", "an optional input is not in the inventory and counts as not given (0)"),
+    "input-default": ("info", "an input is not in the inventory and takes the default the method declares"),
+    "check-failed": ("error", "a product fails a `check ... error` the method declares (shares that do not add "
+                              "to 100 %, a value out of bounds); the finding points at the check"),
+    "check-warning": ("warning", "a product fails a `check ... warning` the method declares"),
     "offset-excluded": ("info", "an emission tagged `offset` is reported but never counted in the footprint"),
     "unused-input": ("warning", "an input or table is declared but no formula uses it (a method may declare "
                                 "one for the record, e.g. a recycled share under the cut-off approach)"),

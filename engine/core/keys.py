@@ -23,8 +23,10 @@ from __future__ import annotations
 # Kinds of graph node, and of the other things a key names.
 INPUT, TABLE, LET, EMISSION, KB = "input", "table", "let", "emission", "kb"
 COLUMN, STAGE = "column", "stage"
+MAP = "map"   # a lookup map: a graph node between its values' factors and the formulas reading it
 # Declarations a variant may override (see inherit.py): settings, stages, rules and named values.
 SETTING, RULE, NAME = "setting", "rule", "name"
+CHECK, SCENARIO = "check", "scenario"
 
 
 def kind_of(key: str) -> str:

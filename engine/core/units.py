@@ -23,6 +23,8 @@ from .paths import DEFAULT_UNITS_FILE
 
 Dim = UnitsContainer
 DIMENSIONLESS: Dim = UnitsContainer()
+# What a text input or column holds (a waste route, a transport mode): no quantity at all.
+TEXT: Dim = UnitsContainer({"text": 1})
 
 # Substance dimensions, by the base unit pint gives them (see kb/units.txt).
 CO2E = UnitsContainer({"kgCO2e": 1})
@@ -60,7 +62,9 @@ class Units:
     def parse(self, text: str) -> UnitSpec:
         spec = self._cache.get(text)
         if spec is None:
-            spec = self._cache[text] = _parse(self.registry, text)
+            # `text`: what a text input or column holds, a dimension no quantity has
+            spec = UnitSpec(text, 1.0, TEXT) if text == "text" else _parse(self.registry, text)
+            self._cache[text] = spec
         return spec
 
 
@@ -256,6 +260,8 @@ def format_dim(dim: Dim) -> str:
     d = dict(dim)
     if not d:
         return "1"
+    if dim == TEXT:
+        return "text"
     s = d.get("second", 0)
     # Seconds only enter through energy (kg·m²/s²): show them as J, e.g. GJ/t -> J/kg.
     energy = -s // 2 if s and s % 2 == 0 else 0

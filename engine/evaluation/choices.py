@@ -13,8 +13,30 @@ import numpy as np
 
 from ..checks.interval import Interval
 
+# `==` holds within a relative 1e-9: shares 35 % + 65 % sum to 100 % whatever the float rounding
+# of the sum (a check `sum(...) == 100 %` must not fail on the 16th digit). Texts are whole
+# numbers (see Plan.text_code), equal or at least 1 apart.
+EQUAL_RTOL = 1e-9
+
+
+def equal(a, b, out=None):
+    r = np.isclose(a, b, rtol=EQUAL_RTOL, atol=0.0)
+    if out is None:
+        return r
+    out[...] = r
+    return out
+
+
+def not_equal(a, b, out=None):
+    r = ~np.isclose(a, b, rtol=EQUAL_RTOL, atol=0.0)
+    if out is None:
+        return r
+    out[...] = r
+    return out
+
+
 COMPARE = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
-           "==": np.equal, "!=": np.not_equal}
+           "==": equal, "!=": not_equal}
 # operators of the postfix code and the array program, by arity
 BINARY_CALLS = {**COMPARE, "and": np.logical_and, "or": np.logical_or, "min": np.minimum, "max": np.maximum}
 UNARY_CALLS = ("not", "abs")
@@ -86,7 +108,7 @@ def _interval_binary(op: str, a: Interval, b: Interval) -> Interval:
     elif op in (">", ">="):
         yes, no = (lo > bhi, hi <= blo) if op == ">" else (lo >= bhi, hi < blo)
     else:
-        point = (lo == hi) & (blo == bhi) & (lo == blo)
+        point = (lo == hi) & (blo == bhi) & equal(lo, blo)
         apart = (hi < blo) | (bhi < lo)
         yes, no = (point, apart) if op == "==" else (apart, point)
     return Interval(_plain(np.where(yes, 1.0, 0.0)), _plain(np.where(no, 0.0, 1.0)))

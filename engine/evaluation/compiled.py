@@ -25,11 +25,12 @@ import numpy as np
 from ..core.errors import Diagnostic, PcfError
 from ..core.keys import INPUT, TABLE, Key, kind_of
 from ..plan import Plan
+from .choices import equal, not_equal
 
 BINARY = {"*": np.multiply, "/": np.divide, "+": np.add, "-": np.subtract,
           # conditions and choices (choices.py): a truth value is 1.0 or 0.0
-          "<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal, "==": np.equal,
-          "!=": np.not_equal, "and": np.logical_and, "or": np.logical_or, "min": np.minimum, "max": np.maximum}
+          "<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal, "==": equal,
+          "!=": not_equal, "and": np.logical_and, "or": np.logical_or, "min": np.minimum, "max": np.maximum}
 UNARY = {"neg": np.negative, "abs": np.abs, "not": lambda a: np.equal(a, 0).astype(float)}
 
 
@@ -245,5 +246,6 @@ def _rows(step: Step, V: np.ndarray, table) -> np.ndarray:
     rows = mask.shape[0] if mask is not None else len(next(iter(cols.values())))
     v = np.broadcast_to(v, (rows,) + V.shape[1:])
     if mask is not None:
-        v = v * mask
+        # padding rows hold no data: a value there (a map's not-a-number for no key) counts nothing
+        v = np.where(mask != 0, v, 0.0)
     return v.sum(axis=0)

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..checks.interval import Interval
 from ..core.errors import Diagnostic, PcfError, did_you_mean, fail
-from ..core.keys import EMISSION, INPUT, KB, Key
+from ..core.keys import CHECK, EMISSION, INPUT, KB, Key
 from ..core.source import Span
 from ..core.funit import count_of, read_functional_unit
 from ..core.units import UnitError, format_dim
@@ -43,6 +43,7 @@ class Bound:
     # the product's basis: the quantity for a per-unit amount in a period product, 1/quantity
     # for a period amount in a per-unit product (`basis_scale`)
     scales: Mapping[object, float] = field(default_factory=dict)
+    defaulted: tuple[str, ...] = ()     # inputs the inventory left out, taken at the method's default
 
 
 def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Bound:
@@ -54,6 +55,7 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
     kb_entries: dict[Key, Entry] = {}
     scales: dict[object, float] = {}
     not_given = []
+    defaulted: list[str] = []
     where = f"product `{product.id}`"
 
     def err(code, msg, span, hint=None):
@@ -116,14 +118,54 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
             return None
         return spec.to_base(a.value), spec.to_base(a.half_width)
 
+    extra_words: dict[str, int] = {}   # words the method never names: numbered for this product
+
+    def word(text: str, span, what: str, place) -> float | None:
+        """The number of a text input's or column's word; a word keying a map must be one of its keys."""
+        for m in sorted(plan.text_keys.get(place, ())):
+            keys = [e.key for e in plan.method_maps[m].entries]
+            if text not in keys:
+                err("unknown-key", f"{what}: \"{text}\" is not a key of map `{m}` ({', '.join(keys)})", span,
+                    did_you_mean(text, keys) or f"one of: {', '.join(keys)}")
+                return None
+        return plan.text_code(text, extra_words)
+
     declared = {d.name: d for d in plan.method.inputs}
-    for name, a in product.inputs.items():
+    for name, a in (*product.inputs.items(), *product.words.items()):
         if name not in declared:
             message, hint = unknown_input(name, plan.method)
             err("inventory", f"{where}: {message}", a.span, hint)
     for name, d in declared.items():
         key = Key.input(name)
         a = product.inputs.get(name)
+        w = product.words.get(name)
+        what = f"{where}, input `{name}`"
+        if d.is_text:
+            if a is not None:
+                err("unit-mismatch", f"{what} is a text (a word such as a route or a mode), found {a.text} {a.unit}",
+                    a.span, f'give it quoted: `{name} = "..."`')
+                continue
+            if w is None and name in plan.defaults:
+                values[key], widths[key] = plan.defaults[name], 0.0
+                defaulted.append(name)
+            elif w is None:
+                err("missing-input", f"{where}: the inventory gives no {declared_as(d)}", product.span,
+                    f'add `{name} = "<word>"` under [product.inputs]')
+            else:
+                code = word(w.text, w.span, what, name)
+                if code is not None:
+                    values[key], widths[key] = code, 0.0
+            continue
+        if w is not None:
+            try:
+                Amount.parse(w.text)
+            except ValueError as exc:
+                err("bad-number", f"{where}: inputs.{name}: {exc}", w.span, getattr(exc, "hint", None))
+            continue
+        if a is None and name in plan.defaults:
+            values[key], widths[key] = plan.defaults[name], 0.0
+            defaulted.append(name)
+            continue
         if a is None:
             if d.optional:
                 values[key], widths[key] = 0.0, 0.0
@@ -160,6 +202,27 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
                         row.cells[cname].span or row.span, did_you_mean(cname, cols))
             for cname, c in cols.items():
                 a = row.cells.get(cname)
+                what = f"{where}, table `{tname}` row {i + 1}, `{cname}`"
+                if c.is_text:
+                    text = row.extra.get(cname)
+                    if a is not None:
+                        err("unit-mismatch", f"{what} is a text, found {a.text} {a.unit}", a.span or row.span)
+                    elif text is None and (tname, cname) in plan.defaults:
+                        vals[cname][i] = plan.defaults[(tname, cname)]
+                    elif text is None:
+                        err("missing-input", f"{where}, table `{tname}` row {i + 1}: no `{cname}` (a text)", row.span)
+                    else:
+                        code = word(text, row.span, what, (tname, cname))
+                        if code is not None:
+                            vals[cname][i] = code
+                    continue
+                if a is None and cname in row.extra:
+                    err("bad-number", f"{what}: expected an amount in {c.unit}, found \"{row.extra[cname]}\"",
+                        row.span, f'write it as "<number> {c.unit}"')
+                    continue
+                if a is None and (tname, cname) in plan.defaults:
+                    vals[cname][i] = plan.defaults[(tname, cname)]
+                    continue
                 if a is None:
                     err("missing-input", f"{where}, table `{tname}` row {i + 1}: no `{cname}` ({c.unit})", row.span)
                     continue
@@ -183,7 +246,7 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
         divisor = product.quantity or 1.0
     if problems:
         raise PcfError(problems)
-    return Bound(product, values, widths, tuple(not_given), divisor, kb_used, kb_entries, scales)
+    return Bound(product, values, widths, tuple(not_given), divisor, kb_used, kb_entries, scales, tuple(defaulted))
 
 
 def counted(plan: Plan, product: Product) -> Product:
@@ -348,6 +411,25 @@ def as_intervals(bound: Bound) -> dict[Key, object]:
 def unused_finding(key: Key, span: Span) -> Finding:
     return Finding("warning", "unused-input", span, f"{key.kind} `{key.name}` is declared but no formula uses "
                    "it: it is read from the inventory and counts in no figure")
+
+
+def check_findings(plan: Plan, pid: str, values: Mapping[Key, object]) -> list[Finding]:
+    """A finding for each check of the method that product `pid` fails (a check on intervals,
+    in the audit, fails only where it is false for every rounding)."""
+    out = []
+    for c in plan.method.checks:
+        v = values.get(Key(CHECK, c.name))
+        if v is None:
+            continue
+        hi = v.hi if isinstance(v, Interval) else v
+        if float(np.max(hi)) == 0.0:
+            cite = f" ({c.citation})" if c.citation else ""
+            message = f"product `{pid}`: check `{c.name}` fails: {c.message}{cite}"
+            if c.severity == "error":
+                out.append(Finding("error", "check-failed", c.span, message))
+            else:
+                out.append(Finding("warning", "check-warning", c.span, message))
+    return out
 
 
 def plan_findings(plan: Plan) -> list[Finding]:

@@ -120,6 +120,7 @@ class Result:
     plan: Plan | None = field(default=None, repr=False, compare=False)   # the compiled plan
     case: Case | None = field(default=None, repr=False, compare=False)
     kb: KnowledgeBase | None = field(default=None, repr=False, compare=False)
+    scenario: object | None = None      # evaluation.scenario.Scenario the figures were computed under
 
     def product(self, pid: str) -> ProductResult:
         for p in self.products:
@@ -130,5 +131,6 @@ class Result:
     def to_dict(self) -> dict:
         return {"schema": SCHEMA, "method": self.method.to_dict(), "unit": "kgCO2e",
                 "data_year": self.data_year,
+                **({"scenario": self.scenario.to_dict()} if self.scenario is not None else {}),
                 "products": [p.to_dict() for p in self.products],
                 "findings": [f.to_dict() for f in self.findings]}

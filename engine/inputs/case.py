@@ -47,7 +47,8 @@ from ..language.library import DEFAULT_METHODS_DIR, find_method, inside, is_kind
 from .inventory import Inventory, load_inventory
 from .reported import AuditOptions, ReportedFigure, read_audit, read_reported
 
-CASE_KEYS = {"title", "method", "inventory", "data_year", "reported", "note", "source", "pact", "audit"}
+CASE_KEYS = {"title", "method", "inventory", "data_year", "reported", "note", "source", "pact", "audit",
+             "scenarios"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Case:
     source: Mapping[str, str]
     pact: PactInfo | None = None     # the [pact] table, for `pcf export --format pact`
     audit: AuditOptions = AuditOptions()   # [audit]: inputs exact or rounded
+    scenarios: tuple = ()                  # [scenarios.<name>]: evaluation.scenario.Scenario
 
 
 def load_case(case_dir: Path, library: Path = DEFAULT_METHODS_DIR) -> Case:
@@ -98,8 +100,10 @@ def load_case(case_dir: Path, library: Path = DEFAULT_METHODS_DIR) -> Case:
     reported = read_reported(doc, inventory, problems)
     pact = read_pact_table(doc, inventory, problems) if "pact" in d else None
     options = read_audit(doc, problems)
+    from ..evaluation.scenario import read_case_scenarios
+    scenarios = read_case_scenarios(doc, problems)
     if problems:
         raise PcfError(problems)
     source = d.get("source") if isinstance(d.get("source"), dict) else {}
     return Case(str(case_dir), d.get("title"), method_path, inventory, year, tuple(reported),
-                {str(k): str(v) for k, v in source.items()}, pact, options)
+                {str(k): str(v) for k, v in source.items()}, pact, options, scenarios)

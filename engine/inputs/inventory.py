@@ -128,6 +128,15 @@ class Product:
     # what the period is, when it is not a year: "1 hm²·a" (a field's hectare-year). With a
     # functional unit "1 t grain", the period total is then the footprint per hm²·a
     period: str | None = None
+    # inputs given as a word, not an amount (`mode = "rail"`): for a method's `text` inputs
+    words: Mapping[str, "Word"] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Word:
+    """A text an inventory gives for an input (a transport mode, a waste route)."""
+    text: str
+    span: Span | None = None
 
 
 @dataclass(frozen=True)
@@ -307,8 +316,12 @@ def _product(raw, key: str, doc: TomlDoc | None, path: str, problems: list[Diagn
     if not isinstance(raw_inputs, dict):
         err(f"{key}.inputs", "inputs is a table of name = \"amount unit\"")
         raw_inputs = {}
+    words: dict[str, Word] = {}
     for name, v in raw_inputs.items():
         k = f"{key}.inputs.{name}"
+        if isinstance(v, str) and not looks_like_amount(v) and v.strip():
+            words[name] = Word(v, where(k))   # a method's `text` input; `bind` refuses it elsewhere
+            continue
         try:
             inputs[name] = Amount.parse(v, where(k))
         except ValueError as exc:
@@ -356,4 +369,4 @@ def _product(raw, key: str, doc: TomlDoc | None, path: str, problems: list[Diagn
         period = None
     return Product(pid, inputs, tables, raw.get("name"), fu if isinstance(fu, str) else None,
                    float(quantity) if quantity is not None else None, amounts, where(key),
-                   tuple(left_out), quality, quantity_amount, period)
+                   tuple(left_out), quality, quantity_amount, period, words)

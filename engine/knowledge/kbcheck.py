@@ -55,8 +55,9 @@ def check_formulas(kb: KnowledgeBase) -> None:
             if isinstance(node, n.KbRef):
                 _check_ref(kb, e, node, where, found)
                 deps.setdefault(e.id, set()).add(node.id)
-            elif isinstance(node, (n.Ref, n.Field, n.RowSum)):
-                name = getattr(node, "name", None) or getattr(node, "var", None) or getattr(node, "table", "")
+            elif isinstance(node, (n.Ref, n.Field, n.RowSum, n.Lookup, n.Text)):
+                name = getattr(node, "name", None) or getattr(node, "var", None) or getattr(node, "table", "") \
+                    or getattr(node, "map", None) or getattr(node, "value", "")
                 near = did_you_mean(f"kb.{e.id.rsplit('.', 1)[0]}.{name}", [f"kb.{i}" for i in kb.by_id])
                 found.append(Diagnostic(
                     "unknown-name", f"{where}: `{name}`: a knowledge-base formula uses only `kb.` ids, numbers "

@@ -170,12 +170,15 @@ class _Builder:
         return ("excluded", _label(children[0]))
 
     def input(self, start, end, children):
-        name, unit, rest = children[0], children[1], children[2:]
+        name, unit, rest, default = _split_default(children)
         label = next((_label(c) for c in rest if c.type == "STRING"), None)
         optional = any(c.type == "OPTIONAL" for c in rest)
         basis = next((c.text for c in rest if c.type in _BASES), None)
         return n.Input(name.text, unit.text, label, optional, self._span(start, end), self._tspan(unit),
-                       basis=basis)
+                       basis=basis, default=default)
+
+    def default(self, start, end, children):
+        return ("default", children[0])
 
     def table(self, start, end, children):
         name = children[0]
@@ -189,10 +192,37 @@ class _Builder:
         return n.Table(name.text, label, tuple(columns), self._span(start, end))
 
     def column(self, start, end, children):
-        name, unit, rest = children[0], children[1], children[2:]
+        name, unit, rest, default = _split_default(children)
         label = next((_label(c) for c in rest if c.type == "STRING"), None)
         basis = next((c.text for c in rest if c.type in _BASES), None)
-        return n.Column(name.text, unit.text, label, self._span(start, end), self._tspan(unit), basis)
+        return n.Column(name.text, unit.text, label, self._span(start, end), self._tspan(unit), basis, default)
+
+    def map(self, start, end, children):
+        name, rest = children[0], children[1:]
+        label = _label(rest[0]) if rest and isinstance(rest[0], lalr.Word) else None
+        entries = tuple(c for c in rest if isinstance(c, n.MapEntry))
+        return n.Map(name.text, label, entries, self._span(start, end))
+
+    def map_entry(self, start, end, children):
+        key, expr = children
+        return n.MapEntry(_label(key) if key.type == "STRING" else key.text, expr, self._span(start, end))
+
+    def check(self, start, end, children):
+        name, message = children[0], children[-1]
+        citation = _label(children[1]) if children[1].__class__ is lalr.Word and children[1].type == "STRING" \
+            else None
+        severity = next(c.text for c in children if isinstance(c, lalr.Word) and c.type == "SEVERITY")
+        expr = children[-2]
+        return n.Check(name.text, citation, severity, expr, _label(message), self._span(start, end))
+
+    def scenario(self, start, end, children):
+        name, rest = children[0], children[1:]
+        label = _label(rest[0]) if rest and isinstance(rest[0], lalr.Word) else None
+        sets = tuple(c for c in rest if isinstance(c, n.Assignment))
+        return n.Scenario(name.text, label, sets, self._span(start, end))
+
+    def assignment(self, start, end, children):
+        return n.Assignment(children[0].text, children[1], self._span(start, end))
 
     def let(self, start, end, children):
         name, expr = children[0], children[-1]
@@ -252,6 +282,12 @@ class _Builder:
 
     def field(self, start, end, children):
         return n.Field(children[0].text, children[1].text, self._span(start, end))
+
+    def lookup(self, start, end, children):
+        return n.Lookup(children[0].text, children[1], self._span(start, end))
+
+    def text_lit(self, start, end, children):
+        return n.Text(_label(children[0]), self._span(start, end))
 
     def kb_ref(self, start, end, children):
         ident = children[0].text[len("kb."):]
@@ -320,10 +356,20 @@ _RULES = ("start", "method", "override", "extends", "standard", "boundary", "gwp
           "non_co2_negligible", "factor_year", "boundary_stages", "stage", "excluded", "input", "table", "column", "let",
           "emission", "tags", "rule", "rule_arg", "rule_name", "rule_string", "rule_number", "number",
           "ref", "field", "kb_ref", "year", "row_sum", "neg", "add", "sub", "mul", "div",
-          "cond", "or_", "and_", "not_", "compare", "min_", "max_", "abs_")
+          "cond", "or_", "and_", "not_", "compare", "min_", "max_", "abs_",
+          "default", "map", "map_entry", "check", "scenario", "assignment", "lookup", "text_lit")
 
 
 _BASES = ("PER_UNIT", "PERIOD")   # an amount's basis, after an input's or a column's unit
+
+
+def _split_default(children):
+    """An input's or column's name, unit, the words after it, and its default (None)."""
+    default = None
+    if isinstance(children[-1], tuple) and children[-1][0] == "default":
+        default = children[-1][1]
+        children = children[:-1]
+    return children[0], children[1], children[2:], default
 
 
 def _bare_int(e) -> int | None:

@@ -111,10 +111,19 @@ def _declaration(d) -> list[str]:
         return [text]
     if isinstance(d, n.Input):
         return [f"{o}input {d.name} : {d.unit}{_label(d.label)}{_basis(d.basis)}"
-                + (" optional" if d.optional else "")]
+                + (" optional" if d.optional else "") + _default(d.default)]
     if isinstance(d, n.Table):
-        cols = [f"{INDENT}{c.name} : {c.unit}{_label(c.label)}{_basis(c.basis)}" for c in d.columns]
+        cols = [f"{INDENT}{c.name} : {c.unit}{_label(c.label)}{_basis(c.basis)}{_default(c.default)}"
+                for c in d.columns]
         return [f"{o}table {d.name}{_label(d.label)} {{", *cols, "}"]
+    if isinstance(d, n.Map):
+        entries = [f"{INDENT}{_map_key(e.key)}: {format_expr(e.expr)}" for e in d.entries]
+        return [f"{o}map {d.name}{_label(d.label)} {{", *entries, "}"]
+    if isinstance(d, n.Check):
+        return [f"{o}check {d.name}{_label(d.citation)} {d.severity} = {format_expr(d.expr)} {_quote(d.message)}"]
+    if isinstance(d, n.Scenario):
+        sets = [f"{INDENT}{a.name}: {format_expr(a.expr)}" for a in d.sets]
+        return [f"{o}scenario {d.name}{_label(d.label)} {{", *sets, "}"]
     if isinstance(d, n.Let):
         return [f"{o}let {d.name}{_label(d.label)} = {format_expr(d.expr)}"]
     if isinstance(d, n.Emission):
@@ -127,6 +136,23 @@ def _declaration(d) -> list[str]:
         args = [f"{INDENT}{a.key}: " + ", ".join(_rule_value(v) for v in a.values) for a in d.args]
         return [head, *args, "}"]
     raise ValueError(f"not a declaration: {type(d).__name__}")
+
+
+def _default(expr) -> str:
+    return "" if expr is None else f" = {format_expr(expr)}"
+
+
+_KEY_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+# words the lexer reads as keywords where a map key may stand: quoted, they stay keys
+_KEYWORDS = frozenset({"if", "then", "else", "and", "or", "not", "sum", "min", "max", "abs", "in", "method",
+                       "extends", "override", "standard", "boundary", "gwp", "functional_unit",
+                       "non_co2_negligible", "factor_year", "stage", "excluded", "input", "table", "let",
+                       "emission", "rule", "verified", "reading", "optional", "per_unit", "period", "map",
+                       "check", "scenario", "error", "warning"})
+
+
+def _map_key(key: str) -> str:
+    return key if _KEY_WORD.match(key) and key not in _KEYWORDS else _quote(key)
 
 
 def _basis(basis: str | None) -> str:
@@ -184,6 +210,10 @@ def _parts(e) -> list:
         return [f"kb.{e.id}" + (f"[{e.year}]" if e.year is not None else "")]
     if isinstance(e, n.BasisConversion):
         return [f"{e.numerator}/{e.denominator}"]
+    if isinstance(e, n.Text):
+        return [_quote(e.value)]
+    if isinstance(e, n.Lookup):
+        return [f"{e.map}[", (e.key, _IF), "]"]
     if isinstance(e, n.Neg):
         return ["-", (e.operand, _SIGN)]
     if isinstance(e, n.RowSum):

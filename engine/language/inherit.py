@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Callable
 
 from ..core.errors import Diagnostic, PcfError, did_you_mean, fail
-from ..core.keys import NAME, RULE, SETTING, STAGE, Key
+from ..core.keys import CHECK, NAME, RULE, SCENARIO, SETTING, STAGE, Key
 from ..core.source import Span
 from . import nodes as n
 
@@ -25,12 +25,17 @@ def decl_key(d) -> Key:
         return Key(STAGE, d.id)
     if isinstance(d, n.Rule):
         return Key(RULE, d.name)
+    if isinstance(d, n.Check):
+        return Key(CHECK, d.name)
+    if isinstance(d, n.Scenario):
+        return Key(SCENARIO, d.name)
     return Key(NAME, d.name)
 
 
 def _show(key: Key) -> str:
     name = key.name
-    return {SETTING: f"setting `{name}`", STAGE: f"stage `{name}`", RULE: f"rule `{name}`"}.get(key.kind, f"`{name}`")
+    return {SETTING: f"setting `{name}`", STAGE: f"stage `{name}`", RULE: f"rule `{name}`",
+            CHECK: f"check `{name}`", SCENARIO: f"scenario `{name}`"}.get(key.kind, f"`{name}`")
 
 
 def resolve(method: n.Method, load: Callable[[str, Span], n.Method]) -> n.Method:

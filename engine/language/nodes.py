@@ -82,12 +82,30 @@ class Call:
     span: Span
 
 
+@dataclass(frozen=True)
+class Text:
+    """A quoted text in a formula (`"landfill"`): compared with a text input or column, or a
+    map's key. Never computed with."""
+    value: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """`waste_ef[row.route]`: the value of map `map` under the text `key` evaluates to."""
+    map: str
+    key: "Expr"
+    span: Span
+
+
 COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
 LOGIC = ("and", "or", "not")
 CONDITIONS = COMPARISONS + LOGIC          # what gives a truth value (1 or 0)
 FUNCTIONS = ("min", "max", "abs")
 
-Expr = Union[Number, Ref, Field, KbRef, BinOp, Neg, BasisConversion, RowSum, Call]
+Expr = Union[Number, Ref, Field, KbRef, BinOp, Neg, BasisConversion, RowSum, Call, Text, Lookup]
+
+TEXT_UNIT = "text"   # the unit of an input or column holding a word
 
 
 # --- declarations -------------------------------------------------------------------
@@ -120,6 +138,11 @@ class Input:
     unit_span: Span
     override: bool = False
     basis: str | None = None   # "per_unit" | "period" when the method fixes it; None: the inventory's
+    default: Expr | None = None   # `= 3 d`: the amount when the inventory gives none
+
+    @property
+    def is_text(self) -> bool:
+        return self.unit == TEXT_UNIT
 
 
 @dataclass(frozen=True)
@@ -130,6 +153,11 @@ class Column:
     span: Span
     unit_span: Span
     basis: str | None = None   # as Input.basis
+    default: Expr | None = None   # as Input.default, for a row that leaves the cell out
+
+    @property
+    def is_text(self) -> bool:
+        return self.unit == TEXT_UNIT
 
 
 @dataclass(frozen=True)
@@ -182,7 +210,57 @@ class Rule:
         return next((a for a in self.args if a.key == key), None)
 
 
-Decl = Union[Stage, Input, Table, Let, Emission, Rule]
+@dataclass(frozen=True)
+class MapEntry:
+    key: str
+    expr: Expr
+    span: Span
+
+
+@dataclass(frozen=True)
+class Map:
+    """A lookup map keyed by text; every value has one dimension."""
+    name: str
+    label: str | None
+    entries: tuple[MapEntry, ...]
+    span: Span
+    override: bool = False
+
+    def entry(self, key: str) -> MapEntry | None:
+        return next((e for e in self.entries if e.key == key), None)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A condition every product must meet: a finding of `severity` with `message` where it
+    does not."""
+    name: str
+    citation: str | None
+    severity: str          # "error" | "warning"
+    expr: Expr
+    message: str
+    span: Span
+    override: bool = False
+
+
+@dataclass(frozen=True)
+class Assignment:
+    name: str
+    expr: Expr
+    span: Span
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Named other values for inputs (a constant) and lets (a formula)."""
+    name: str
+    label: str | None
+    sets: tuple[Assignment, ...]
+    span: Span
+    override: bool = False
+
+
+Decl = Union[Stage, Input, Table, Let, Emission, Rule, Map, Check, Scenario]
 
 
 @dataclass(frozen=True)
@@ -247,6 +325,18 @@ class Method:
     def rules(self) -> tuple[Rule, ...]:
         return self.of_type(Rule)
 
+    @property
+    def maps(self) -> tuple[Map, ...]:
+        return self.of_type(Map)
+
+    @property
+    def checks(self) -> tuple[Check, ...]:
+        return self.of_type(Check)
+
+    @property
+    def scenarios(self) -> tuple[Scenario, ...]:
+        return self.of_type(Scenario)
+
 
 def walk(expr: Expr):
     """Every sub-expression of `expr`, depth first, without recursion limits."""
@@ -263,3 +353,5 @@ def walk(expr: Expr):
             stack.append(e.body)
         elif isinstance(e, Call):
             stack.extend(reversed(e.args))
+        elif isinstance(e, Lookup):
+            stack.append(e.key)

@@ -202,6 +202,8 @@ def _diagnose(exc: UnexpectedInput, text: str, path: str, start: str, line_offse
         found = "end of file" if tok.type == "$END" else f"`{tok}`"
         message = f"expected {_expected(accepts)}; found {found}"
         hint = _token_hint(tok, accepts, text)
+        if hint is not None and hint.startswith("two values in a row") and "PLUS" not in accepts:
+            message = f"expected an operator (+ - * /) or the end of the formula; found {found}"
     elif isinstance(exc, UnexpectedEOF):  # pragma: no cover - LALR reports the end as a $END token
         message = "unexpected end of file"
     else:  # pragma: no cover - lark raises only the kinds above
@@ -308,6 +310,15 @@ def _token_hint(tok, accepts: frozenset[str], text: str) -> str | None:
                     "does it end with an operator?")
         return "two values in a row: is an operator (+ - * /) missing between them?"
     if _declaration_starts() and _declaration_starts() <= accepts and tok.type in _WORDS:
+        # A formula may end where a map key or a scenario's name could follow, so `a + b c`
+        # ends the formula at `b`: a word after a value on the line of a formula is two values.
+        before = _name_before(text, tok.start_pos or 0)
+        if before in {_literals()[t] for t in _declaration_starts()}:
+            return (f"`{before}` was read as a name, so the formula before it is unfinished: "
+                    "does it end with an operator?")
+        line = text[text.rfind("\n", 0, tok.start_pos or 0) + 1:tok.start_pos or 0]
+        if "=" in line and re.search(r"[\w)\"]\s*$", line) and ":" not in line.split("=")[0]:
+            return "two values in a row: is an operator (+ - * /) missing between them?"
         starts = sorted(_literals()[t] for t in _declaration_starts())
         return f"a declaration starts with one of: {', '.join(starts)}"
     return None

@@ -58,6 +58,18 @@ class Plan:
     units: Units = field(repr=False, compare=False)
     sources: Mapping[str, Source] = field(default_factory=dict, repr=False, compare=False)   # of the kb entries
     unused: tuple[tuple[Key, Span], ...] = ()   # inputs and tables no formula uses (a warning finding)
+    texts: Mapping[str, int] = field(default_factory=dict)   # every quoted text and map key -> its number
+    # input name or (table, column) -> the maps whose key it is: a value outside them is refused
+    text_keys: Mapping[object, frozenset] = field(default_factory=dict)
+    defaults: Mapping[object, float] = field(default_factory=dict)   # input or (table, column) -> base value
+
+    def text_code(self, word: str, extra: dict[str, int]) -> float:
+        """The number `word` stands for; a word the method never names gets a fresh one in
+        `extra` (the bind's own), so equal words stay equal and differ from every other."""
+        code = self.texts.get(word)
+        if code is None:
+            code = extra.setdefault(word, len(self.texts) + len(extra))
+        return float(code)
 
     def key_of(self, name: str) -> Key | None:
         for kind in (INPUT, LET, EMISSION, TABLE):
@@ -65,6 +77,10 @@ class Plan:
             if key in self.dims or key in self.kinds:
                 return key
         return None
+
+    @cached_property
+    def method_maps(self) -> dict[str, n.Map]:
+        return {m.name: m for m in self.method.maps}
 
     @cached_property
     def graph(self) -> "nx.DiGraph":
@@ -144,7 +160,8 @@ def bases(c: Compilation) -> Compilation:
 
 
 def code(c: Compilation) -> Compilation:
-    return replace(c, code={k: postfix(e, c.names.names, c.units) for k, e in c.exprs.items()})
+    texts, maps = c.names.texts, c.names.maps
+    return replace(c, code={k: postfix(e, c.names.names, c.units, texts, maps) for k, e in c.exprs.items()})
 
 
 # The pipeline, in order (as sqlglot's optimizer RULES): read it to know what compiling does.
@@ -179,4 +196,5 @@ def to_plan(c: Compilation) -> Plan:
     sources = {kn.entry.source: c.kb.sources[kn.entry.source] for kn in kb_nodes.values()
                if kn.entry.source in c.kb.sources}
     return Plan(c.method, c.data_year, dict(c.names.kinds), tuple(c.names.deps), tuple(c.exprs), c.code, dict(c.dims), kb_nodes,
-                constants, stages, c.co2_as_co2e, c.units, sources, c.unused)
+                constants, stages, c.co2_as_co2e, c.units, sources, c.unused, dict(c.names.texts),
+                dict(c.names.text_keys), dict(c.names.defaults))

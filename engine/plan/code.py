@@ -2,6 +2,7 @@
 units: evaluation needs no recursion however deep the formula."""
 from __future__ import annotations
 
+import math
 from typing import Mapping
 
 from ..core.dimension import LEAVES, leaf_pair
@@ -11,22 +12,27 @@ from ..language import nodes as n
 from .resolve import ref_key
 
 
-def postfix(expr: n.Expr, names: Mapping[str, Key], units: Units) -> tuple:
+def postfix(expr: n.Expr, names: Mapping[str, Key], units: Units, texts: Mapping[str, int] | None = None,
+            maps: Mapping[str, n.Map] | None = None) -> tuple:
     """Postfix code: ("load", key), ("const", value), (operator,), ("neg",), ("sum", table, body);
     operators are + - * /, comparisons, and, or, min, max (two operands), not, abs (one) and
-    if (three: condition, then, else)."""
+    if (three: condition, then, else). A text is the constant `texts` numbers it with; a map
+    lookup is the choice among the map's values by its key (`lookup_choice`)."""
+    texts = texts or {}
     t = type(expr)
     if t in LEAVES:   # the common shapes, a value or amount x factor, without the walk
-        return (_leaf_code(expr, names, units),)
+        return (_leaf_code(expr, names, units, texts),)
     if leaf_pair(expr, LEAVES):
-        return _leaf_code(expr.left, names, units), _leaf_code(expr.right, names, units), (expr.op,)
+        return _leaf_code(expr.left, names, units, texts), _leaf_code(expr.right, names, units, texts), (expr.op,)
     code: list = []
     stack: list[tuple[n.Expr, bool]] = [(expr, False)]
     while stack:
         e, done = stack.pop()
         t = type(e)
         if t in LEAVES:
-            code.append(_leaf_code(e, names, units))
+            code.append(_leaf_code(e, names, units, texts))
+        elif t is n.Lookup:
+            stack.append((lookup_choice(e, maps[e.map]), False))
         elif t is n.BinOp:
             if done:
                 code.append((e.op,))
@@ -41,7 +47,7 @@ def postfix(expr: n.Expr, names: Mapping[str, Key], units: Units) -> tuple:
                 stack.append((e, True))
                 stack.append((e.operand, False))
         elif t is n.RowSum:
-            code.append(("sum", Key.table(e.table), postfix(e.body, names, units)))
+            code.append(("sum", Key.table(e.table), postfix(e.body, names, units, texts, maps)))
         elif t is n.Call:
             # min/max of several: a chain of binary ones; `if` pops else, then, condition
             if done:
@@ -54,9 +60,22 @@ def postfix(expr: n.Expr, names: Mapping[str, Key], units: Units) -> tuple:
     return tuple(code)
 
 
-def _leaf_code(e, names: Mapping[str, Key], units: Units) -> tuple:
+def lookup_choice(e: n.Lookup, m: n.Map) -> n.Expr:
+    """`m[key]` as the choice it is: `if key == "k1" then v1 else if key == "k2" then v2 ... else
+    not-a-number` (a key outside the map is refused when the inventory is bound, so the last
+    branch is never taken by a bound product). Runs on floats, arrays and intervals alike."""
+    out: n.Expr = n.Number(math.nan, "nan", None, e.span)
+    for entry in reversed(m.entries):
+        test = n.Call("==", (e.key, n.Text(entry.key, entry.span)), e.span)
+        out = n.Call("if", (test, entry.expr, out), e.span)
+    return out
+
+
+def _leaf_code(e, names: Mapping[str, Key], units: Units, texts: Mapping[str, int]) -> tuple:
     """The instruction of a leaf (see dimension.LEAVES)."""
     t = type(e)
+    if t is n.Text:
+        return "const", float(texts[e.value])
     if t is n.Ref:
         return "load", names[e.name]
     if t is n.Number:

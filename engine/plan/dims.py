@@ -7,8 +7,8 @@ from typing import Mapping
 
 from ..core.dimension import infer_dim, number_dim
 from ..core.errors import Diagnostic
-from ..core.keys import KB, Key
-from ..core.units import CO2, CO2E, Dim, Units, format_dim
+from ..core.keys import CHECK, KB, MAP, Key
+from ..core.units import CO2, CO2E, TEXT, Dim, Units, format_dim
 from ..language import nodes as n
 from .resolve import ALIAS, Names, ref_key
 from .settings import GWP_SETS
@@ -38,13 +38,38 @@ def formula_dims(names: Names, units: Units, exprs: Mapping[Key, n.Expr]) -> tup
             return number_dim(e, units.parse, problems.append)
         if t is n.KbRef:
             return dims.get(ref_key(e))
+        if t is n.Text:
+            return TEXT
+        if t is n.Lookup:
+            return dims.get(Key(MAP, e.map))
         col = columns.get(sc.get(e.var, ""), {}).get(e.column)
         return None if col is None else col[1]
 
     products: dict = {}   # per compile: the same few dimension pairs recur (see dimension._binop)
+    for m in (names.maps or {}).values():
+        # a map's values have one dimension, its own: known before any formula reads it
+        found = [(entry, infer_dim(entry.expr, leaf_dim, problems.append, products)) for entry in m.entries]
+        found = [(entry, d) for entry, d in found if d is not None]
+        if found and len(found) == len(m.entries):
+            first = found[0][1]
+            odd = next(((entry, d) for entry, d in found if d != first), None)
+            if odd is not None:
+                problems.append(Diagnostic("unit-mismatch", f"map `{m.name}`: `{odd[0].key}` is {format_dim(odd[1])}, "
+                                           f"`{found[0][0].key}` is {format_dim(first)}", odd[0].span,
+                                           hint="a map's values are of one dimension: give each in one unit"))
+            elif first == TEXT:
+                problems.append(Diagnostic("bad-map", f"map `{m.name}` holds texts: a map's values are quantities",
+                                           m.span))
+            else:
+                dims[Key(MAP, m.name)] = first
     for key, expr in exprs.items():
         dim = infer_dim(expr, leaf_dim, problems.append, products)
         if dim is None:
+            continue
+        if key.is_a(CHECK) and not (type(expr) is n.Call and expr.fn in n.CONDITIONS):
+            problems.append(Diagnostic("unit-mismatch", f"check `{key.name}` is a condition (a comparison such "
+                                       "as `x <= 100 %`, or conditions joined by and, or, not), not a quantity",
+                                       expr.span))
             continue
         if key.is_a(KB):
             kn = names.kb_nodes[key]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..core.depgraph import build_graph, find_cycles
 from ..core.errors import Diagnostic
-from ..core.keys import EMISSION, INPUT, KB, LET, TABLE, Key
+from ..core.keys import CHECK, EMISSION, INPUT, KB, LET, TABLE, Key
 from ..core.source import Span
 from .resolve import ALIAS, Names
 
@@ -36,5 +36,5 @@ def cycle_problems(names: Names) -> list[Diagnostic]:
 def computed(names: Names, topo: list[Key]) -> list[Key]:
     """The computed nodes of `topo` (lets, emissions, derived and aliased kb entries)."""
     kinds = names.kinds
-    return [k for k in topo if kinds.get(k) in (LET, EMISSION, ALIAS)
+    return [k for k in topo if kinds.get(k) in (LET, EMISSION, ALIAS, CHECK)
             or (kinds.get(k) == KB and names.kb_nodes[k].expr is not None)]

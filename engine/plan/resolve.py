@@ -8,16 +8,18 @@ from typing import Mapping
 
 from ..core.dimension import LEAVES, leaf_pair
 from ..core.errors import Diagnostic, PcfError, did_you_mean
-from ..core.keys import EMISSION, INPUT, KB, LET, TABLE, Key
+from ..core.keys import CHECK, EMISSION, INPUT, KB, LET, MAP, TABLE, Key
 from ..core.source import Span
-from ..core.units import Dim, UnitError, Units
+from ..core.units import TEXT, Dim, UnitError, Units
 from ..knowledge.kbmodel import Entry, KnowledgeBase
 from ..language import nodes as n
 from ..language.build import build_formula
 from .settings import GWP_SETS
 
 # Graph key kind of each declaration that names a value.
-KINDS = {n.Input: INPUT, n.Table: TABLE, n.Let: LET, n.Emission: EMISSION}
+KINDS = {n.Input: INPUT, n.Table: TABLE, n.Let: LET, n.Emission: EMISSION, n.Map: MAP}
+# What a map's value and an input's default may be made of: constants only.
+_CONSTANT = (n.Number, n.KbRef, n.BasisConversion, n.BinOp, n.Neg)
 ALIAS = "alias"   # the kind of `kb.gwp.x`, which stands for the method's GWP set's entry
 
 
@@ -42,8 +44,12 @@ class Names:
     kb_nodes: Mapping[Key, KbNode]
     dims: Mapping[Key, Dim]                   # inputs and knowledge-base values
     columns: Mapping[str, Mapping[str, tuple[n.Column, Dim, float]]]   # table -> column -> (decl, dim, scale)
-    formulas: Mapping[Key, n.Expr]            # lets and emissions
+    formulas: Mapping[Key, n.Expr]            # lets, emissions and checks
     problems: tuple[Diagnostic, ...]
+    maps: Mapping[str, n.Map] = None                      # name -> map
+    texts: Mapping[str, int] = None                       # every quoted text and map key -> its code
+    text_keys: Mapping[object, frozenset] = None          # input name or (table, column) -> maps it keys
+    defaults: Mapping[object, float] = None               # input name or (table, column) -> base value
 
 
 def ref_key(ref: n.KbRef) -> Key:
@@ -65,10 +71,16 @@ def resolve_names(method: n.Method, kb: KnowledgeBase, units: Units, data_year: 
     r = _Resolver(method, kb, units, data_year, latest_when_no_year)
     keys = r.declare()
     for d, key in zip(method.decls, keys):
-        if type(d) is n.Let or type(d) is n.Emission:
+        t = type(d)
+        if t is n.Let or t is n.Emission or t is n.Check:
             r.link_expr(key, d.expr)
+        elif t is n.Map and key is not None:
+            for entry in d.entries:
+                r.link_expr(key, entry.expr)
+    r.scenarios()
     return Names(r.names, r.decl_span, r.kinds, tuple(r.deps), r.kb_nodes, r.dims, r.columns, r.formulas,
-                 tuple(r.problems))
+                 tuple(r.problems), r.maps, r.texts, {k: frozenset(v) for k, v in r.text_keys.items()},
+                 r.defaults)
 
 
 class _Resolver:
@@ -89,6 +101,10 @@ class _Resolver:
         self.dims: dict[Key, Dim] = {}
         self.columns: dict[str, dict[str, tuple[n.Column, Dim, float]]] = {}
         self.formulas: dict[Key, n.Expr] = {}
+        self.maps: dict[str, n.Map] = {}
+        self.texts: dict[str, int] = {}
+        self.text_keys: dict[object, set[str]] = {}
+        self.defaults: dict[object, float] = {}
 
     def err(self, code, message, span, hint=None, related=()):
         self.problems.append(Diagnostic(code, message, span, hint=hint, related=tuple(related)))
@@ -106,10 +122,23 @@ class _Resolver:
             stages[s.id] = s
         partial = self.m.boundary_stages()   # a partial study: only these stages are inside
         names, decl_span, kinds = self.names, self.decl_span, self.kinds
+        checks: dict[str, n.Check] = {}
         for d in self.m.decls:
             t = type(d)
+            if t is n.Check:
+                key = Key(CHECK, d.name)
+                out.append(key)
+                if d.name in checks:
+                    self.err("duplicate", f"check `{d.name}` is declared twice", d.span,
+                             related=[("first declared", checks[d.name].span)])
+                    continue
+                checks[d.name] = d
+                decl_span[key] = d.span
+                kinds[key] = CHECK
+                self.formulas[key] = d.expr
+                continue
             kind = KINDS.get(t)
-            if kind is None:   # stages (above) and rules (checked by check_rules)
+            if kind is None:   # stages (above), rules (checked by check_rules), scenarios
                 out.append(None)
                 continue
             key = Key(kind, d.name)
@@ -125,18 +154,23 @@ class _Resolver:
             if t is n.Let:
                 self.formulas[key] = d.expr
             elif t is n.Input:
-                spec = unit_dim(self.units, d.unit, d.unit_span, self.problems)
+                spec = self.declared_unit(d)
                 if spec is not None:
-                    self.dims[key] = spec.dim
+                    self.dims[key] = spec[0]
+                    self.default(d, spec, d.name)
             elif t is n.Table:
                 cols = {}
                 for col in d.columns:
                     if col.name in cols:
                         self.err("duplicate", f"column `{col.name}` is declared twice", col.span)
-                    spec = unit_dim(self.units, col.unit, col.unit_span, self.problems)
+                    spec = self.declared_unit(col)
                     if spec is not None:
-                        cols[col.name] = (col, spec.dim, spec.scale)
+                        cols[col.name] = (col, *spec)
+                        self.default(col, spec, (d.name, col.name))
                 self.columns[d.name] = cols
+            elif t is n.Map:
+                self.maps[d.name] = d
+                self.map_keys(d)
             elif t is n.Emission:
                 self.formulas[key] = d.expr
                 st = stages.get(d.stage)
@@ -153,6 +187,90 @@ class _Resolver:
                              hint=f"add it to `boundary partial(...)`, or leave the line to a method "
                                   "whose boundary holds it")
         return out
+
+    def declared_unit(self, d) -> tuple[Dim, float] | None:
+        """(dimension, scale to base units) of an input or column; a text has no unit."""
+        if d.is_text:
+            return TEXT, 1.0
+        spec = unit_dim(self.units, d.unit, d.unit_span, self.problems)
+        return None if spec is None else (spec.dim, spec.scale)
+
+    def default(self, d, spec: tuple[Dim, float], place) -> None:
+        """The base value of `= <default>`: a number of the declared dimension, or a quoted text."""
+        e = d.default
+        if e is None:
+            return
+        what = f"the default of `{d.name}`"
+        if d.is_text:
+            if type(e) is not n.Text:
+                self.err("unit-mismatch", f"{what} is a text: write it quoted", e.span, hint=f'e.g. `= "road"`')
+                return
+            self.defaults[place] = self.text_code(e.value)
+            return
+        sign, num = 1.0, e
+        if type(e) is n.Neg:
+            sign, num = -1.0, e.operand
+        if type(num) is not n.Number:
+            self.err("bad-default", f"{what} is a number with its unit", e.span,
+                     hint=f"e.g. `= 3 {d.unit}`; a formula belongs in a `let`")
+            return
+        unit = unit_dim(self.units, num.unit or "1", num.span, self.problems)
+        if unit is None:
+            return
+        if unit.dim != spec[0]:
+            from ..core.units import format_dim
+            self.err("unit-mismatch", f"{what} is {format_dim(unit.dim)}, but `{d.name}` is in {d.unit} "
+                     f"({format_dim(spec[0])})", e.span, hint=f"give the default in {d.unit}")
+            return
+        self.defaults[place] = sign * num.value * unit.scale
+
+    def text_code(self, text: str) -> int:
+        """The number a text stands for in the array program (equal texts, equal numbers)."""
+        return self.texts.setdefault(text, len(self.texts))
+
+    def map_keys(self, m: n.Map) -> None:
+        seen: dict[str, n.MapEntry] = {}
+        for entry in m.entries:
+            if entry.key in seen:
+                self.err("duplicate", f"map `{m.name}` has the key `{entry.key}` twice", entry.span,
+                         related=[("first", seen[entry.key].span)])
+            seen[entry.key] = entry
+            self.text_code(entry.key)
+            for e in n.walk(entry.expr):
+                if not isinstance(e, _CONSTANT):
+                    self.err("bad-map", f"map `{m.name}`, key `{entry.key}`: a map's values are constants "
+                             "(numbers with units, `kb.` factors)", e.span,
+                             hint="compute with the looked-up value in a `let` instead")
+                    break
+        if not m.entries:
+            self.err("bad-map", f"map `{m.name}` has no entries", m.span,
+                     hint="`map name { key: 0.3 kgCO2e/kg, other: 1.0 kgCO2e/kg }`")
+
+    def scenarios(self) -> None:
+        """Each scenario sets declared inputs (to a constant) and lets (to a formula)."""
+        seen: dict[str, n.Scenario] = {}
+        for sc in self.m.scenarios:
+            if sc.name in seen:
+                self.err("duplicate", f"scenario `{sc.name}` is declared twice", sc.span,
+                         related=[("first declared", seen[sc.name].span)])
+            seen[sc.name] = sc
+            named: set[str] = set()
+            for a in sc.sets:
+                key = self.names.get(a.name)
+                if a.name in named:
+                    self.err("duplicate", f"scenario `{sc.name}` sets `{a.name}` twice", a.span)
+                named.add(a.name)
+                if key is None or not key.is_a(INPUT, LET):
+                    hint = did_you_mean(a.name, [k for k, v in self.names.items() if v.is_a(INPUT, LET)])
+                    self.err("unknown-name", f"scenario `{sc.name}`: `{a.name}` is not an input or a let of "
+                             "the method", a.span, hint=hint or "a scenario sets inputs and lets")
+                elif key.is_a(INPUT) and not isinstance(a.expr, (n.Number, n.Text, n.Neg)):
+                    self.err("bad-scenario", f"scenario `{sc.name}`: input `{a.name}` is set to a constant "
+                             "(a number with its unit, or a quoted text)", a.expr.span,
+                             hint=f"to compute it, make `{a.name}` a let")
+                for e in n.walk(a.expr):
+                    if type(e) is n.Text:
+                        self.text_code(e.value)
 
     # --- references -------------------------------------------------------------------
     def link_expr(self, owner: Key, expr: n.Expr, scope: dict[str, str] | None = None):
@@ -184,21 +302,48 @@ class _Resolver:
                 stack.append((e.operand, sc))
             elif t is n.Call:
                 stack.extend((a, sc) for a in e.args)
+            elif t is n.Lookup:
+                self.link_lookup(owner, e, sc)
+                stack.append((e.key, sc))
+
+    def link_lookup(self, owner: Key, e: n.Lookup, sc: dict[str, str]) -> None:
+        m = self.maps.get(e.map)
+        if m is None:
+            self.err("unknown-name", f"unknown map `{e.map}`", e.span,
+                     hint=did_you_mean(e.map, self.maps) or "declare it: `map name { key: value, ... }`")
+            return
+        self.deps.append((Key(MAP, e.map), owner))
+        k = e.key
+        keys = [x.key for x in m.entries]
+        if type(k) is n.Text and k.value not in keys:
+            self.err("unknown-key", f"map `{e.map}` has no key \"{k.value}\"", k.span,
+                     hint=did_you_mean(k.value, keys) or f"its keys: {', '.join(keys)}")
+        elif type(k) is n.Ref and k.name not in sc:
+            self.text_keys.setdefault(k.name, set()).add(e.map)
+        elif type(k) is n.Field and k.var in sc:
+            self.text_keys.setdefault((sc[k.var], k.column), set()).add(e.map)
 
     def link_leaf(self, owner: Key, e, sc: dict[str, str]):
         t = type(e)
-        if t is n.Ref:
+        if t is n.Text:
+            self.text_code(e.value)
+        elif t is n.Ref:
             if e.name in sc:
                 self.err("unknown-name", f"`{e.name}` is a row of `{sc[e.name]}`: use one of its "
                          f"columns, e.g. `{e.name}.{next(iter(self.columns.get(sc[e.name], {'x': 0})))}`",
                          e.span)
                 return
             key = self.names.get(e.name)
-            if key is None or self.kinds[key] == TABLE:
-                hint = did_you_mean(e.name, [k for k, v in self.names.items() if not v.is_a(TABLE)])
-                if key is not None:
+            if key is None or self.kinds[key] in (TABLE, MAP):
+                hint = did_you_mean(e.name, [k for k, v in self.names.items() if not v.is_a(TABLE, MAP)])
+                if key is not None and key.is_a(TABLE):
                     hint = f"`{e.name}` is a table: sum over it, `sum(row in {e.name}: row.<column>)`"
-                self.err("unknown-name", f"unknown name `{e.name}`", e.span, hint=hint)
+                elif key is not None:
+                    keys = self.maps[e.name].entries
+                    hint = f"`{e.name}` is a map: look a value up, `{e.name}[{keys[0].key if keys else 'key'}]`"
+                what = f"`{e.name}` is a map, not a value" if key is not None and key.is_a(MAP) \
+                    else f"unknown name `{e.name}`"
+                self.err("unknown-name", what, e.span, hint=hint)
             else:
                 self.deps.append((key, owner))
         elif t is n.KbRef:

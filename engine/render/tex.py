@@ -36,6 +36,10 @@ def to_tex(e: n.Expr, depth: int = 0) -> str:
         return "-" + (f"({inner})" if isinstance(e.operand, n.BinOp) else inner)
     if isinstance(e, n.Call):
         return _call(e, d)
+    if isinstance(e, n.Text):
+        return r"\text{“" + tex_text(e.value) + r"”}"
+    if isinstance(e, n.Lookup):
+        return _name(e.map) + r"\left[ " + to_tex(e.key, d) + r" \right]"
     if isinstance(e, n.RowSum):
         return rf"\sum_{{{_name(e.var)} \in {_name(e.table)}}} \left( {to_tex(e.body, d)} \right)"
     if e.op == "/":

@@ -51,6 +51,10 @@ def render_result(result: Result, title: str | None = None) -> str:
     out.append(f"method  {m.id} — {t(m.title or '')}".rstrip(" —"))
     out.append(f"        {t(m.standard)}, {t(m.boundary_text)}, GWP {m.gwp}"
                + (f", data year {result.data_year}" if result.data_year else ""))
+    if result.scenario is not None:
+        sc = result.scenario.to_dict()
+        sets = ", ".join(f"{t(k)} = {t(v)}" for k, v in sc["sets"].items())
+        out.append(f"scenario {t(sc['name'])}" + (f" — {t(sc['label'])}" if sc["label"] else "") + f": {sets}")
     for p in result.products:
         out.append("")
         fu = t(p.functional_unit or "functional unit")

@@ -1,0 +1,360 @@
+"""Lookup maps, text inputs and columns, input defaults, checks and scenarios (issue 17 items 4-6).
+
+Each is unit-checked when the graph is built, evaluated on one product, in the array program
+(batch) and on intervals (audit), shown by explain, and printed back by the canonical printer.
+Figures are hand arithmetic, written next to each test."""
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import pcf
+from pcf.analysis.batch import evaluate_catalogue, load_catalogue, to_csv
+from pcf.analysis.explain import explain, render_tree
+from pcf.cli import main
+from pcf.core.errors import PcfError
+from pcf.evaluation.lowering import compile_program
+from pcf.evaluation.scenario import apply_scenario, find_scenario
+from pcf.language.build import build_method
+from pcf.language.format import format_method, without_spans
+
+METHOD = '''method t.drink "瓶装饮料" {
+  standard "ISO 14067:2018"
+  boundary cradle_to_grave
+  gwp AR5
+  functional_unit "1 瓶"
+  stage distribution "分销"
+  stage end_of_life "废弃"
+  input days : d "冷藏天数" = 3 d
+  input mode : text "运输方式" = "road"
+  input distance : km
+  input mass : kg
+  input chill_power : kW
+  table routes "废弃去向" {
+    route : text "去向"
+    share : % "比例"
+  }
+  map transport_ef "运输因子" {
+    road: 0.1 kgCO2e/(t*km)
+    rail: 0.02 kgCO2e/(t*km)
+  }
+  map waste_ef "废弃因子" {
+    landfill: 0.3 kgCO2e/kg,
+    "焚烧": 1.0 kgCO2e/kg
+    recycling: 0 kgCO2e/kg
+  }
+  emission transport "运输" in distribution = mass * distance * transport_ef[mode]
+  emission chilling "冷藏" in distribution
+    = if days > 2 d then chill_power * days * 0.5 kgCO2e/kWh else 0 kgCO2e
+  emission waste "废弃处置" in end_of_life = sum(r in routes: mass * r.share * waste_ef[r.route])
+  check shares "ISO 14067:2018 6.3.5" error = sum(r in routes: r.share) == 100 % "废弃去向比例之和为 100 %"
+  check light "case rule" warning = mass <= 1 kg "a bottle weighs at most 1 kg"
+  scenario rail "铁路运输" {
+    mode: "rail"
+    days: 1 d
+  }
+}
+'''
+ROUTES = [{"route": "landfill", "share": "60 %"}, {"route": "焚烧", "share": "30 %"},
+          {"route": "recycling", "share": "10 %"}]
+PRODUCT = {"id": "A", "inputs": {"mass": "0.5 kg", "distance": "200 km", "chill_power": "0.01 kW"}, "routes": ROUTES}
+# transport: 0.5 kg = 0.0005 t x 200 km x 0.1 kgCO2e/(t·km) = 0.01
+# chilling: 3 d > 2 d: 0.01 kW x 72 h x 0.5 kgCO2e/kWh = 0.36
+# waste: 0.5 kg x (0.6 x 0.3 + 0.3 x 1.0 + 0.1 x 0) = 0.5 x 0.48 = 0.24
+BASE = {"transport": 0.01, "chilling": 0.36, "waste": 0.24}
+# rail, 1 d: 0.0005 x 200 x 0.02 = 0.002; 1 d is not > 2 d: 0; waste 0.24
+RAIL = {"transport": 0.002, "chilling": 0.0, "waste": 0.24}
+
+
+@pytest.fixture(scope="module")
+def plan(ws):
+    return ws.compile(build_method(METHOD, "drink.pcf"), 2024)
+
+
+def lines(result, pid="A"):
+    return {l.name: l.value for l in result.product(pid).lines}
+
+
+def compile_text(ws, body: str):
+    head = METHOD.split("  stage distribution")[0]
+    return ws.compile(build_method(head + "  stage distribution \"d\"\n" + textwrap.dedent(body) + "}\n", "m.pcf"),
+                      2024)
+
+
+def errors(ws, body: str) -> list:
+    with pytest.raises(PcfError) as e:
+        compile_text(ws, body)
+    return e.value.diagnostics
+
+
+# --- the language ---------------------------------------------------------------------------
+
+def test_the_method_prints_and_parses_back():
+    m = build_method(METHOD, "drink.pcf")
+    assert [x.key for x in m.maps[1].entries] == ["landfill", "焚烧", "recycling"]
+    assert m.inputs[0].default.text == "3" and m.inputs[1].is_text and m.tables[0].columns[0].is_text
+    assert (m.checks[0].severity, m.checks[1].severity) == ("error", "warning")
+    assert [(a.name) for a in m.scenarios[0].sets] == ["mode", "days"]
+    text = format_method(m)
+    assert without_spans(build_method(text, "drink.pcf")) == without_spans(m)
+    assert 'map waste_ef "废弃因子" {\n    landfill: 0.3 kgCO2e/kg\n    "焚烧": 1.0 kgCO2e/kg' in text
+    assert 'scenario rail "铁路运输" {\n    mode: "rail"\n    days: 1 d\n  }' in text
+
+
+def test_a_map_key_that_is_a_keyword_is_quoted_by_the_printer():
+    m = build_method('method m {\n  map ef {\n    "stage": 1 kg\n    road: 2 kg\n  }\n}\n', "m.pcf")
+    assert '"stage": 1 kg' in format_method(m)
+    assert without_spans(build_method(format_method(m), "m.pcf")) == without_spans(m)
+
+
+# --- one product -----------------------------------------------------------------------------
+
+def test_maps_text_defaults_and_conditions_give_the_hand_figures(ws, plan):
+    r = ws.evaluate(plan, pcf.Inventory.build([PRODUCT]))
+    assert lines(r) == pytest.approx(BASE, rel=1e-12)
+    assert r.product("A").total == pytest.approx(0.61, rel=1e-12)
+    codes = {(f.code, f.at) for f in r.findings}
+    assert ("input-default", "products.A.inputs.days") in codes
+    assert ("input-default", "products.A.inputs.mode") in codes
+    assert not any(f.code in ("check-failed", "check-warning") for f in r.findings)
+
+
+def test_a_word_from_the_inventory_picks_the_map_value(ws, plan):
+    p = {**PRODUCT, "inputs": {**PRODUCT["inputs"], "mode": "rail", "days": "1 d"}}
+    r = ws.evaluate(plan, pcf.Inventory.build([p]))
+    assert lines(r) == pytest.approx(RAIL, rel=1e-12, abs=1e-15)
+
+
+def test_checks_fail_with_their_severity_and_position(ws, plan):
+    # shares 60 + 30 + 20 = 110 %: the error check fails; 1.5 kg > 1 kg: the warning one
+    routes = ROUTES[:2] + [{"route": "recycling", "share": "20 %"}]
+    p = {**PRODUCT, "inputs": {**PRODUCT["inputs"], "mass": "1.5 kg"}, "routes": routes}
+    r = ws.evaluate(plan, pcf.Inventory.build([p]))
+    found = {f.code: f for f in r.findings if f.code.startswith("check")}
+    assert found["check-failed"].severity == "error" and found["check-warning"].severity == "warning"
+    assert found["check-failed"].at.line == 30 and "ISO 14067:2018 6.3.5" in found["check-failed"].message
+    assert "product `A`: check `light` fails" in found["check-warning"].message
+
+
+@pytest.mark.parametrize("shares", [("35 %", "65 %", "0 %"), ("10 %", "20 %", "70 %"), ("33.3 %", "33.3 %", "33.4 %")])
+def test_shares_that_add_to_100_percent_pass_despite_float_rounding(ws, plan, shares):
+    # 0.1 + 0.2 + 0.7 is 0.9999999999999999 in floats: == holds within a relative 1e-9
+    routes = [{**row, "share": s} for row, s in zip(ROUTES, shares)]
+    r = ws.evaluate(plan, pcf.Inventory.build([{**PRODUCT, "routes": routes}]))
+    assert not [f for f in r.findings if f.code == "check-failed"]
+
+
+def test_explain_shows_the_map_value_taken_and_the_default(ws, plan):
+    r = ws.evaluate(plan, pcf.Inventory.build([PRODUCT]))
+    text = render_tree(explain(r, "transport"))
+    assert 'transport_ef["road"] 运输因子 = 0.1000 kgCO2e/(t*km)  [map]' in text
+    assert "the method's default \"road\"" in text
+    text = render_tree(explain(r, "chilling"))
+    assert "the method's default, 3 d" in text and "the then branch is taken" in text
+
+
+# --- errors, positioned --------------------------------------------------------------------------
+
+def test_an_inventory_word_outside_the_map_is_refused_with_did_you_mean(ws, plan):
+    rows = [{"route": "landfil", "share": "100 %"}]
+    with pytest.raises(PcfError) as e:
+        ws.evaluate(plan, pcf.Inventory.build([{**PRODUCT, "routes": rows, "inputs": {**PRODUCT["inputs"],
+                                                                                     "mode": "air"}}]))
+    msgs = {d.code: d for d in e.value.diagnostics}
+    assert [d.code for d in e.value.diagnostics] == ["unknown-key", "unknown-key"]
+    assert '"air" is not a key of map `transport_ef` (road, rail)' in e.value.diagnostics[0].message
+    assert e.value.diagnostics[1].hint == "did you mean `landfill`?"
+    assert msgs
+
+
+def test_a_number_for_a_text_input_and_a_word_for_a_number_are_refused(ws, plan):
+    p = {**PRODUCT, "inputs": {**PRODUCT["inputs"], "mode": "3 km", "distance": "far"}}
+    with pytest.raises(PcfError) as e:
+        ws.evaluate(plan, pcf.Inventory.build([p]))
+    text = " | ".join(d.message for d in e.value.diagnostics)
+    assert "input `mode` is a text" in text and "inputs.distance" in text
+
+
+@pytest.mark.parametrize("body, code, says", [
+    ('input m : text\nemission e in distribution = m * 1 kgCO2e\n', "unit-mismatch", "cannot compute `*` with a text"),
+    ('input m : text\ninput x : kg\nemission e in distribution = if m < "a" then x * 1 kgCO2e/kg else 0 kgCO2e\n',
+     "unit-mismatch", "texts are compared with == or !="),
+    ('input m : text\ninput x : kg\nemission e in distribution = if m == 1 kg then x * 1 kgCO2e/kg else 0 kgCO2e\n',
+     "unit-mismatch", "cannot compare text with kg"),
+    ('input x : kg\nmap f { a: 1 kgCO2e/kg, b: 2 kgCO2e/kWh }\nemission e in distribution = x * f["a"]\n',
+     "unit-mismatch", "map `f`: `b` is"),
+    ('input x : kg\nmap f { a: 1 kgCO2e/kg }\nemission e in distribution = x * f\n', "unknown-name", "is a map"),
+    ('input x : kg\nmap f { a: 1 kgCO2e/kg }\nemission e in distribution = x * f[x]\n', "unit-mismatch",
+     "keyed by text, not by kg"),
+    ('input x : kg\nmap f { a: 1 kgCO2e/kg }\nemission e in distribution = x * g["a"]\n', "unknown-name",
+     "unknown map `g`"),
+    ('input x : kg\nmap f { a: 1 kgCO2e/kg, a: 2 kgCO2e/kg }\nemission e in distribution = x * f["a"]\n',
+     "duplicate", "has the key `a` twice"),
+    ('input x : kg = 3 km\nemission e in distribution = x * 1 kgCO2e/kg\n', "unit-mismatch",
+     "the default of `x` is"),
+    ('input x : kg = "heavy"\nemission e in distribution = x * 1 kgCO2e/kg\n', "bad-default", "a number with its unit"),
+    ('input m : text = 3 kg\ninput x : kg\nemission e in distribution = if m == "a" then x * 1 kgCO2e/kg else 0 kgCO2e\n',
+     "unit-mismatch", "is a text: write it quoted"),
+    ('input x : kg\nemission e in distribution = x * 1 kgCO2e/kg\ncheck c error = x * 2 "m"\n', "unit-mismatch",
+     "check `c` is a condition"),
+    ('input x : kg\nemission e in distribution = x * 1 kgCO2e/kg\nscenario s { y: 2 kg }\n', "unknown-name",
+     "`y` is not an input or a let"),
+    ('input x : kg\nemission e in distribution = x * 1 kgCO2e/kg\nscenario s { x: 2 kg, x: 3 kg }\n', "duplicate",
+     "sets `x` twice"),
+])
+def test_misuse_is_an_error_with_its_position(ws, body, code, says):
+    found = errors(ws, body)
+    assert any(d.code == code and says in d.message and d.span is not None for d in found), \
+        [(d.code, d.message) for d in found]
+
+
+# --- the array program, batch, audit intervals -----------------------------------------------------
+
+def test_the_array_program_gives_the_same_figures_for_a_catalogue(ws, plan, tmp_path):
+    inv = tmp_path / "cat.toml"
+    inv.write_text(textwrap.dedent('''\
+        [[product]]
+        id = "A"
+        [product.inputs]
+        mass = "0.5 kg"
+        distance = "200 km"
+        chill_power = "0.01 kW"
+        [[product.routes]]
+        route = "landfill"
+        share = "60 %"
+        [[product.routes]]
+        route = "焚烧"
+        share = "30 %"
+        [[product.routes]]
+        route = "recycling"
+        share = "10 %"
+
+        [[product]]
+        id = "B"
+        [product.inputs]
+        mass = "0.5 kg"
+        distance = "200 km"
+        chill_power = "0.01 kW"
+        mode = "rail"
+        days = "1 d"
+        [[product.routes]]
+        route = "recycling"
+        share = "100 %"
+        '''), encoding="utf-8")
+    prog = compile_program(plan)
+    out = evaluate_catalogue(prog, load_catalogue(inv, prog, ws.kb))
+    # A: 0.01 + 0.36 + 0.24 = 0.61; B: 0.002 + 0 + 0.5 x 1.0 x 0 = 0.002
+    assert out.total == pytest.approx([0.61, 0.002], rel=1e-12)
+    assert "B," in to_csv(out, prog)
+
+
+def test_a_wide_catalogue_reads_text_columns_and_defaults(ws, tmp_path):
+    method = '''method t.w "w" {
+  standard "S"
+  boundary cradle_to_gate
+  gwp AR5
+  stage production "p"
+  input mode : text = "road"
+  input distance : km
+  input mass : t = 2 t
+  map ef { road: 0.1 kgCO2e/(t*km), rail: 0.02 kgCO2e/(t*km) }
+  emission e in production = mass * distance * ef[mode]
+}
+'''
+    plan = ws.compile(build_method(method, "w.pcf"), 2024)
+    prog = compile_program(plan)
+    csv_path = tmp_path / "cat.csv"
+    csv_path.write_text("product,mode,distance [km],mass [kg]\nP1,rail,100,500\nP2,,100,\nP3,road,10,1000\n",
+                        encoding="utf-8")
+    out = evaluate_catalogue(prog, load_catalogue(csv_path, prog, ws.kb))
+    # P1: 0.5 t x 100 km x 0.02 = 1.0; P2: road (default), 2 t (default) x 100 x 0.1 = 20; P3: 1 t x 10 x 0.1 = 1
+    assert out.total == pytest.approx([1.0, 20.0, 1.0], rel=1e-12)
+    csv_path.write_text("product,mode,distance [km]\nP1,air,100\n", encoding="utf-8")
+    with pytest.raises(PcfError) as e:
+        load_catalogue(csv_path, prog, ws.kb)
+    assert e.value.diagnostics[0].code == "unknown-key" and "road, rail" in e.value.diagnostics[0].message
+
+
+def test_a_lookup_on_a_literal_key_folds_into_a_constant(ws):
+    plan = compile_text(ws, 'input x : kg\nmap f { a: 1 kgCO2e/kg, b: 3 kgCO2e/kg }\n'
+                            'emission e in distribution = x * f["b"]\n')
+    prog = compile_program(plan)
+    V = prog.run({"input:x": np.array([1.0, 2.0])})
+    assert prog.value(V, "emission:e") == pytest.approx([3.0, 6.0])
+    assert len(prog.live) == 1   # the choice among the map's values was taken when the program was built
+
+
+# --- scenarios -----------------------------------------------------------------------------------------
+
+def test_a_method_scenario_sets_inputs_and_the_result_says_so(ws, plan):
+    method, inventory = apply_scenario(plan.method, pcf.Inventory.build([PRODUCT]),
+                                       find_scenario("rail", plan.method))
+    r = ws.evaluate(ws.compile(method, 2024), inventory)
+    assert lines(r) == pytest.approx(RAIL, rel=1e-12, abs=1e-15)
+
+
+def write_case(root: Path, case_extra: str = "") -> Path:
+    d = root / "drink"
+    d.mkdir()
+    (d / "m.pcf").write_text(METHOD.replace("  scenario rail", '  let grid = 0.5 kgCO2e/kWh\n  scenario rail')
+                             .replace("chill_power * days * 0.5 kgCO2e/kWh", "chill_power * days * grid"),
+                             encoding="utf-8")
+    (d / "inventory.toml").write_text(textwrap.dedent('''\
+        [[product]]
+        id = "A"
+        [product.inputs]
+        mass = "0.5 kg"
+        distance = "200 km"
+        chill_power = "0.01 kW"
+        [[product.routes]]
+        route = "landfill"
+        share = "60 %"
+        [[product.routes]]
+        route = "焚烧"
+        share = "30 %"
+        [[product.routes]]
+        route = "recycling"
+        share = "10 %"
+        '''), encoding="utf-8")
+    (d / "case.toml").write_text('method = "m.pcf"\ninventory = "inventory.toml"\ndata_year = 2024\n' + case_extra,
+                                 encoding="utf-8")
+    return d
+
+
+def test_case_scenarios_set_inputs_and_lets(ws, tmp_path):
+    d = write_case(tmp_path, '[scenarios.green]\nlabel = "green power"\nset = { grid = "0.1 kgCO2e/kWh", '
+                             'mode = "rail" }\n')
+    r = ws.run_case(d, scenario="green")
+    # chilling 0.01 kW x 72 h x 0.1 = 0.072; transport rail 0.002; waste 0.24
+    assert lines(r) == pytest.approx({"transport": 0.002, "chilling": 0.072, "waste": 0.24}, rel=1e-12)
+    assert r.to_dict()["scenario"] == {"name": "green", "label": "green power", "origin": "case",
+                                       "sets": {"grid": "0.1 kgCO2e/kWh", "mode": "rail"}}
+    assert ws.scenario_names(d) == ["rail", "green"]
+
+
+def test_a_case_scenario_naming_nothing_is_an_error(ws, tmp_path):
+    d = write_case(tmp_path, '[scenarios.bad]\nset = { gird = "0.1 kgCO2e/kWh" }\n')
+    with pytest.raises(PcfError) as e:
+        ws.run_case(d, scenario="bad")
+    (diag,) = e.value.diagnostics
+    assert diag.code == "unknown-name" and diag.hint == "did you mean `grid`?" and diag.span.line == 5
+
+
+def test_pcf_compare_scenarios_side_by_side(ws, tmp_path, capsys):
+    d = write_case(tmp_path)
+    assert main(["compare", str(d), "--scenarios", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["labels"] == ["case", "rail"]
+    assert [r["products"][0]["total"] for r in doc["results"]] == pytest.approx([0.61, 0.242], rel=1e-12)
+    assert main(["compare", str(d), "--scenarios"]) == 0
+    text = capsys.readouterr().out
+    assert "scenario rail 铁路运输: mode = \"rail\", days = 1 d" in text
+    assert "  total         0.6100    0.2420  *" in text   # 0.61 and 0.002 + 0.24
+    assert main(["run", str(d), "--scenario", "rail", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["products"][0]["total"] == pytest.approx(0.242, rel=1e-12)
+    assert main(["run", str(d), "--scenario", "rial"]) == 1
+    assert "did you mean `rail`?" in capsys.readouterr().err
