@@ -358,3 +358,38 @@ def test_pcf_compare_scenarios_side_by_side(ws, tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["products"][0]["total"] == pytest.approx(0.242, rel=1e-12)
     assert main(["run", str(d), "--scenario", "rial"]) == 1
     assert "did you mean `rail`?" in capsys.readouterr().err
+
+
+# --- the documentation's examples ------------------------------------------------------------------
+
+def doc_example(ident: str) -> str:
+    import re
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "language.md").read_text(encoding="utf-8")
+    (text,) = [t for t in re.findall(r"```pcf\n(.*?)```", doc, flags=re.S) if ident in t]
+    head = '  standard "ISO 14067:2018"\n  boundary cradle_to_grave\n  gwp AR5\n'
+    first, rest = text.split("\n", 1)
+    return first + "\n" + head + rest
+
+
+def test_the_scenario_example_of_the_docs_gives_the_hand_figures(ws):
+    method = build_method(doc_example("demo.scenarios"), "s.pcf")
+    inv = pcf.Inventory.build([{"id": "P", "inputs": {"mass": "10 kg"}}])
+    totals = {}
+    for name in (None, "recycled50", "rail"):
+        m, i = (method, inv) if name is None else apply_scenario(method, inv, find_scenario(name, method))
+        totals[name] = ws.evaluate(ws.compile(m, 2024), i).products[0].total
+    # 20 % (default): 10 x (0.2 x 0.6 + 0.8 x 2.2) = 18.8, road 10 x 0.0001 x 300 = 0.3 -> 19.1
+    # recycled50: 10 x (0.5 x 0.6 + 0.5 x 2.2) = 14.0 + 0.3 = 14.3; rail: 18.8 + 10 x 0.00002 x 300 = 18.86
+    assert totals == pytest.approx({None: 19.1, "recycled50": 14.3, "rail": 18.86}, rel=1e-12)
+
+
+def test_the_map_and_check_examples_of_the_docs_compile_and_evaluate(ws):
+    plan = ws.compile(build_method(doc_example("demo.maps"), "m.pcf"), 2024)
+    r = ws.evaluate(plan, pcf.Inventory.build([{"id": "P", "inputs": {"mass": "2 kg", "distance": "50 km"},
+                                                "routes": [{"route": "焚烧", "share": "100 %"}]}]))
+    # road (default) 0.002 t x 50 km x 0.1 = 0.01; 3 d (default) > 2 d: 3 x 0.05 = 0.15; 2 x 1.0 x 1.0 = 2.0
+    assert lines(r, "P") == pytest.approx({"transport": 0.01, "chill": 0.15, "waste": 2.0}, rel=1e-12)
+    plan = ws.compile(build_method(doc_example("demo.checks"), "c.pcf"), 2024)
+    r = ws.evaluate(plan, pcf.Inventory.build([{"id": "P", "inputs": {"mass": "2 kg"},
+                                                "routes": [{"route": "x", "share": "90 %"}]}]))
+    assert sorted(f.code for f in r.findings if f.code.startswith("check")) == ["check-failed", "check-warning"]

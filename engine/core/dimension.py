@@ -24,15 +24,21 @@ from .errors import Diagnostic
 from .units import DIMENSIONLESS, TEXT, Dim, UnitError, format_dim
 
 # basis conversions: (numerator, denominator) -> (from unit, to unit)
+# Written with whole molar masses as the guidelines write them (C 12, N 14, O 16, P 31, K 39):
+# fertiliser statistics give P and K as their oxides, element balances as the elements.
 CONVERSIONS = {
     (44, 12): ("kgC", "kgCO2"), (12, 44): ("kgCO2", "kgC"),
     (44, 28): ("kgN2O_N", "kgN2O"), (28, 44): ("kgN2O", "kgN2O_N"),
+    (62, 142): ("kgP2O5", "kgP"), (142, 62): ("kgP", "kgP2O5"),
+    (78, 94): ("kgK2O", "kgK"), (94, 78): ("kgK", "kgK2O"),
 }
 CONVERSION_NAMES = {(44, 12): "C -> CO2", (12, 44): "CO2 -> C", (44, 28): "N2O-N -> N2O",
-                    (28, 44): "N2O -> N2O-N"}
+                    (28, 44): "N2O -> N2O-N", (62, 142): "P2O5 -> P", (142, 62): "P -> P2O5",
+                    (78, 94): "K2O -> K", (94, 78): "K -> K2O"}
 # What a conversion contributes: built once, shared (dimensions are never mutated).
 CONVERSION_DIMS = {k: UnitsContainer({dst: 1, src: -1}) for k, (src, dst) in CONVERSIONS.items()}
-_SUBSTANCE = {"kgC": "carbon (C)", "kgCO2": "CO2", "kgN2O_N": "N2O-N", "kgN2O": "N2O"}
+_SUBSTANCE = {"kgC": "carbon (C)", "kgCO2": "CO2", "kgN2O_N": "N2O-N", "kgN2O": "N2O",
+              "kgP2O5": "phosphate (P2O5)", "kgP": "phosphorus (P)", "kgK2O": "potash (K2O)", "kgK": "potassium (K)"}
 
 # Expression leaves. A basis conversion is checked against the product chain around it; the
 # dimension of the others needs nothing beyond the row scope.

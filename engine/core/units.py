@@ -175,7 +175,7 @@ AMBIGUOUS = {
 COMMON = ["kWh", "MWh", "GWh", "万kWh", "kW", "J", "kJ", "MJ", "GJ", "TJ", "t", "kg", "g", "Mt", "万t",
           "m", "km", "m3", "Nm3", "万Nm3", "万m3", "L", "ha", "t·km", "tkm", "kgCO2e", "tCO2e", "gCO2e",
           "kgCO2", "tCO2", "kgC", "tC", "kgCH4", "kgN2O", "kgN2O_N", "kgSF6", "台", "套", "个", "件", "pcs", "%",
-          "hm2", "hm²", "m2", "m²", "mu", "亩", "kgN", "kgP2O5", "kgK2O", "瓶", "袋", "箱", "天", "年", "月", "d", "a"]
+          "hm2", "hm²", "m2", "m²", "mu", "亩", "kgN", "kgP2O5", "kgK2O", "kgP", "kgK", "瓶", "袋", "箱", "天", "年", "月", "d", "a"]
 
 
 # pint's preprocessing of a unit string is quadratic in its length (40 000 characters take
