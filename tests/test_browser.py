@@ -360,3 +360,27 @@ def test_method_page_renders_offline(tmp_path):
     )
     check_static_offline(site)
     check_page_in_browser(site, REAL_PAGE, "browser-gbt24067.electrical")
+
+
+def test_worked_cases_page_renders_offline(tmp_path):
+    """The worked cases (issue 17): figures computed at build time, methods shown as written."""
+    chromium_path()
+    site = build_site(ROOT / "mkdocs.yml", tmp_path / "site")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with serve(site) as (origin, served), tempfile.TemporaryDirectory() as tmp:
+        url = f"{origin}/worked.html"
+        netlog_path = Path(tmp) / "netlog.json"
+        dom = run_chromium(url, f"--log-net-log={netlog_path}", "--dump-dom")
+        (ARTIFACTS / "browser-worked-cases.dom.html").write_text(dom, encoding="utf-8")
+        shot = ARTIFACTS / "browser-worked-cases.png"
+        shot.unlink(missing_ok=True)
+        run_chromium(url, "--window-size=1280,2400", f"--screenshot={shot}")
+        asked = page_requests(load_netlog(netlog_path), origin)
+    assert shot.is_file() and shot.stat().st_size > 1000
+    assert not [u for u in asked if not u.startswith(origin + "/")], asked
+    assert re.search(r'<html\b[^>]*\bdata-pcf-render="done"', dom), "pcf.js did not finish"
+    # the battery's total per kWh delivered (7743 / 144 000) and the steel part's scenarios
+    assert "<strong>0.05377</strong>" in dom and "<strong>1.9040</strong>" in dom and "<strong>3.4000</strong>" in dom
+    # a method's text is code, escaped: its quotes and arrows are text, not markup
+    assert "method worked.battery &quot;" in dom or 'method worked.battery "' in dom
+    assert "<code>examples/worked-floor-tile</code>" in dom

@@ -50,22 +50,31 @@ def sensitivity(result: Result, step: float = 0.10, prog: Program | None = None)
     out = []
     for pr in result.products:
         b = pr.trace.bound   # the inventory as the evaluation bound it
-        params = [k for k in prog.inputs] + \
-                 [Key.column(k.name, c) for k, v in b.values.items() if k.is_a(TABLE) for c in v] + \
+        # a word (a text input or column) is not a quantity: it is never moved
+        words = {Key.input(d.name) for d in plan.method.inputs if d.is_text} | \
+                {Key.column(t.name, c.name) for t in plan.method.tables for c in t.columns if c.is_text}
+        params = [k for k in prog.inputs if k not in words] + \
+                 [Key.column(k.name, c) for k, v in b.values.items() if k.is_a(TABLE) for c in v
+                  if Key.column(k.name, c) not in words] + \
                  list(plan.constants)
         n = 2 * len(params)
         scale = np.ones((len(params), n))
         for i in range(len(params)):
             scale[i, 2 * i], scale[i, 2 * i + 1] = 1 - step, 1 + step
         row = {p: i for i, p in enumerate(params)}
+        unmoved = np.ones(n)
+
+        def moved(k):
+            return scale[row[k]] if k in row else unmoved
+
         inputs: dict[Key, object] = {}
         for key, v in b.values.items():
             if key.is_a(TABLE):
                 rows = len(next(iter(v.values()), ()))
-                inputs[key] = Rows({c: np.asarray(a, float)[:, None] * scale[row[Key.column(key.name, c)]][None, :]
+                inputs[key] = Rows({c: np.asarray(a, float)[:, None] * moved(Key.column(key.name, c))[None, :]
                                     for c, a in v.items()}, np.ones((rows, n)))
             else:
-                inputs[key] = v * scale[row[key]]
+                inputs[key] = v * moved(key)
         overrides = {k: v * scale[row[k]] for k, v in plan.constants.items()}
         V = prog.run(inputs, overrides, n=n)
         _, _, totals = prog.totals(V, b.divisor)

@@ -287,11 +287,15 @@ def _distributions(prog: Program, product, spec: Spec) -> list[tuple[Key, Dist]]
 
     for d in plan.method.inputs:
         key = Key.input(d.name)
+        if d.is_text:   # a word is not drawn
+            continue
         # an input in kgCO2e/kWh (a factor the inventory supplies) takes the factor grade
         role = "factor" if _is_factor(plan.dims.get(key, {})) else "activity"
         out.append((key, spec.inputs.get(d.name) or default(key, role)))
     for t in plan.method.tables:
         for c in t.columns:
+            if c.is_text:
+                continue
             set_ = spec.columns.get(t.name, {}).get(c.name)
             role = "factor" if _is_factor(plan.units.parse(c.unit).dim) else "activity"
             out.append((Key.column(t.name, c.name), set_ or default(Key.table(t.name), role)))

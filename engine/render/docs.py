@@ -276,6 +276,8 @@ def all_pages(ws: Workspace | None = None, examples: Path = ROOT / "examples") -
     pages["methods/index.md"] = "\n".join(methods_index) + "\n"
     pages.update(kb_pages(ws.kb))
     pages["gallery.md"] = gallery(ws, examples)
+    from .workedpage import worked_cases_page
+    pages["worked.md"] = worked_cases_page(ws, examples)
     pages["errors.md"] = error_catalogue(ws)
     pages["findings.md"] = findings_catalogue()
     pages["slips.md"] = slips_page()
