@@ -393,3 +393,14 @@ def test_the_map_and_check_examples_of_the_docs_compile_and_evaluate(ws):
     r = ws.evaluate(plan, pcf.Inventory.build([{"id": "P", "inputs": {"mass": "2 kg"},
                                                 "routes": [{"route": "x", "share": "90 %"}]}]))
     assert sorted(f.code for f in r.findings if f.code.startswith("check")) == ["check-failed", "check-warning"]
+
+
+def test_pcf_check_compiles_each_scenario_of_a_method(here, capsys):
+    Path("sc.pcf").write_text('method t.sc "sc" {\n  standard "S"\n  boundary cradle_to_gate\n  gwp AR5\n'
+                              '  stage production "p"\n  input x : kg\n  let ef = 2 kgCO2e/kg\n'
+                              '  emission e in production = x * ef\n  scenario bad { ef: 3 kgCO2e/kWh }\n}\n',
+                              encoding="utf-8")
+    assert main(["check", "sc.pcf"]) == 1
+    err = capsys.readouterr().err
+    # x (kg) x 3 kgCO2e/kWh is not a mass of CO2e: found under the scenario, which is named and placed
+    assert "sc.pcf:8:3: under scenario `bad`: emission `e` is" in err and "sc.pcf:9:3" in err

@@ -81,3 +81,16 @@ def test_init_with_a_method_file_writes_a_case_that_runs(here, capsys):
     assert main(["run", str(case), "--json"]) == 0
     import json
     assert json.loads(capsys.readouterr().out)["products"][0]["total"] == pytest.approx(0.1, rel=1e-12)
+
+
+def test_library_files_in_findings_are_shown_relative_to_the_working_directory(ws, here, capsys):
+    """Run from a folder outside the checkout: the library's method files in findings are
+    `../…/methods/…`, not the installation's absolute path (issue 17 item 7)."""
+    import os
+    root = Path(__file__).resolve().parents[1]
+    assert not Path.cwd().resolve().is_relative_to(root)   # `here` is a temporary folder
+    assert main(["run", str(root / "examples" / "seed-004-distribution-units")]) == 0
+    text = capsys.readouterr().out
+    shown = os.path.relpath(root / "methods" / "iso14067" / "base.pcf", Path.cwd())
+    assert f"gwp-set  {shown}:17:3" in text and shown.startswith("..")
+    assert f" {root / 'methods'}" not in text

@@ -46,8 +46,9 @@ def cmd_check(args) -> int:
                     check_kb(load_kb(kb_root(target), units))
                 elif kind == "method":
                     ws = Workspace(units, get_kb(), DEFAULT_METHODS_DIR)
-                    plan = compile_method(ws.resolve(read_method(target)), get_kb(), units, None,
-                                          latest_when_no_year=True)
+                    method = ws.resolve(read_method(target))
+                    plan = compile_method(method, get_kb(), units, None, latest_when_no_year=True)
+                    check_scenarios(method, get_kb(), units)
                     # what compiles but deserves a look (an input no formula uses)
                     warnings.extend(Diagnostic(f.code, f"warning: {f.message}", f.at) for f in plan_findings(plan)
                                     if f.code == "unused-input")
@@ -63,6 +64,25 @@ def cmd_check(args) -> int:
         print(render(warnings), file=sys.stderr)
     out(f"ok: {checked} checked" + (f", {len(warnings)} warning(s)" if warnings else ""))
     return 0
+
+
+def check_scenarios(method, kb, units) -> None:
+    """Each scenario of the method compiles: the formulas it gives its lets are checked as the
+    method's own are (its inputs' constants are checked when a case binds them)."""
+    from ..evaluation.scenario import apply_scenario, scenarios_of
+    from ..inputs.inventory import Inventory
+    problems = []
+    for sc in scenarios_of(method).values():
+        try:
+            variant, _ = apply_scenario(method, Inventory(()), sc)
+            compile_method(variant, kb, units, None, latest_when_no_year=True)
+        except PcfError as exc:
+            from dataclasses import replace
+            problems.extend(replace(d, message=f"under scenario `{sc.name}`: {d.message}",
+                                    related=(*d.related, (f"scenario `{sc.name}`", sc.span)))
+                            for d in exc.diagnostics)
+    if problems:
+        raise PcfError(problems)
 
 
 def inside_kb(path: Path, kb: Path) -> bool:

@@ -5,6 +5,7 @@ line and column where the offending text starts (and, where known, ends).
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import total_ordering
 from pathlib import Path
@@ -35,12 +36,25 @@ class Span:
 
 
 def display_path(path: str | Path) -> str:
-    """A path as users should see it: relative to the working directory when inside it."""
+    """A path as users should see it: relative to the working directory when inside it. A file
+    of pcf's own library (methods/, kb/) is shown relative to the working directory wherever
+    it is (`../pcf/methods/iso14067/base.pcf`), never as the installation's absolute path."""
     p = Path(path)
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
+        resolved, cwd = p.resolve(), Path.cwd().resolve()
+    except OSError:
         return str(p)
+    try:
+        return str(resolved.relative_to(cwd))
+    except ValueError:
+        pass
+    from .paths import ROOT
+    if resolved.is_relative_to(ROOT / "methods") or resolved.is_relative_to(ROOT / "kb"):
+        try:
+            return os.path.relpath(resolved, cwd)
+        except ValueError:   # another drive
+            pass
+    return str(p)
 
 
 MAX_SHOWN_LINE = 160   # characters of a source line shown under an error
