@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .checks.audit import audit
+from .checks.rows import row_checks
 from .checks.rules import apply_rules
 from .core.errors import Diagnostic, PcfError, fail
 from .core.keys import Key
@@ -160,6 +161,8 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
             try:
                 findings.extend(audit(plan, b, pr, [f for f in case.reported if f.product == p.id],
                                       case.audit))
+                findings.extend(row_checks(plan, b, pr, [r for r in case.rows if r.product == p.id],
+                                           case.audit)[1])
             except PcfError as exc:
                 problems.extend(exc.diagnostics)
     if problems:

@@ -66,6 +66,8 @@ def cases_for(slip: Slip) -> list[tuple[str, object]]:
         return [(s, SEEDS / s) for s in ("seed-001-screening-equipment", "seed-003-metering-box")]
     if slip.kind in ("omit-line", "double-line"):
         return [(s, SEEDS / s) for s in ("seed-002-feeder-terminal", "seed-003-metering-box")]
+    if slip.kind == "rows":   # cases with a table of two amount columns: supplier legs, a bill of materials
+        return [(s, SEEDS / s) for s in ("seed-004-distribution-units", "worked-beverage")]
     return [(s, SEEDS / s) for s in ("seed-003-metering-box", "seed-004-distribution-units")]
 
 
@@ -92,6 +94,19 @@ def plant(slip: Slip, p) -> str:
         line = max((l for l in p.lines if l.stage == stage), key=lambda l: l.value)
         sign = -1 if slip.kind == "omit-line" else 1
         return f"stages.{stage} = {kgs(p.stages[stage] + sign * line.value)}\n"
+    if slip.kind == "rows":
+        # rows 1 and 2 of the product's first table of amounts, printed with their first column swapped
+        table, rows = next((t, rows) for t, rows in p.trace.product.tables.items() if len(rows) >= 2
+                           and rows[0].cells and len(rows[0].cells) >= 2)
+        cols = list(rows[0].cells)
+        i, j = 0, next(k for k in range(1, len(rows)) if rows[k].cells[cols[0]].value != rows[0].cells[cols[0]].value
+                       and rows[k].cells[cols[1]].value != rows[0].cells[cols[1]].value)
+        def cell(row, col):
+            a = row.cells[col]
+            return f'{col} = "{a.text} {a.unit}"'
+        first = f"{{ {cell(rows[j], cols[0])}, {cell(rows[i], cols[1])} }}"
+        second = f"{{ {cell(rows[i], cols[0])}, {cell(rows[j], cols[1])} }}"
+        return f"rows.{table} = [{first}, {second}]\n"
     if slip.name == "total-not-sum-of-parts":   # a total printed 0.4 % above the sum of its parts
         return f"total = {kgs(p.total * 1.004)}\n{stages}"
     if slip.name == "shares-not-100":

@@ -16,6 +16,7 @@ from ..api import Workspace
 from ..evaluation.evaluate import bind
 from ..evaluation.result import Finding
 from .audit import Check, figure_checks
+from .rows import row_checks
 
 VERDICTS = ("consistent", "edge", "inconsistent", "other-unit")
 MARKS = {"consistent": "✓", "edge": "✓ (at the edge of rounding)", "inconsistent": "✗ inconsistent",
@@ -46,16 +47,18 @@ def audit_case(ws: Workspace, case_dir: Path | str) -> AuditView:
     by_id = {p.id: p for p in result.products}
     for p in case.inventory.products:
         figures = [f for f in case.reported if f.product == p.id]
-        if figures and p.id in by_id:
+        rows = [r for r in case.rows if r.product == p.id]
+        if (figures or rows) and p.id in by_id:
             bound = bind(result.plan, p, ws.kb, case.inventory.path)
             checks += figure_checks(result.plan, bound, by_id[p.id], figures, case.audit)[0]
+            checks += row_checks(result.plan, bound, by_id[p.id], rows, case.audit)[0]
     findings = tuple(f for f in result.findings if f.code.startswith("reported"))
     return AuditView(case.title, case.audit.inputs, tuple(checks), findings)
 
 
 def _row(c: Check) -> dict:
     f = c.figure
-    return {"product": f.product, "figure": f.path, "printed": f"{f.text} {f.unit}", "where": f.where,
+    return {"product": f.product, "figure": f.path, "printed": f"{f.text} {f.unit}".rstrip(), "where": f.where,
             "at": str(f.span) if f.span else None,
             "computed": None if c.computed is None else {"lo": c.computed.lo, "value": c.point, "hi": c.computed.hi,
                                                          "unit": f.unit},

@@ -13,7 +13,8 @@ Kinds, i.e. how an entry is detected:
   the product's period quantity (a period figure printed per unit, or the other way);
 - `omit-stage`, `omit-line`, `double-line`: the printed total or stage equals the computed
   one without some stages, without one line, or with one line counted twice;
-- `printed`: printed figures disagree with each other (no computation involved).
+- `printed`: printed figures disagree with each other (no computation involved);
+- `rows`: a printed table row pairs values of different inventory rows (engine/checks/rows.py).
 """
 from __future__ import annotations
 
@@ -94,6 +95,8 @@ SLIPS: tuple[Slip, ...] = (
     Slip("shares-not-100", "the printed shares of the stages do not add up to 100 %", "printed"),
     Slip("share-not-part-over-total", "a printed share is not the printed stage figure divided by the printed "
          "total", "printed"),
+    Slip("rows-paired-wrongly", "two rows' values paired with the wrong partner (a mass with another "
+         "supplier's distance)", "rows"),
 )
 
 DETECTION = {
@@ -104,6 +107,8 @@ DETECTION = {
     "omit-line": "the printed figure equals the computed one without one of its lines",
     "double-line": "the printed figure equals the computed one with one of its lines added again",
     "printed": "printed figures compared with each other, each within its printed rounding",
+    "rows": "each value of a printed table row is some inventory row's, within both roundings, but no row "
+            "has them all (`[reported.<id>.rows]`)",
 }
 
 

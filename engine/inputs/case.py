@@ -45,7 +45,7 @@ from ..files.inputfile import checked
 from ..files.tomlfile import MAX_TOML_BYTES, read_toml
 from ..language.library import DEFAULT_METHODS_DIR, find_method, inside, is_kind
 from .inventory import Inventory, load_inventory
-from .reported import AuditOptions, ReportedFigure, read_audit, read_reported
+from .reported import AuditOptions, PrintedRow, ReportedFigure, read_audit, read_printed_rows, read_reported
 
 CASE_KEYS = {"title", "method", "inventory", "data_year", "reported", "note", "source", "pact", "audit",
              "scenarios"}
@@ -63,6 +63,7 @@ class Case:
     pact: PactInfo | None = None     # the [pact] table, for `pcf export --format pact`
     audit: AuditOptions = AuditOptions()   # [audit]: inputs exact or rounded
     scenarios: tuple = ()                  # [scenarios.<name>]: evaluation.scenario.Scenario
+    rows: tuple[PrintedRow, ...] = ()      # [reported.<id>.rows]: table rows as a report printed them
 
 
 def load_case(case_dir: Path, library: Path = DEFAULT_METHODS_DIR) -> Case:
@@ -98,6 +99,7 @@ def load_case(case_dir: Path, library: Path = DEFAULT_METHODS_DIR) -> Case:
         raise PcfError([doc.error("case", "inventory", f"no file `{d['inventory']}` in the case folder")])
     inventory = load_inventory(inv_path)
     reported = read_reported(doc, inventory, problems)
+    rows = read_printed_rows(doc, inventory, problems)
     pact = read_pact_table(doc, inventory, problems) if "pact" in d else None
     options = read_audit(doc, problems)
     from ..evaluation.scenario import read_case_scenarios
@@ -106,4 +108,4 @@ def load_case(case_dir: Path, library: Path = DEFAULT_METHODS_DIR) -> Case:
         raise PcfError(problems)
     source = d.get("source") if isinstance(d.get("source"), dict) else {}
     return Case(str(case_dir), d.get("title"), method_path, inventory, year, tuple(reported),
-                {str(k): str(v) for k, v in source.items()}, pact, options, scenarios)
+                {str(k): str(v) for k, v in source.items()}, pact, options, scenarios, tuple(rows))

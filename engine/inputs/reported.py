@@ -15,7 +15,8 @@ FIGURE_KEYS = {"value", "where", "exact", "precision"}
 AUDIT_INPUTS = ("rounded", "exact")
 AUDIT_KEYS = {"inputs", "exact_inputs"}
 FIGURE_KINDS = {"total", "yearly_total", "stages", "yearly_stages", "shares", "lines", "yearly_lines",
-                "factors", "inputs"}
+                "factors", "inputs", "rows"}
+ROW_TEXT_KEYS = {"name", "where"}   # what a printed row may say beside its amounts
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,8 @@ def read_reported(doc: TomlDoc, inventory: Inventory, problems: list[Diagnostic]
             problems.append(doc.error("case", f"reported.{pid}", "a table of printed figures"))
             continue
         for kind, v in figs.items():
+            if kind == "rows":   # read_printed_rows
+                continue
             if kind not in FIGURE_KINDS:
                 problems.append(doc.error("case", f"reported.{pid}.{kind}", "unknown figure",
                                           did_you_mean(kind, FIGURE_KINDS) or f"one of {', '.join(sorted(FIGURE_KINDS))}"))
@@ -145,3 +148,67 @@ def _step(doc: TomlDoc, key: str, x: dict, problems: list[Diagnostic]) -> float 
                                   'e.g. precision = "0.05" for a figure printed to the nearest 0.05'))
         return None
     return r.value
+
+
+@dataclass(frozen=True)
+class PrintedRow:
+    """A row of a table as a report printed it (`[reported.<id>.rows] legs = [{...}, ...]`): the
+    audit pairs it with the inventory's rows of that table (engine/checks/rows.py)."""
+    product: str
+    table: str
+    index: int                       # its place in the printed list, from 0
+    cells: dict                      # column -> Amount, as printed
+    name: str | None
+    where: str | None
+    span: Span | None
+
+    @property
+    def text(self) -> str:
+        return " × ".join(f"{a.text} {a.unit}".strip() for a in self.cells.values())
+
+
+def read_printed_rows(doc: TomlDoc, inventory: Inventory, problems: list[Diagnostic]) -> list[PrintedRow]:
+    """`[reported.<id>.rows]`: per table, the rows as printed, each cell "value unit"."""
+    from .inventory import Amount
+    out: list[PrintedRow] = []
+    raw = doc.data.get("reported", {})
+    ids = {p.id for p in inventory.products}
+    if not isinstance(raw, dict):
+        return out
+    for pid, figs in raw.items():
+        rows = figs.get("rows") if isinstance(figs, dict) and pid in ids else None
+        if rows is None:
+            continue
+        key = f"reported.{pid}.rows"
+        if not isinstance(rows, dict) or not all(isinstance(v, list) and all(isinstance(r, dict) for r in v)
+                                                  for v in rows.values()):
+            problems.append(doc.error("case", key, "printed rows are lists of tables per inventory table",
+                                      'e.g. legs = [{ name = "弹簧机构", mass = "60 t", distance = "1048 km" }]'))
+            continue
+        for table, listed in rows.items():
+            for k, r in enumerate(listed):
+                where = f"{key}.{table}[{k}]"
+                cells = {}
+                for col, v in r.items():
+                    if col in ROW_TEXT_KEYS:
+                        if not isinstance(v, str):
+                            problems.append(doc.error("case", f"{where}.{col}", "a text"))
+                        continue
+                    try:
+                        a = Amount.parse(v, doc.span(f"{where}.{col}"))
+                    except ValueError as exc:
+                        problems.append(doc.error("bad-number", f"{where}.{col}", f"printed cell: {exc}",
+                                                  getattr(exc, "hint", None)))
+                        continue
+                    if a.kb is not None or not a.unit:
+                        problems.append(doc.error("case", f"{where}.{col}", "a printed cell is a string with its "
+                                                  f'unit, e.g. "60 t"; found {v!r}'))
+                        continue
+                    cells[col] = a
+                if not cells:
+                    problems.append(doc.error("case", where, "a printed row gives at least one amount"))
+                    continue
+                name, place = r.get("name"), r.get("where")
+                out.append(PrintedRow(pid, table, k, cells, name if isinstance(name, str) else None,
+                                      place if isinstance(place, str) else None, doc.span(where)))
+    return out

@@ -1,0 +1,73 @@
+"""Printed table rows against the inventory (issue 18): `[reported.<id>.rows]`, and the slip
+`rows-paired-wrongly` that seed 004's supplier table and calculation table show."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pcf.cli import main
+from pcf.core.errors import PcfError
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED_004 = ROOT / "examples" / "seed-004-distribution-units"
+
+
+def case_with(tmp: Path, rows: str) -> Path:
+    case = shutil.copytree(SEED_004, tmp / "seed-004")
+    text = (case / "case.toml").read_text(encoding="utf-8").split("[reported.A.rows]")[0]
+    (case / "case.toml").write_text(text + "[reported.A.rows]\n" + rows, encoding="utf-8")
+    return case
+
+
+def test_seed_004s_transposed_supplier_legs_are_named(ws):
+    r = ws.run_case(SEED_004)
+    found = [f for f in r.findings if f.where.startswith("products.A.rows.legs")]
+    assert [f.where for f in found] == [f"products.A.rows.legs[{k}]" for k in range(3)]
+    assert all("[slip `rows-paired-wrongly`]" in f.message for f in found)
+    # printed 60 t x 1048 km: 60 t is the calculation table's 弹簧机构 leg (row 11, 1326 km),
+    # 1048 km its 散件 leg (row 13, 10.4 t)
+    assert "takes its mass from row 11 (弹簧机构), but its distance 1048 km is row 13's (散件)" in found[0].message
+    # with the supplier table's pairing: 60 x 1048 + 75 x 1326 + 10.4 x 1328 = 176 141.2 t·km instead of
+    # 60 x 1326 + 75 x 1328 + 10.4 x 1048 = 190 059.2 t·km: 13 918 t·km less, the note's 1795.4 kg a year
+    # (13 918 x 0.129 kgCO2e/t·km), / 10 567 units = -0.169908 kgCO2e per unit
+    per_unit = -13918 * 0.129 / 10567
+    assert f"({per_unit:+.6g}, " in found[0].message
+
+
+def test_rows_printed_rounded_from_the_inventory_are_consistent(ws, tmp_path):
+    # every leg with its mass and distance printed to fewer digits: within both roundings
+    rows = ('legs = [{ mass = "65 t", distance = "561 km" }, { mass = "36 t", distance = "35 km" },\n'
+            '  { mass = "19 t", distance = "1043 km" }, { mass = "9 t", distance = "1319 km" }]\n')
+    r = ws.run_case(case_with(tmp_path, rows))
+    assert not [f for f in r.findings if ".rows." in f.where]
+
+
+def test_a_value_in_no_row_is_inconsistent_with_the_nearest_row(ws, tmp_path):
+    r = ws.run_case(case_with(tmp_path, 'legs = [{ mass = "65 t", distance = "570 km" }]\n'))
+    (f,) = [f for f in r.findings if ".rows." in f.where]
+    assert "no row of `legs` has distance 570 km; the nearest is row 1 (真空灭弧室: mass 65 t, distance 561 km)" \
+        in f.message and "[slip" not in f.message
+
+
+@pytest.mark.parametrize("rows, says", [
+    ('leg = [{ mass = "65 t" }]\n', "no table `leg` in the method"),
+    ('legs = [{ mas = "65 t" }]\n', "table `legs` has no column `mas`"),
+    ('legs = [{ mass = "65 km" }]\n', "km is not kg (column `mass` is in t)"),
+])
+def test_misnamed_rows_are_errors_with_their_place(ws, tmp_path, rows, says):
+    with pytest.raises(PcfError) as e:
+        ws.run_case(case_with(tmp_path, rows))
+    (d,) = e.value.diagnostics
+    assert says in d.message and d.span.path.endswith("case.toml"), d.message
+    assert d.hint in (None, "did you mean `legs`?", "did you mean `mass`?")
+
+
+def test_pcf_audit_lists_each_printed_row_with_its_verdict(capsys):
+    assert main(["audit", str(SEED_004), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    rows = {f["figure"]: f for f in doc["figures"] if f["figure"].startswith("rows.")}
+    assert [rows[f"rows.legs[{k}]"]["verdict"] for k in range(4)] == ["inconsistent"] * 3 + ["consistent"]
+    assert rows["rows.legs[0]"]["printed"] == "60 t × 1048 km"
