@@ -17,7 +17,8 @@ import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .checks.audit import audit
+from .checks.across import across_checks
+from .checks.audit import audit, product_intervals
 from .checks.rows import row_checks
 from .checks.rules import apply_rules
 from .core.errors import Diagnostic, PcfError, fail
@@ -120,6 +121,7 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
     problems: list[Diagnostic] = []
     products = []
     used: dict[str, set[str]] = {}
+    bounds: dict[str, object] = {}
     for p in inventory.products:
         try:
             b = bind(plan, p, kb, inventory.path)
@@ -127,6 +129,7 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
             problems.extend(exc.diagnostics)
             continue
         used[p.id] = set(b.kb_used.values())
+        bounds[p.id] = b
         values = run(plan, b.values)
         lines = tuple(Line(e.name, e.label, e.stage, values[Key.emission(e.name)] / b.divisor)
                       for e in plan.method.emissions)
@@ -165,6 +168,13 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
                                            case.audit)[1])
             except PcfError as exc:
                 problems.extend(exc.diagnostics)
+    if case is not None and audit_reported and case.across and not problems:
+        try:
+            findings.extend(across_checks(case.across, {p.id: p for p in products},
+                                          {p.id: product_intervals(plan, bounds[p.id], p, case.audit)
+                                           for p in products}, plan)[1])
+        except PcfError as exc:
+            problems.extend(exc.diagnostics)
     if problems:
         raise PcfError(problems)
     plan_ids = {kn.entry.id for kn in plan.kb_nodes.values()}

@@ -71,3 +71,21 @@ def test_pcf_audit_lists_each_printed_row_with_its_verdict(capsys):
     rows = {f["figure"]: f for f in doc["figures"] if f["figure"].startswith("rows.")}
     assert [rows[f"rows.legs[{k}]"]["verdict"] for k in range(4)] == ["inconsistent"] * 3 + ["consistent"]
     assert rows["rows.legs[0]"]["printed"] == "60 t × 1048 km"
+
+
+def test_an_inconsistent_figure_carries_the_trace_to_its_inventory_line_and_factor(capsys):
+    seed_002 = ROOT / "examples" / "seed-002-feeder-terminal"
+    assert main(["audit", str(seed_002), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    fig = next(f for f in doc["figures"] if f["figure"] == "stages.raw_material_transport")
+    assert fig["verdict"] == "inconsistent"
+    stage = fig["trace"]
+    (line,) = stage["children"]
+    inputs = {c["name"]: c for c in line["children"]}
+    # 0.0004 kg of diesel (inventory line 13) x 3.0959 kgCO2/kg (the method's diesel_ef)
+    assert "inventory.toml:13:1: 0.0004 kg" in inputs["rm_transport_diesel"]["origin"]
+    assert inputs["diesel_ef"]["value"] == pytest.approx(3.0959, abs=5e-5)
+    assert not [f for f in doc["figures"] if f["verdict"] == "consistent" and "trace" in f]
+    assert main(["audit", str(seed_002), "--lang", "en"]) == 0
+    text = capsys.readouterr().out
+    assert "    how it was computed:\n      raw_material_transport 原材料运输 = 0.001238" in text

@@ -37,6 +37,7 @@ class Check:
     point: float | None         # the computed value with the inputs as printed, in the figure's unit
     verdict: str                # consistent | edge | inconsistent | other-unit
     note: str = ""              # the named slip or the implied value, for an inconsistent figure
+    trace: object = None        # analysis.explain.Node: how the figure was computed (auditview)
 
 
 def audit(plan: Plan, bound: Bound, result: ProductResult, figures: list[ReportedFigure],
@@ -137,6 +138,17 @@ def figure_checks(plan: Plan, bound: Bound, result: ProductResult, figures: list
     if problems:
         raise PcfError(problems)
     return checks, merge(findings, printed_checks(plan, list(stages), figures))
+
+
+def product_intervals(plan: Plan, bound: Bound, result: ProductResult,
+                      options: AuditOptions = AuditOptions()) -> dict[str, Interval]:
+    """Every figure path of one product (total, stages.X, shares.X, lines.X, yearly_...) with its
+    interval from the inputs as declared: what figures across products are computed from."""
+    from .across import operand_intervals
+    iv = run(plan, _declared(plan, bound, options))
+    lines = {e.name: Interval.of(iv[Key.emission(e.name)]) / bound.divisor for e in plan.method.emissions}
+    t = totals(lines, plan.method.emissions, plan.stage_ids, zero=Interval(0.0, 0.0))
+    return operand_intervals(lines, t.stages, t.total, result.quantity)
 
 
 def _declared(plan: Plan, bound: Bound, options: AuditOptions) -> dict[str, object]:

@@ -9,13 +9,15 @@ printed per another unit).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..api import Workspace
+from ..core.errors import PcfError
 from ..evaluation.evaluate import bind
 from ..evaluation.result import Finding
-from .audit import Check, figure_checks
+from .across import across_checks
+from .audit import Check, figure_checks, product_intervals
 from .rows import row_checks
 
 VERDICTS = ("consistent", "edge", "inconsistent", "other-unit")
@@ -52,8 +54,37 @@ def audit_case(ws: Workspace, case_dir: Path | str) -> AuditView:
             bound = bind(result.plan, p, ws.kb, case.inventory.path)
             checks += figure_checks(result.plan, bound, by_id[p.id], figures, case.audit)[0]
             checks += row_checks(result.plan, bound, by_id[p.id], rows, case.audit)[0]
+    if case.across:
+        bounds = {p.id: bind(result.plan, p, ws.kb, case.inventory.path) for p in case.inventory.products
+                  if p.id in by_id}
+        checks += across_checks(case.across, by_id, {pid: product_intervals(result.plan, b, by_id[pid], case.audit)
+                                                     for pid, b in bounds.items()}, result.plan)[0]
     findings = tuple(f for f in result.findings if f.code.startswith("reported"))
+    order = [p.id for p in result.products]
+    checks = [replace(c, trace=_trace(result, order, c)) if c.verdict in ("inconsistent", "edge") else c
+              for c in checks]
     return AuditView(case.title, case.audit.inputs, tuple(checks), findings)
+
+
+TRACE_DEPTH = 3   # a figure, what it is made of, and what those are made of: the verifier's first look
+
+
+def _trace(result, order: list[str], c: Check):
+    """How the computed figure was made (explain's tree, cut at TRACE_DEPTH), for a figure the
+    verifier has to look at: the inventory line and the factor behind it."""
+    from ..analysis.explain import explain
+    f = c.figure
+    if f.product not in order:
+        return None   # a figure across products: its operands are figures of their own
+    kind, _, name = f.path.partition(".")
+    base = kind.replace("yearly_", "")
+    if base == "rows":
+        name = name.partition("[")[0]
+    target = None if base == "total" else name
+    try:
+        return explain(result, target, TRACE_DEPTH)[order.index(f.product)]
+    except PcfError:
+        return None
 
 
 def _row(c: Check) -> dict:
@@ -62,4 +93,5 @@ def _row(c: Check) -> dict:
             "at": str(f.span) if f.span else None,
             "computed": None if c.computed is None else {"lo": c.computed.lo, "value": c.point, "hi": c.computed.hi,
                                                          "unit": f.unit},
-            "verdict": c.verdict, "note": c.note or None}
+            "verdict": c.verdict, "note": c.note or None,
+            **({"trace": c.trace.to_dict()} if c.trace is not None else {})}

@@ -48,7 +48,7 @@ from .inventory import Inventory, load_inventory
 from .reported import AuditOptions, PrintedRow, ReportedFigure, read_audit, read_printed_rows, read_reported
 
 CASE_KEYS = {"title", "method", "inventory", "data_year", "reported", "note", "source", "pact", "audit",
-             "scenarios"}
+             "scenarios", "across"}
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ class Case:
     audit: AuditOptions = AuditOptions()   # [audit]: inputs exact or rounded
     scenarios: tuple = ()                  # [scenarios.<name>]: evaluation.scenario.Scenario
     rows: tuple[PrintedRow, ...] = ()      # [reported.<id>.rows]: table rows as a report printed them
+    across: tuple = ()                     # [across.<name>]: checks.across.AcrossFigure
 
 
 def load_case(case_dir: Path, library: Path = DEFAULT_METHODS_DIR) -> Case:
@@ -100,6 +101,8 @@ def load_case(case_dir: Path, library: Path = DEFAULT_METHODS_DIR) -> Case:
     inventory = load_inventory(inv_path)
     reported = read_reported(doc, inventory, problems)
     rows = read_printed_rows(doc, inventory, problems)
+    from ..checks.across import read_across
+    across = read_across(doc, [p.id for p in inventory.products], problems)
     pact = read_pact_table(doc, inventory, problems) if "pact" in d else None
     options = read_audit(doc, problems)
     from ..evaluation.scenario import read_case_scenarios
@@ -108,4 +111,4 @@ def load_case(case_dir: Path, library: Path = DEFAULT_METHODS_DIR) -> Case:
         raise PcfError(problems)
     source = d.get("source") if isinstance(d.get("source"), dict) else {}
     return Case(str(case_dir), d.get("title"), method_path, inventory, year, tuple(reported),
-                {str(k): str(v) for k, v in source.items()}, pact, options, scenarios, tuple(rows))
+                {str(k): str(v) for k, v in source.items()}, pact, options, scenarios, tuple(rows), across)
