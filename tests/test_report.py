@@ -114,3 +114,35 @@ def test_report_cli_draws(tmp_path, capsys):
     assert main(["report", str(SEED_003), "--lang", "en", "--draws", "1000", "--seed", "4", "-o", str(out)]) == 0
     html = out.read_text(encoding="utf-8")
     assert "Uncertainty (Monte Carlo)" in html and "1,000 draws, seed 4" in html
+
+
+def test_the_report_has_an_audit_chapter_with_each_verdict(tmp_path):
+    """`pcf report` of a case with printed figures: a chapter with every printed figure, its
+    computed interval and verdict (issue 18); a row label planted with markup is shown as text."""
+    from pcf.cli import main
+    case = shutil.copytree(ROOT / "examples" / "seed-004-distribution-units", tmp_path / "seed-004")
+    inv = case / "inventory.toml"
+    inv.write_text(inv.read_text(encoding="utf-8").replace('name = "散件"\nmass = "75 t"',
+                                                           'name = "<img src=x onerror=alert(1)>"\nmass = "75 t"'),
+                   encoding="utf-8")
+    page = tmp_path / "report.html"
+    assert main(["report", str(case), "--lang", "en", "-o", str(page)]) == 0
+    html = page.read_text(encoding="utf-8")
+    assert html.count('<table class="audit">') == 1
+    assert html.count('<tr class="verdict-inconsistent">') == 4   # A's yearly total and three supplier legs
+    assert "[slip `rows-paired-wrongly`]" in html and "[slip `stage-left-out`]" in html
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}", "--host-resolver-rules=MAP * ~NOTFOUND"]
+    shot = artifacts / "report-seed-004-audit.en.png"
+    subprocess.run([chromium, *flags, "--window-size=1280,5600", f"--screenshot={shot}", page.as_uri()],
+                   capture_output=True, timeout=120)
+    assert shot.is_file() and shot.stat().st_size > 10_000
+    md = tmp_path / "report.md"
+    assert main(["report", str(ROOT / "examples" / "seed-003-metering-box"), "--format", "md", "-o", str(md)]) == 0
+    chapter = md.read_text(encoding="utf-8").split("## 报告数字核查", 1)[1].split("## 核查发现", 1)[0]
+    assert "| BXS2.total | 64.2254 kgCO2e |" in chapter and "| 不一致 |" not in chapter   # seed 003 is clean

@@ -58,7 +58,12 @@ def cmd_report(args) -> int:
         from ..analysis.uncertainty import EMPTY, load_spec, simulate
         spec_path = side_spec(args.case)
         simulation = simulate(result, args.draws, args.seed, load_spec(spec_path) if spec_path else EMPTY)
-    text = render_report(result, args.format, args.lang, simulation)
+    view = None
+    case = result.case
+    if case is not None and args.method is None and args.scenario is None and (case.reported or case.rows or case.across):
+        from ..checks.auditview import audit_case
+        view = audit_case(ws, args.case)   # the chapter on the printed figures
+    text = render_report(result, args.format, args.lang, simulation, view)
     if args.output is None:
         out(text)
     else:

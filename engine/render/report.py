@@ -42,6 +42,10 @@ STRINGS = {
         "mc_note": "{draws:,} draws, seed {seed}; the 95 % interval runs from the 2.5 % to the 97.5 % quantile. "
                    "Distributions: {spec}.",
         "mc_default": "defaults from the data-quality grades (see the uncertainty guide)",
+        "audit": "Audit of the printed figures", "figure": "Figure", "printed": "Printed",
+        "computed": "Computed (interval)", "verdict": "Verdict", "note": "Slip or implied value",
+        "audit_note": "Each figure the report printed, against the calculation: {inputs}. "
+                      "`pcf audit` shows how each inconsistent figure was computed.",
     },
     "zh": {
         "title": "产品碳足迹核算", "scope": "目标与范围", "method": "核算方法", "standard": "依据标准",
@@ -62,6 +66,9 @@ STRINGS = {
         "interval": "95% 区间",
         "mc_note": "抽样 {draws:,} 次，随机种子 {seed}；95% 区间取 2.5% 与 97.5% 分位数。分布设定：{spec}。",
         "mc_default": "按数据质量等级取默认值（见不确定性指南）",
+        "audit": "报告数字核查", "figure": "数字", "printed": "报告值", "computed": "计算值（区间）",
+        "verdict": "结论", "note": "差错类型或隐含值",
+        "audit_note": "报告中的每个数字与计算结果的比对：{inputs}。`pcf audit` 可显示每个不一致数字的计算过程。",
     },
 }
 
@@ -248,8 +255,24 @@ def _fill(template: str, escape, **args) -> Markup:
     return Markup(str(template).format(**{k: escape(v) if isinstance(v, str) else v for k, v in args.items()}))
 
 
-def render_report(result: Result, fmt: str = "html", lang: str = "zh", simulation=None) -> str:
-    """The report; with a `simulation` (pcf.analysis.uncertainty.simulate) it gains an uncertainty section."""
+def audit_rows(view, lang: str) -> list[dict]:
+    """The audit chapter's rows: each printed figure, its computed interval, the verdict, the note."""
+    from ..checks.audit import fmt_like
+    from .audittext import WORDS
+    words = WORDS[lang]["verdict"]
+    out = []
+    for c in view.checks:
+        f = c.figure
+        computed = "" if c.computed is None else (
+            f"{fmt_like(c.point, f.text)} ({fmt_like(c.computed.lo, f.text)} .. {fmt_like(c.computed.hi, f.text)})")
+        out.append({"figure": f"{f.product}.{f.path}", "printed": f"{f.text} {f.unit}".rstrip(), "computed": computed,
+                    "verdict": c.verdict, "mark": words[c.verdict], "note": c.note if c.verdict != "consistent" else ""})
+    return out
+
+
+def render_report(result: Result, fmt: str = "html", lang: str = "zh", simulation=None, audit=None) -> str:
+    """The report; with a `simulation` (pcf.analysis.uncertainty.simulate) it gains an uncertainty
+    section, with an `audit` (checks.auditview.AuditView) a chapter on the printed figures."""
     env = _environment(fmt)
     esc = html_text if fmt == "html" else markdown_text
     env.filters["num"] = lambda x, d=4: number(x, lang, d)
@@ -273,5 +296,10 @@ def render_report(result: Result, fmt: str = "html", lang: str = "zh", simulatio
     if simulation is not None:
         mc = _fill(s["mc_note"], esc, draws=simulation.draws, seed=simulation.seed,
                    spec=str(simulation.spec_path or STRINGS[lang]["mc_default"]))
+    audit_note = None
+    if audit is not None and audit.checks:
+        from .audittext import WORDS
+        audit_note = _fill(s["audit_note"], esc, inputs=WORDS[lang]["inputs"][audit.inputs])
     return template.render(s=s, lang=lang, title=title, scope=scope, products=report_data(result, lang, simulation),
-                           findings=result.findings, mc=mc, footer=_fill(s["generated"], esc, method=scope["method"]))
+                           findings=result.findings, mc=mc, footer=_fill(s["generated"], esc, method=scope["method"]),
+                           audit=audit_rows(audit, lang) if audit_note else None, audit_note=audit_note)
