@@ -85,3 +85,18 @@ def test_pcf_audit_shows_figures_across_products(tmp_path, capsys):
     across = {f["figure"]: f for f in doc["figures"] if f["product"] == "*"}
     assert across["across.grand_total"]["verdict"] in ("consistent", "edge")
     assert across["across.a_over_b"]["printed"] == "3.26"
+
+
+def test_the_docs_examples_of_rows_and_across_are_clean_on_seed_004(ws, tmp_path):
+    """docs/language.md: the [reported.A.rows] and [across] examples parse and audit as described."""
+    doc = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
+    rows = doc.split("### Printed table rows", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    across = doc.split("### Figures across products", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    case = shutil.copytree(SEED_004, tmp_path / "seed-004")
+    text = (case / "case.toml").read_text(encoding="utf-8").split("[reported.A.rows]")[0]
+    (case / "case.toml").write_text(text + rows + "\n" + across, encoding="utf-8")
+    r = ws.run_case(case)
+    mine = [f for f in r.findings if f.where.startswith(("across.", "products.A.rows"))]
+    # the first printed row is one of the three transposed legs; the second, and the figures across, agree
+    assert [f.where for f in mine] == ["products.A.rows.legs[0]"]
+    assert "[slip `rows-paired-wrongly`]" in mine[0].message
