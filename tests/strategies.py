@@ -33,12 +33,12 @@ SPAN = Span("<generated>", 1, 1)
 
 # Words the text of a formula cannot use as a name: `sum(` opens a row sum, and `kb.x`
 # is read as a knowledge-base id (so `kb` cannot be a row variable).
-NOT_NAMES = {"sum", "kb", "if", "not", "min", "max", "abs"}
+NOT_NAMES = {"sum", "kb", "if", "not", "min", "max", "abs", "round"}
 KEYWORDS = ["method", "extends", "override", "standard", "boundary", "gwp", "functional_unit",
             "non_co2_negligible", "factor_year", "stage", "excluded", "input", "table", "let", "emission",
             "in", "rule", "verified", "reading", "optional", "per_unit", "period", "sum", "kb",
             "if", "then", "else", "and", "or", "not", "min", "max", "abs", "map", "check", "scenario",
-            "error", "warning", "text"]
+            "error", "warning", "text", "round"]
 # Mostly random words, often a keyword or a word that starts like one (`inputs`, `summary`).
 names = (st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,11}", fullmatch=True)
          | st.builds(str.__add__, st.sampled_from(KEYWORDS), st.sampled_from(["", "", "s", "2", "_x", "ary"]))
@@ -108,7 +108,7 @@ def expressions(kb_ids=ids, max_leaves: int = 12):
         return (st.builds(lambda op, a, b: n.BinOp(op, a, b, SPAN), st.sampled_from("+-*/"), inner, inner)
                 | inner.map(lambda e: n.Neg(e, SPAN))
                 | st.builds(lambda v, t, b: n.RowSum(v, t, b, SPAN), names, names, inner)
-                | st.builds(call, st.sampled_from(n.COMPARISONS + ("and", "or", "min", "max")), inner, inner)
+                | st.builds(call, st.sampled_from(n.COMPARISONS + ("and", "or", "min", "max", "round")), inner, inner)
                 | st.builds(call, st.just("if"), inner, inner, inner)
                 | st.builds(call, st.sampled_from(("not", "abs")), inner)
                 | st.builds(lambda m, k: n.Lookup(m, k, SPAN), names, inner)

@@ -161,3 +161,25 @@ def test_the_language_reference_example_compiles(ws):
     p = ws.evaluate(plan, pcf.Inventory.build(PRODUCTS[:1])).products[0]
     # as product A above: 0.05 + 0.1
     assert p.total == pytest.approx(0.15, rel=1e-12)
+
+
+def test_round_to_a_step_of_the_quantitys_unit(ws):
+    """`round(x, step)` (issue 17 item 4): to the nearest multiple of a step of x's unit, halves away
+    from zero as the standards round; unit-checked; on floats, arrays and intervals."""
+    text = METHOD.replace('  emission use_power "冷藏" in use = cooling * 0.5 kgCO2e/kWh',
+                          '  emission use_power "冷藏" in use = round(cooling * 0.5 kgCO2e/kWh, 0.01 kgCO2e)')
+    plan = ws.compile(build_method(text, "cold.pcf"), 2024)
+    r = ws.evaluate(plan, pcf.Inventory.build(PRODUCTS))
+    # A: 0.05 -> 0.05; C: 0.1 -> 0.1; and 0.125 kgCO2e would be 0.13 (half away from zero)
+    assert [p.stages["use"] for p in r.products] == pytest.approx([0.05, 0.0, 0.1], abs=1e-15)
+    assert choices.round_to(0.125, 0.01) == pytest.approx(0.13) and choices.round_to(-0.125, 0.01) == pytest.approx(-0.13)
+    assert choices.round_to(12.345, 0.01) == pytest.approx(12.35)
+    assert choices.binary("round", Interval(0.124, 0.126), 0.01) == Interval(pytest.approx(0.12), pytest.approx(0.13))
+    prog = compile_program(plan)
+    V = prog.run({"input:refrigerated": np.array([3.0, 10.0]) * 86400, "input:fridge_power": 0.02 / 86400 * 3.6e6,
+                  "input:mass": 0.5, "input:recycled": 0.6})
+    assert prog.value(V, "emission:use_power") == pytest.approx([0.05, 0.1])
+    with pytest.raises(pcf.PcfError) as e:
+        ws.compile(build_method(text.replace("0.01 kgCO2e)", "0.01 kWh)"), "cold.pcf"), 2024)
+    assert "the arguments of `round` differ" in e.value.diagnostics[0].message
+    assert format_expr(build_formula("round(x, 0.1 kg)", "f")) == "round(x, 0.1 kg)"

@@ -35,10 +35,19 @@ def not_equal(a, b, out=None):
     return out
 
 
+def round_to(a, step):
+    """`round(x, step)`: x to the nearest multiple of `step`, halves away from zero (四舍五入, as the
+    standards round), e.g. round(12.345 kgCO2e, 0.01 kgCO2e) = 12.35 kgCO2e."""
+    with np.errstate(all="ignore"):
+        r = np.sign(a) * np.floor(np.abs(a) / step + 0.5) * step
+    return float(r) if np.ndim(r) == 0 else r
+
+
 COMPARE = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
            "==": equal, "!=": not_equal}
 # operators of the postfix code and the array program, by arity
-BINARY_CALLS = {**COMPARE, "and": np.logical_and, "or": np.logical_or, "min": np.minimum, "max": np.maximum}
+BINARY_CALLS = {**COMPARE, "and": np.logical_and, "or": np.logical_or, "min": np.minimum, "max": np.maximum,
+                "round": round_to}
 UNARY_CALLS = ("not", "abs")
 TERNARY_CALLS = ("if",)
 
@@ -92,6 +101,9 @@ def choose(c, a, b):
 
 
 def _interval_binary(op: str, a: Interval, b: Interval) -> Interval:
+    if op == "round":   # monotonic in x for a fixed step: the ends rounded (the step's own rounding aside)
+        step = b.mid
+        return Interval(round_to(a.lo, step), round_to(a.hi, step))
     if op == "min":
         return Interval(_plain(np.minimum(a.lo, b.lo)), _plain(np.minimum(a.hi, b.hi)))
     if op == "max":

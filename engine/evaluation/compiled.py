@@ -25,12 +25,20 @@ import numpy as np
 from ..core.errors import Diagnostic, PcfError
 from ..core.keys import INPUT, TABLE, Key, kind_of
 from ..plan import Plan
-from .choices import equal, not_equal
+from .choices import equal, not_equal, round_to
+
+
+def _round(a, b, out=None):
+    r = round_to(a, b)
+    if out is None:
+        return r
+    out[...] = r
+    return out
 
 BINARY = {"*": np.multiply, "/": np.divide, "+": np.add, "-": np.subtract,
           # conditions and choices (choices.py): a truth value is 1.0 or 0.0
           "<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal, "==": equal,
-          "!=": not_equal, "and": np.logical_and, "or": np.logical_or, "min": np.minimum, "max": np.maximum}
+          "!=": not_equal, "round": _round, "and": np.logical_and, "or": np.logical_or, "min": np.minimum, "max": np.maximum}
 UNARY = {"neg": np.negative, "abs": np.abs, "not": lambda a: np.equal(a, 0).astype(float)}
 
 

@@ -340,7 +340,7 @@ def _call(fn: str):
 
 
 for _fn, _rule in (("if", "cond"), ("or", "or_"), ("and", "and_"), ("not", "not_"), ("min", "min_"),
-                   ("max", "max_"), ("abs", "abs_")):
+                   ("max", "max_"), ("abs", "abs_"), ("round", "round_")):
     setattr(_Builder, _rule, _call(_fn))
 
 
@@ -356,7 +356,7 @@ _RULES = ("start", "method", "override", "extends", "standard", "boundary", "gwp
           "non_co2_negligible", "factor_year", "boundary_stages", "stage", "excluded", "input", "table", "column", "let",
           "emission", "tags", "rule", "rule_arg", "rule_name", "rule_string", "rule_number", "number",
           "ref", "field", "kb_ref", "year", "row_sum", "neg", "add", "sub", "mul", "div",
-          "cond", "or_", "and_", "not_", "compare", "min_", "max_", "abs_",
+          "cond", "or_", "and_", "not_", "compare", "min_", "max_", "abs_", "round_",
           "default", "map", "map_entry", "check", "scenario", "assignment", "lookup", "text_lit")
 
 

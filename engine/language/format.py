@@ -148,7 +148,7 @@ _KEYWORDS = frozenset({"if", "then", "else", "and", "or", "not", "sum", "min", "
                        "extends", "override", "standard", "boundary", "gwp", "functional_unit",
                        "non_co2_negligible", "factor_year", "stage", "excluded", "input", "table", "let",
                        "emission", "rule", "verified", "reading", "optional", "per_unit", "period", "map",
-                       "check", "scenario", "error", "warning"})
+                       "check", "scenario", "error", "warning", "round"})
 
 
 def _map_key(key: str) -> str:

@@ -76,7 +76,7 @@ class RowSum:
 @dataclass(frozen=True)
 class Call:
     """A condition or a choice: `if` (condition, then, else), a comparison (`<` `<=` `>` `>=`
-    `==` `!=`), `and`, `or`, `not`, or a function `min`, `max`, `abs`, over its arguments."""
+    `==` `!=`), `and`, `or`, `not`, or a function `min`, `max`, `abs`, `round`, over its arguments."""
     fn: str
     args: tuple["Expr", ...]
     span: Span
@@ -101,7 +101,7 @@ class Lookup:
 COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
 LOGIC = ("and", "or", "not")
 CONDITIONS = COMPARISONS + LOGIC          # what gives a truth value (1 or 0)
-FUNCTIONS = ("min", "max", "abs")
+FUNCTIONS = ("min", "max", "abs", "round")
 
 Expr = Union[Number, Ref, Field, KbRef, BinOp, Neg, BasisConversion, RowSum, Call, Text, Lookup]
 

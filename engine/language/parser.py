@@ -296,9 +296,9 @@ def _token_hint(tok, accepts: frozenset[str], text: str) -> str | None:
     # `max(a)` may lex `(a)` as a parenthesised unit: either way a word is followed by `(`.
     if str(tok).startswith("(") and re.search(r"\w$", text[:tok.start_pos or 0]):
         word = _word_before(text, tok.start_pos)
-        if word not in ("sum", "min", "max", "abs"):
+        if word not in ("sum", "min", "max", "abs", "round"):
             return (f"`{word}(` reads as a function call: the functions are `sum(row in table: formula)`, "
-                    "`min(a, b, ...)`, `max(a, b, ...)` and `abs(x)`")
+                    "`min(a, b, ...)`, `max(a, b, ...)`, `abs(x)` and `round(x, step)`")
     before = text[max(0, (tok.start_pos or 0) - 4000):tok.start_pos or 0]   # a bounded look back
     if str(tok) == ")" and re.search(r"\b(min|max)\([^()]*$", before):
         return "min and max choose among two or more quantities: `max(x, 1 kWh)`"

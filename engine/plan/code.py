@@ -15,7 +15,7 @@ from .resolve import ref_key
 def postfix(expr: n.Expr, names: Mapping[str, Key], units: Units, texts: Mapping[str, int] | None = None,
             maps: Mapping[str, n.Map] | None = None) -> tuple:
     """Postfix code: ("load", key), ("const", value), (operator,), ("neg",), ("sum", table, body);
-    operators are + - * /, comparisons, and, or, min, max (two operands), not, abs (one) and
+    operators are + - * /, comparisons, and, or, min, max, round (two operands), not, abs (one) and
     if (three: condition, then, else). A text is the constant `texts` numbers it with; a map
     lookup is the choice among the map's values by its key (`lookup_choice`)."""
     texts = texts or {}

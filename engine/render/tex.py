@@ -71,4 +71,6 @@ def _call(e: n.Call, d: int) -> str:
         return rf"\lnot \left( {args[0]} \right)"
     if e.fn == "abs":
         return rf"\left| {args[0]} \right|"
+    if e.fn == "round":
+        return rf"\operatorname{{round}}\left( {args[0]}, {args[1]} \right)"
     return rf"\{e.fn}\left( {', '.join(args)} \right)"
