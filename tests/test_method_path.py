@@ -94,3 +94,30 @@ def test_library_files_in_findings_are_shown_relative_to_the_working_directory(w
     shown = os.path.relpath(root / "methods" / "iso14067" / "base.pcf", Path.cwd())
     assert f"gwp-set  {shown}:17:3" in text and shown.startswith("..")
     assert f" {root / 'methods'}" not in text
+
+
+def test_a_project_methods_folder_is_searched_between_the_case_and_the_library(ws, here, capsys):
+    """project/methods/*.pcf serve every case under project/ (issue 17 item 7)."""
+    root = Path(__file__).resolve().parents[1]
+    project = Path("project")
+    (project / "methods").mkdir(parents=True)
+    (project / "methods" / "juice.pcf").write_text(
+        'method proj.juice "juice" extends iso14067.base {\n  functional_unit "1 L"\n  stage raw_material "r"\n'
+        '  stage production "p"\n  stage distribution "d"\n  stage use "u" excluded "none"\n'
+        '  stage end_of_life "e"\n  input power : kWh\n  emission e in production = power * 0.5 kgCO2e/kWh\n}\n',
+        encoding="utf-8")
+    (project / "methods" / "juice_green.pcf").write_text(
+        'method proj.juice_green "green" extends proj.juice {\n  override gwp AR6\n}\n', encoding="utf-8")
+    case = project / "cases" / "a"
+    case.mkdir(parents=True)
+    (case / "inventory.toml").write_text('[[product]]\nid = "J"\n[product.inputs]\npower = "2 kWh"\n',
+                                         encoding="utf-8")
+    (case / "case.toml").write_text('method = "proj.juice_green"\ninventory = "inventory.toml"\ndata_year = 2024\n',
+                                    encoding="utf-8")
+    r = ws.run_case(case)
+    # 2 kWh x 0.5 kgCO2e/kWh = 1.0, through a project method extending another one and the library's base
+    assert r.products[0].total == pytest.approx(1.0, rel=1e-12) and r.method.id == "proj.juice_green"
+    (case / "case.toml").write_text('method = "proj.juise"\ninventory = "inventory.toml"\n', encoding="utf-8")
+    assert main(["run", str(case)]) == 1
+    err = capsys.readouterr().err
+    assert "did you mean `proj.juice`?" in err and str(root) not in err

@@ -19,8 +19,9 @@ def find_method(ref: str, case_dir: Path | None = None, library: Path = DEFAULT_
     """A method by id or by path (inside the case folder or the library).
 
     An id is looked for first among the method files of `near` (the folder of the method that
-    extends it, or the case folder), then in the library: methods that sit together in a case
-    or a project folder find each other, and the library comes last."""
+    extends it, or the case folder), then in the `methods/` folder of the project around it
+    (beside a parent folder, nearest first), then in the library: methods that sit together in
+    a case or a project find each other, and the library comes last."""
     if ref.endswith(".pcf") or "/" in ref:
         bases = [b for b in (case_dir, library) if b is not None]
         for base in bases:
@@ -34,6 +35,11 @@ def find_method(ref: str, case_dir: Path | None = None, library: Path = DEFAULT_
     local = local_method_ids(near) if near is not None else {}
     if ref in local:
         return local[ref]
+    for folder in project_method_folders(near, library):
+        project = method_ids(folder)
+        if ref in project:
+            return project[ref]
+        local = {**project, **local}
     ids = method_ids(library)
     if ref in ids:
         return ids[ref]
@@ -42,6 +48,26 @@ def find_method(ref: str, case_dir: Path | None = None, library: Path = DEFAULT_
                                span, hint=did_you_mean(ref, {**ids, **local}) or (
                                    "a method file beside the case (or beside the method that extends it) "
                                    "is found by its id" if near is not None else None))])
+
+
+PROJECT_LEVELS = 3   # a case two folders below its project: project/cases/<case>
+
+
+def project_method_folders(near: Path | None, library: Path = DEFAULT_METHODS_DIR) -> list[Path]:
+    """The `methods` folders of the project a case (or method) sits in: `methods/` beside each of
+    its first PROJECT_LEVELS parent folders, nearest first, the library itself excepted."""
+    if near is None:
+        return []
+    out = []
+    try:
+        start = Path(near).resolve()
+    except OSError:
+        return []
+    for parent in [start, *start.parents][1:PROJECT_LEVELS + 1]:
+        folder = parent / "methods"
+        if is_kind(folder, "dir") and folder.resolve() != Path(library).resolve():
+            out.append(folder)
+    return out
 
 
 def local_method_ids(folder: Path) -> dict[str, Path]:
@@ -79,6 +105,8 @@ def _shown_folder(folder: Path) -> str:
 def method_ids(library: Path = DEFAULT_METHODS_DIR) -> dict[str, Path]:
     out = {}
     for p in sorted(Path(library).rglob("*.pcf")):
+        if not is_kind(p, "file") or not inside(p, Path(library)):   # never a link leading out
+            continue
         try:
             m = _METHOD_ID.search(p.read_text(encoding="utf-8-sig", errors="replace"))
         except OSError:
