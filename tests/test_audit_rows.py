@@ -89,3 +89,36 @@ def test_an_inconsistent_figure_carries_the_trace_to_its_inventory_line_and_fact
     assert main(["audit", str(seed_002), "--lang", "en"]) == 0
     text = capsys.readouterr().out
     assert "    how it was computed:\n      raw_material_transport 原材料运输 = 0.001238" in text
+
+
+@pytest.mark.parametrize("source, table", [(SEED_004, "legs"), (ROOT / "examples" / "worked-beverage", "bom")])
+def test_no_false_alarm_on_rows_printed_rounded(ws, tmp_path, source, table):
+    """Printed rows re-rounded from the inventory's own (any number of decimals a report might
+    print, each cell on its own) are consistent: zero findings, zero named slips."""
+    import random
+    import re
+    import tomllib
+    from decimal import Decimal
+    rng = random.Random(18)
+    inv = tomllib.loads((source / "inventory.toml").read_text(encoding="utf-8"))
+    product = inv["product"][0]
+    rows = product[table]
+    for trial in range(40):
+        printed = []
+        for row in rng.sample(rows, k=min(len(rows), rng.randint(1, 4))):
+            cells = []
+            for col, v in row.items():
+                if not (isinstance(v, str) and re.fullmatch(r"[0-9.]+ \S+", v)):
+                    continue   # a label, not an amount
+                number, unit = v.split(" ", 1)
+                places = rng.randint(0, 3)
+                rounded = Decimal(number).quantize(Decimal(1).scaleb(-places)) if places else Decimal(number).quantize(1)
+                cells.append(f'{col} = "{rounded} {unit}"')
+            printed.append("{ " + ", ".join(cells) + " }")
+        case = shutil.copytree(source, tmp_path / f"c{trial}")
+        text = (case / "case.toml").read_text(encoding="utf-8").split("[reported.")[0]
+        (case / "case.toml").write_text(text + f"[reported.{product['id']}.rows]\n{table} = [{', '.join(printed)}]\n",
+                                        encoding="utf-8")
+        r = ws.run_case(case)
+        bad = [f.message for f in r.findings if ".rows." in f.where]
+        assert not bad, (printed, bad)
