@@ -52,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--scenario", metavar="NAME", help="with a scenario of the method or the case applied")
     r.add_argument("--json", action="store_true", help="print the pcf-result/1 JSON document")
     r.add_argument("--method", help="evaluate the inventory under another method (id or .pcf path)")
+    r.add_argument("--fail-on", choices=("error", "warning"),
+                   help="exit with status 1 when the result has a finding of this severity or worse (for CI)")
     r.set_defaults(func=_command("cases", "cmd_run"))
 
     au = sub.add_parser("audit", help="every printed figure of a case against the calculation (verifier's view)")
@@ -64,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="validate method files, inventories, case folders or kb files")
     c.add_argument("paths", type=Path, nargs="+")
+    c.add_argument("--json", action="store_true",
+                   help="print the diagnostics as a pcf-check/1 JSON document (code, severity, file, line, ...)")
     c.set_defaults(func=_command("library", "cmd_check"))
 
     ex = sub.add_parser("explain", help="how a figure was computed, down to inventory and knowledge base")

@@ -21,7 +21,8 @@ def cmd_run(args) -> int:
     else:
         title = result.case.title if result.case is not None else None
         out(render_result(result, title))
-    return 0
+    worse = {"error": {"error"}, "warning": {"error", "warning"}}.get(args.fail_on or "", set())
+    return 1 if any(f.severity in worse for f in result.findings) else 0
 
 
 def cmd_audit(args) -> int:

@@ -57,6 +57,11 @@ def cmd_check(args) -> int:
                 checked += 1
             except PcfError as exc:
                 problems.extend(exc.diagnostics)
+    if getattr(args, "json", False):
+        out_json({"schema": "pcf-check/1", "checked": checked, "ok": not problems,
+                  "diagnostics": [diagnostic_dict(d, "error") for d in problems]
+                  + [diagnostic_dict(d, "warning") for d in warnings]})
+        return 1 if problems else 0
     if problems:
         print(render(problems + warnings), file=sys.stderr)
         return 1
@@ -64,6 +69,18 @@ def cmd_check(args) -> int:
         print(render(warnings), file=sys.stderr)
     out(f"ok: {checked} checked" + (f", {len(warnings)} warning(s)" if warnings else ""))
     return 0
+
+
+def diagnostic_dict(d: Diagnostic, severity: str) -> dict:
+    """One diagnostic for machines: what the text shows as `file:line:col: message [code]`."""
+    s = d.span
+    message = d.message.removeprefix("warning: ")
+    return {"code": d.code, "severity": severity, "file": s.path if s is not None else d.path,
+            "line": s.line if s else None, "column": s.column if s else None,
+            "end_line": s.end_line if s else None, "end_column": s.end_column if s else None,
+            "key": d.key, "message": message, "hint": d.hint,
+            "related": [{"label": label, "file": sp.path, "line": sp.line, "column": sp.column}
+                        for label, sp in d.related]}
 
 
 def check_scenarios(method, kb, units) -> None:
