@@ -404,3 +404,23 @@ def test_pcf_check_compiles_each_scenario_of_a_method(here, capsys):
     err = capsys.readouterr().err
     # x (kg) x 3 kgCO2e/kWh is not a mass of CO2e: found under the scenario, which is named and placed
     assert "sc.pcf:8:3: under scenario `bad`: emission `e` is" in err and "sc.pcf:9:3" in err
+
+
+def test_a_workbook_inventory_carries_words(ws, here):
+    """`pcf init` writes the template with a text column unlabelled by a unit; words typed in it, and
+    a text input's row with unit `text`, reach the method as words."""
+    import openpyxl
+    from pcf.inputs.scaffold import inventory_xlsx
+    Path("t.xlsx").write_bytes(inventory_xlsx(build_method(METHOD, "drink.pcf")))
+    wb = openpyxl.load_workbook("t.xlsx")
+    assert [c.value for c in wb["routes"][1]] == ["product", "name", "route", "share [%]"]
+    for name, amount in (("mass", 0.5), ("distance", 200), ("chill_power", 0.01), ("mode", "rail"), ("days", 1)):
+        row = next(r for r in wb["inputs"].iter_rows(min_row=2) if r[1].value == name)
+        row[2].value = amount
+    for route, share in (("landfill", 60), ("焚烧", 30), ("recycling", 10)):
+        wb["routes"].append(["product-1", "", route, share])
+    wb.save("t.xlsx")
+    from pcf.inputs.inventory import load_inventory
+    plan = ws.compile(build_method(METHOD, "drink.pcf"), 2024)
+    r = ws.evaluate(plan, load_inventory(Path("t.xlsx")))
+    assert lines(r, "product-1") == pytest.approx(RAIL, rel=1e-12, abs=1e-15)   # rail, 1 d: as by hand above

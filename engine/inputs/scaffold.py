@@ -24,14 +24,26 @@ def inventory_toml(method: Method) -> str:
              'amounts = "per_unit"       # or "period": amounts cover the period, divided by quantity', "",
              "[product.inputs]"]
     for d in method.inputs:
-        need = ("optional" if d.optional else "required") + _BASIS_NOTE.get(d.basis, "")
-        lines.append(f'# {d.name} = "<amount> {d.unit}"    # {visible_controls(d.label or "")} ({need})')
+        need = ("optional" if d.optional else _default_note(d) or "required") + _BASIS_NOTE.get(d.basis, "")
+        lines.append(f'# {d.name} = "{_placeholder(d)}"    # {visible_controls(d.label or "")} ({need})')
     for t in method.tables:
         lines += ["", f"# {visible_controls(t.label or t.name)}: one [[product.{t.name}]] per row",
                   f"[[product.{t.name}]]", 'name = ""']
-        lines += [f'# {c.name} = "<amount> {c.unit}"    # {visible_controls(c.label or "")}'
-                  + (f" ({_BASIS_NOTE[c.basis][2:]})" if c.basis else "") for c in t.columns]
+        for c in t.columns:
+            notes = [n for n in (_BASIS_NOTE[c.basis][2:] if c.basis else "", _default_note(c)) if n]
+            lines.append(f'# {c.name} = "{_placeholder(c)}"    # {visible_controls(c.label or "")}'
+                         + (f" ({'; '.join(notes)})" if notes else ""))
     return "\n".join(lines) + "\n"
+
+
+def _placeholder(d) -> str:
+    """What the line holds: a word for a `text` input or column, else an amount with its unit."""
+    return "<word>" if d.is_text else f"<amount> {d.unit}"
+
+
+def _default_note(d) -> str:
+    from ..language.format import format_expr
+    return f"optional: the method's default is {format_expr(d.default)}" if d.default is not None else ""
 
 
 _BASIS_NOTE = {"per_unit": "; per functional unit", "period": "; for the whole period"}
@@ -55,7 +67,7 @@ def inventory_xlsx(method: Method) -> bytes:
         append_row(ws, ["product-1", d.name, None, d.unit, (d.label or "") + (" (optional)" if d.optional else "")])
     for t in method.tables:
         ws = wb.create_sheet(t.name)
-        append_row(ws, ["product", "name", *[f"{c.name} [{c.unit}]" for c in t.columns]])
+        append_row(ws, ["product", "name", *[c.name if c.is_text else f"{c.name} [{c.unit}]" for c in t.columns]])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

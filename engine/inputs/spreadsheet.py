@@ -251,7 +251,10 @@ def _typed(key: str, value):
 
 
 def _amount(value, unit: str):
-    """A cell as inventory data: `kb.<id>`, or a number with the unit of its header or unit column."""
+    """A cell as inventory data: `kb.<id>`, or a number with the unit of its header or unit column
+    (a word for the unit `text`: a route, a mode)."""
+    if unit.strip() == "text":
+        return str(value).strip()
     if isinstance(value, str) and value.strip().startswith("kb."):
         return value.strip()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
