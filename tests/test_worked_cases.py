@@ -162,3 +162,25 @@ def test_the_beverage_check_keeps_the_routes_at_100_percent(ws, tmp_path):
     (f,) = [f for f in r.findings if f.code == "check-failed"]
     # 50 + 30 + 55 = 135 %: the shares that passed silently before issue 17
     assert f.severity == "error" and "包装废弃去向的比例之和应为 100 %" in f.message and f.at.line == 48
+
+
+def test_batch_names_the_checks_each_product_fails(ws, results, tmp_path):
+    """`pcf batch` evaluates the method's checks on every product: a `failed checks` column,
+    only for a method that has checks (other methods' output is unchanged)."""
+    from pcf.analysis.batch import batch_wide_csv, to_csv
+    plan = results["steel-part"].plan
+    prog = compile_program(plan)
+    cat = tmp_path / "parts.csv"
+    cat.write_text("product,steel_in [kg],recycled [%],primary_ef [kgCO2e/kg],secondary_ef [kgCO2e/kg],"
+                   "machining_power [kWh],grid_ef [kgCO2e/kWh]\n"
+                   "ok,1.1,30,2.3,0.7,1.5,0.58\nbad,1.1,150,2.3,0.7,1.5,0.58\n", encoding="utf-8")
+    text = "".join(batch_wide_csv(cat, prog))
+    head, ok, bad = text.splitlines()
+    assert head.endswith(",failed checks")
+    # ok: 2.872 as by hand, no check failed; bad: 150 % recycled fails share_in_range
+    assert ok.startswith("ok,,2.872") and ok.endswith(",")
+    assert bad.endswith(",share_in_range")
+    assert text == to_csv(evaluate_catalogue(prog, load_catalogue(cat, prog, ws.kb)), prog)
+    tile = compile_program(results["floor-tile"].plan)   # no checks: no column
+    assert "failed checks" not in to_csv(evaluate_catalogue(tile, load_catalogue(CASES["floor-tile"] / "inventory.toml",
+                                                                                 tile, ws.kb)), tile)

@@ -64,6 +64,7 @@ class BatchResult:
     lines: np.ndarray                     # (emissions, n), kgCO2e per functional unit
     stages: np.ndarray                    # (stages, n)
     total: np.ndarray                     # (n,)
+    checks: np.ndarray | None = None      # (checks, n): 1 where the method's check holds, 0 where it fails
 
 
 def load_catalogue(path: Path, prog: Program, kb: KnowledgeBase,
@@ -140,6 +141,7 @@ def evaluate_catalogue(prog: Program, cat: Catalogue,
     chunk = max(1, min(n, CHUNK_CELLS // max(prog.size + rows, 1)))
     E, S = len(prog.emissions), prog.counted.shape[0]
     lines, stages, total = np.empty((E, n)), np.empty((S, n)), np.empty(n)
+    checks = np.empty((len(prog.checks), n))
     for lo in range(0, n, chunk):
         hi = min(n, lo + chunk)
         part = {k: (Rows({c: a[:, lo:hi] for c, a in v.columns.items()}, v.mask[:, lo:hi])
@@ -147,9 +149,10 @@ def evaluate_catalogue(prog: Program, cat: Catalogue,
         V = prog.run(part, n=hi - lo)
         prog.check_finite(V, [f"product `{i}`" for i in cat.ids[lo:hi]])
         lines[:, lo:hi], stages[:, lo:hi], total[lo:hi] = prog.totals(V, cat.divisor[lo:hi])
+        checks[:, lo:hi] = prog.check_values(V)
         if progress is not None:
             progress(hi, n)
-    return BatchResult(cat.ids, cat.names, lines, stages, total)
+    return BatchResult(cat.ids, cat.names, lines, stages, total, checks)
 
 
 def to_csv(result: BatchResult, prog: Program, with_lines: bool = False) -> str:
@@ -158,7 +161,8 @@ def to_csv(result: BatchResult, prog: Program, with_lines: bool = False) -> str:
     Ids and names a spreadsheet would run as formulas start with `'` (see `render.escape.csv_cell`).
     """
     return csv_header(prog, with_lines) + csv_rows(result.ids, result.names, result.total, result.stages,
-                                                   result.lines if with_lines else None)
+                                                   result.lines if with_lines else None,
+                                                   failed_checks(prog, result.checks))
 
 
 def csv_header(prog: Program, with_lines: bool = False) -> str:
@@ -166,14 +170,24 @@ def csv_header(prog: Program, with_lines: bool = False) -> str:
     head = ["product", "name", "total [kgCO2e]"] + [f"{s} [kgCO2e]" for s in prog.plan.stage_ids]
     if with_lines:
         head += [f"{e} [kgCO2e]" for e in prog.emissions]
+    if prog.checks:   # only a method with checks: other methods' output is byte for byte as before
+        head.append("failed checks")
     return _csv_text([[csv_cell(h) for h in head]])
 
 
+def failed_checks(prog: Program, checks: np.ndarray | None) -> list[str] | None:
+    """Per product, the names of the method's checks it fails, joined by `;` (empty: none)."""
+    if not prog.checks or checks is None:
+        return None
+    fails = checks == 0
+    return [";".join(c for c, f in zip(prog.checks, col) if f) for col in fails.T.tolist()]
+
+
 def csv_rows(ids: Sequence[str], names: Sequence[str], total: np.ndarray, stages: np.ndarray,
-             lines: np.ndarray | None = None) -> str:
+             lines: np.ndarray | None = None, checks: list[str] | None = None) -> str:
     """The rows of `to_csv` for these products: the bytes the row-by-row writer gives, built a
     column at a time. A number is `repr` of the float (every digit, `-0.0` as `0.0`); a column
-    equal across the rows is formatted once."""
+    equal across the rows is formatted once. `checks`: the failed checks' column, if any."""
     n = len(ids)
     if not n:
         return ""
@@ -182,8 +196,11 @@ def csv_rows(ids: Sequence[str], names: Sequence[str], total: np.ndarray, stages
     if texts[0] is None or texts[1] is None:
         # a text cell to escape or quote: the csv module's writer, row by row
         cols = [[_fmt(float(v)) for v in a] for a in numbers]
-        return _csv_text([csv_cell(ids[j]), csv_cell(names[j]), *(c[j] for c in cols)] for j in range(n))
+        return _csv_text([csv_cell(ids[j]), csv_cell(names[j]), *(c[j] for c in cols),
+                          *([checks[j]] if checks is not None else [])] for j in range(n))
     cols = texts + [_numbers(np.asarray(a, dtype=float), n) for a in numbers]
+    if checks is not None:
+        cols.append(checks)   # check names are method names: no comma, quote or formula start
     return "\n".join(map(",".join, zip(*cols))) + "\n"
 
 
@@ -263,7 +280,7 @@ def batch_wide_csv(path: Path, prog: Program, chunk_rows: int = CHUNK_ROWS, with
         done += len(chunk)
         if result is not None:
             yield csv_rows(chunk.ids, chunk.names, result.total, result.stages,
-                           result.lines if with_lines else None)
+                           result.lines if with_lines else None, failed_checks(prog, result.checks))
         if progress is not None:
             progress(done, max(done, round(done * size / max(seen[0], 1))))
     if progress is not None:
@@ -303,15 +320,15 @@ class FiniteCheck:
                 self.bad.append((lines.reshape(len(prog.emissions), -1)[:, cols],
                                  [f"product `{chunk.ids[lo + j]}`" for j in cols.tolist()]))
             if self.failed is None:
-                parts.append(prog.totals(V, chunk.divisor[lo:hi]))
+                parts.append((*prog.totals(V, chunk.divisor[lo:hi]), prog.check_values(V)))
             lo = hi
         if self.failed is not None:
             return None
         if len(parts) == 1:
-            (lines, stages, total), = parts
+            (lines, stages, total, checks), = parts
         else:
-            lines, stages, total = (np.concatenate([p[i] for p in parts], axis=-1) for i in range(3))
-        return BatchResult(chunk.ids, chunk.names, lines, stages, total)
+            lines, stages, total, checks = (np.concatenate([p[i] for p in parts], axis=-1) for i in range(4))
+        return BatchResult(chunk.ids, chunk.names, lines, stages, total, checks)
 
     def check(self) -> None:
         if self.failed is not None:

@@ -27,9 +27,9 @@ def partitions_of(cat: Catalogue, count: int) -> list[Catalogue]:
     return out
 
 
-def _evaluate_part(kernel: Program, part: Catalogue) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _evaluate_part(kernel: Program, part: Catalogue) -> tuple[np.ndarray, ...]:
     r = evaluate_catalogue(kernel, part)
-    return r.lines, r.stages, r.total
+    return r.lines, r.stages, r.total, r.checks
 
 
 def evaluate_dask(prog: Program, cat: Catalogue, partitions: int | None = None,
@@ -61,7 +61,7 @@ def evaluate_dask(prog: Program, cat: Catalogue, partitions: int | None = None,
                 cluster.close()
     lines = np.concatenate([d[0] for d in done], axis=1)
     result = BatchResult(cat.ids, cat.names, lines, np.concatenate([d[1] for d in done], axis=1),
-                         np.concatenate([d[2] for d in done]))
+                         np.concatenate([d[2] for d in done]), np.concatenate([d[3] for d in done], axis=1))
     bad = ~np.isfinite(result.lines)
     if bad.any():
         i, j = (int(x[0]) for x in np.nonzero(bad))

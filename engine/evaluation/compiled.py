@@ -86,6 +86,14 @@ class Program:
     run_counted: np.ndarray            # (stages, runs) 0/1: which run counts in which stage
     fill: np.ndarray                   # slots a batched live run copies from `base`
     filled: np.ndarray                 # bool per slot: holds its value after a batched live run
+    checks: tuple[str, ...] = ()       # the method's checks, method order (their keys: check:<name>)
+
+    def check_values(self, V: np.ndarray) -> np.ndarray:
+        """Each check's truth (1 holds, 0 fails) per scenario: (checks, n), or (checks,) for one."""
+        if not self.checks:
+            return np.zeros((0,) + V.shape[1:])
+        return np.array([np.broadcast_to(self.value(V, Key("check", c)), V.shape[1:]) for c in self.checks],
+                        dtype=float)
 
     def kernel(self) -> "Program":
         """The program without its plan: small and picklable, for worker processes."""

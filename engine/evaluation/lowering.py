@@ -209,7 +209,7 @@ class _Builder:
         filled[fill] = True
         return Program(p, dict(self.slot), size, base, raw, live, full, tables, emissions, em_slots, counted,
                        self.input_keys, _index(em_slots[perm]), *_runs(counted[:, perm]),
-                       fill, filled)
+                       fill, filled, tuple(c.name for c in p.method.checks))
 
 
 @dataclass(frozen=True)
