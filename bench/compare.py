@@ -150,10 +150,16 @@ def work_numpy(folder: Path, repeat: int, budget: float) -> dict:
     def build(_):
         fnum = np.array([f["ncv"] * f["cc"] * f["of"] * 44 / 12 if f["kind"] == "fuel" else f["value"]
                          for f in spec["factors"]])
-        return (np.array(spec["amounts"]), fnum, np.array(spec["factor_of"], dtype=np.intp),
-                np.array(spec["stage_starts"], dtype=np.intp), float(spec["quantity"]))
+        order = spec.get("order")
+        fidx = np.array(spec["factor_of"], dtype=np.intp)
+        amounts = np.array(spec["amounts"])
+        if order is not None:   # interleaved stages: the activities gathered stage by stage once, here
+            order = np.array(order, dtype=np.intp)
+            fidx, amounts = fidx[order], amounts[order]
+        return (amounts, fnum, fidx, np.array(spec["stage_starts"], dtype=np.intp), float(spec["quantity"]),
+                order)
 
-    compile_s, (amounts, fnum, fidx, starts, q), runs = timed(build, repeat)
+    compile_s, (amounts, fnum, fidx, starts, q, order), runs = timed(build, repeat)
 
     def once(_):
         lines = amounts * fnum[fidx]
@@ -171,7 +177,9 @@ def work_numpy(folder: Path, repeat: int, budget: float) -> dict:
 
     eval_s, total, _ = timed(once, repeat)
     single = peak_mb()
-    A = scenario_inputs(len(amounts), amounts)
+    A = scenario_inputs(len(amounts), spec["amounts"])
+    if order is not None:
+        A = A[order]   # the scenarios' rows in the floor's stage order (as the amounts above)
     many_s, totals, _ = timed(lambda _: many(A), repeat)
     return {"compile_s": compile_s, "compile_runs": runs, "eval_s": eval_s, "evals1000_s": many_s, "total": float(total),
             "scenario_totals": [float(x) for x in totals], "scenarios_measured": models.SCENARIOS,
@@ -375,6 +383,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="largest size for an engine (defaults: bw2parameters=10000 publicodes=10000)")
     ap.add_argument("--json", action="store_true", help='print {"results": [...]} only')
     ap.add_argument("--keep", type=Path, help="write the generated models here and keep them")
+    ap.add_argument("--shape", choices=("blocks", "interleaved"), default="blocks",
+                    help="activities of a stage together (blocks) or assigned to stages at random (interleaved)")
     ap.add_argument("--worker", choices=tuple(WORKERS), help=argparse.SUPPRESS)
     ap.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -406,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for size in args.sizes:
             folder = root / str(size)
-            m = models.generate(size)
+            m = models.generate(size, shape=args.shape)
             models.write(m, folder)
             ref_total, ref_scenarios = models.reference(m, models.SCENARIOS)
             for e in engines:

@@ -70,12 +70,22 @@ class Model:
     factors: tuple[Factor, ...]
     amounts: tuple[float, ...]   # activity i: amounts[i] in factors[factor_of[i]].unit_in
     factor_of: tuple[int, ...]
-    stage_of: tuple[int, ...]    # non-decreasing: stages are contiguous blocks
+    stage_of: tuple[int, ...]    # "blocks": non-decreasing, stages contiguous; "interleaved": at random
     quantity: int                # units produced in the period; results are per unit
+    shape: str = "blocks"
+
+    @property
+    def order(self) -> list[int] | None:
+        """The activities sorted by stage (stable): None when they already are (blocks)."""
+        if self.shape == "blocks":
+            return None
+        return sorted(range(self.n), key=lambda i: self.stage_of[i])
 
     @property
     def stage_starts(self) -> list[int]:
-        return [self.stage_of.index(s) for s in range(len(self.stages))]
+        """Where each stage starts among the activities in stage order."""
+        ordered = sorted(self.stage_of)
+        return [ordered.index(s) for s in range(len(self.stages))]
 
 
 def _dec(x: float, digits: int) -> float:
@@ -83,8 +93,13 @@ def _dec(x: float, digits: int) -> float:
     return float(f"{x:.{digits}f}")
 
 
-def generate(n: int, seed: int = SEED) -> Model:
-    """The model of `n` activities (n >= 6: every stage gets at least one)."""
+def generate(n: int, seed: int = SEED, shape: str = "blocks") -> Model:
+    """The model of `n` activities (n >= 6: every stage gets at least one). `shape`: "blocks"
+    puts the activities of a stage together (the first n/6 in the first stage ...);
+    "interleaved" assigns each to a stage at random, as real methods interleave them (issue 25
+    target 2): the same factors and amounts, only the stage of each activity differs."""
+    if shape not in ("blocks", "interleaved"):
+        raise ValueError(f"shape is blocks or interleaved, not {shape!r}")
     if n < len(STAGES):
         raise ValueError(f"a model needs at least {len(STAGES)} activities, one per stage")
     rng = random.Random(seed * 1_000_003 + n)
@@ -101,8 +116,13 @@ def generate(n: int, seed: int = SEED) -> Model:
     factor_of = [i if i < len(factors) else rng.randrange(len(factors)) for i in range(n)]
     amounts = [_dec(rng.uniform(1, 1000), 3) for _ in range(n)]
     stage_of = [i * len(STAGES) // n for i in range(n)]
+    quantity = 1000 + rng.randrange(9000)
+    if shape == "interleaved":   # its own generator: every other value stays the blocks model's
+        mix = random.Random(seed * 7_000_003 + n)
+        stage_of = list(range(len(STAGES))) + [mix.randrange(len(STAGES)) for _ in range(n - len(STAGES))]
+        mix.shuffle(stage_of)
     return Model(n, STAGES, tuple(factors), tuple(amounts), tuple(factor_of), tuple(stage_of),
-                 quantity=1000 + rng.randrange(9000))
+                 quantity=quantity, shape=shape)
 
 
 # --- pcf ------------------------------------------------------------------------------
@@ -195,7 +215,7 @@ def publicodes_rules(m: Model) -> dict:
 def numpy_spec(m: Model) -> dict:
     """What the hand-written numpy plan is built from (plain lists, JSON-ready)."""
     return {"amounts": list(m.amounts), "factor_of": list(m.factor_of), "stage_starts": m.stage_starts,
-            "quantity": m.quantity,
+            "order": m.order, "quantity": m.quantity,
             "factors": [{"kind": f.kind, "value": f.value, "ncv": f.ncv, "cc": f.cc, "of": f.of}
                         for f in m.factors]}
 

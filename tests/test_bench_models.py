@@ -77,3 +77,22 @@ def test_tiny_model_by_hand(ws, tmp_path):
     assert total == pytest.approx(1171241.989296677 / 4555, rel=1e-12)
     assert float(stages[0]) == pytest.approx(1169113.171147977 / 4555, rel=1e-12)
     assert models.reference(m)[0] == pytest.approx(257.1332578038808, rel=1e-12)
+
+
+def test_the_interleaved_shape_changes_only_the_stages(ws, tmp_path):
+    """bench/compare.py --shape interleaved (issue 25 target 2): the same factors, amounts and
+    quantity as the blocks model, each activity in a stage at random (every stage used), and the
+    pcf path equals numpy's stage sums."""
+    a, b = models.generate(300), models.generate(300, shape="interleaved")
+    assert (a.factors, a.amounts, a.factor_of, a.quantity) == (b.factors, b.amounts, b.factor_of, b.quantity)
+    assert b.stage_of != tuple(sorted(b.stage_of)) and set(b.stage_of) == set(range(6))
+    assert b == models.generate(300, shape="interleaved")
+    total, stages = run_pcf(ws, b, tmp_path)
+    fv = np.array([f.number for f in b.factors])[list(b.factor_of)]
+    lines = np.array(b.amounts) * fv / b.quantity
+    by_stage = np.bincount(np.array(b.stage_of), weights=lines, minlength=6)
+    np.testing.assert_allclose(stages, by_stage, rtol=1e-9)
+    assert total == pytest.approx(models.reference(a)[0], rel=1e-9)   # the total does not depend on the shape
+    spec = models.numpy_spec(b)
+    ordered = np.array(spec["order"])
+    np.testing.assert_allclose(np.add.reduceat(lines[ordered], spec["stage_starts"]), by_stage, rtol=1e-12)
