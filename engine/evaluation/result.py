@@ -89,6 +89,11 @@ class ProductResult:
     quantity_given: str | None = None    # the quantity as the inventory gave it with a unit ("10000 t")
     period: str | None = None            # what the period is, when the inventory says ("1 hm²·a")
 
+    def lines_frame(self):
+        """A pandas DataFrame, one row per emission line (pandas is needed only here)."""
+        from ..render.notebook import lines_frame
+        return lines_frame(self)
+
     @property
     def yearly_total(self) -> float | None:
         return None if self.quantity is None else self.total * self.quantity
@@ -127,6 +132,16 @@ class Result:
             if p.id == pid:
                 return p
         raise KeyError(pid)
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: per product, stages with units, shares and total; the findings."""
+        from ..render.notebook import result_html
+        return result_html(self)
+
+    def to_frame(self):
+        """A pandas DataFrame, one row per product and stage (pandas is needed only here)."""
+        from ..render.notebook import result_frame
+        return result_frame(self)
 
     def to_dict(self) -> dict:
         return {"schema": SCHEMA, "method": self.method.to_dict(), "unit": "kgCO2e",
