@@ -424,3 +424,17 @@ def test_a_workbook_inventory_carries_words(ws, here):
     plan = ws.compile(build_method(METHOD, "drink.pcf"), 2024)
     r = ws.evaluate(plan, load_inventory(Path("t.xlsx")))
     assert lines(r, "product-1") == pytest.approx(RAIL, rel=1e-12, abs=1e-15)   # rail, 1 d: as by hand above
+
+
+def test_the_recipes_of_the_docs_compile(ws):
+    """docs/language.md "Recipes": each pattern compiles under a standard header."""
+    import re
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "language.md").read_text(encoding="utf-8")
+    recipes = [t for t in re.findall(r"```pcf\n(.*?)```", doc, flags=re.S) if "demo.recipe_" in t]
+    assert len(recipes) == 5
+    for text in recipes:
+        first, rest = text.split("\n", 1)
+        stages = ", ".join(re.findall(r"^  stage (\w+)", text, flags=re.M))
+        head = f'  standard "ISO 14067:2018"\n  boundary partial({stages})\n  gwp AR5\n'
+        plan = ws.compile(build_method(first + "\n" + head + rest, "recipe.pcf"), 2024)
+        assert plan.method.emissions
