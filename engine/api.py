@@ -32,7 +32,9 @@ from .evaluation.totals import totals
 from .evaluation.trace import Trace
 from .inputs.case import Case, load_case
 from .inputs.inventory import Inventory
-from .knowledge.kb import DEFAULT_KB_DIR, load_kb
+from .checks.literals import inventory_literals, method_literals
+from .knowledge.kb import DEFAULT_KB_DIR
+from .knowledge.layers import KbChoice, case_folders, describe_hidden, load_layered, overlay_all
 from .knowledge.kbmodel import KnowledgeBase
 from .language.build import build_method
 from .language.inherit import resolve
@@ -51,10 +53,18 @@ class Workspace:
     methods_dir: Path
 
     @staticmethod
-    def load(kb_dir: Path | str = DEFAULT_KB_DIR, methods_dir: Path | str = DEFAULT_METHODS_DIR,
+    def load(kb_dir: "Path | str | KbChoice" = DEFAULT_KB_DIR, methods_dir: Path | str = DEFAULT_METHODS_DIR,
              units_file: Path | str = DEFAULT_UNITS_FILE) -> "Workspace":
+        """`kb_dir`: the library folder, or a KbChoice (the library and `--kb` layers over it)."""
         units = load_units(Path(units_file))
-        return Workspace(units, load_kb(Path(kb_dir), units), Path(methods_dir))
+        choice = kb_dir if isinstance(kb_dir, KbChoice) else KbChoice(Path(kb_dir))
+        return Workspace(units, load_layered(choice, units), Path(methods_dir))
+
+    def for_case(self, case: Case) -> "Workspace":
+        """This workspace with the knowledge-base layers of a case's project and of the case itself
+        (layers.py) over its own; unchanged for a case that has none."""
+        folders = case_folders(Path(case.dir), case.kb, Path(self.kb.root))
+        return self if not folders else replace(self, kb=overlay_all(self.kb, folders, self.units))
 
     def method(self, ref: str | Path, case_dir: Path | None = None) -> Method:
         """A method by id from the library, or by file path, with its `extends` chain merged."""
@@ -77,6 +87,9 @@ class Workspace:
         """Evaluate a case folder; `method` evaluates its inventory under another method,
         `scenario` with a scenario of the method or the case applied."""
         case = load_case(Path(case_dir), self.methods_dir)
+        return self.for_case(case)._run(case, case_dir, method, scenario)
+
+    def _run(self, case: Case, case_dir: Path | str, method: str | None, scenario: str | None) -> Result:
         path = case.method_path if method is None else \
             (Path(method).resolve() if Path(method).suffix == ".pcf" and Path(method).is_file()
              else find_method(method, Path(case_dir), self.methods_dir))
@@ -118,6 +131,8 @@ def read_method(path: Path) -> Method:
 def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | None = None,
              audit_reported: bool = True) -> Result:
     findings: list[Finding] = plan_findings(plan)
+    notes = case.factor_notes if case is not None else {}
+    findings.extend(method_literals(plan.method, plan.units, notes))
     problems: list[Diagnostic] = []
     products = []
     used: dict[str, set[str]] = {}
@@ -144,6 +159,7 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
             findings.append(Finding("warning", "zero-total", f"products.{p.id}.total",
                                     "the total is zero: shares are reported as 0"))
         findings.extend(check_findings(plan, p.id, values))
+        findings.extend(inventory_literals(plan.method, b.product, plan.units, notes))
         for name in b.defaulted:
             findings.append(Finding("info", "input-default", f"products.{p.id}.inputs.{name}",
                                     f"input `{name}` is not in the inventory: the method's default is used"))
@@ -179,6 +195,7 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
         raise PcfError(problems)
     plan_ids = {kn.entry.id for kn in plan.kb_nodes.values()}
     kb_ids = {pid: plan_ids | ids for pid, ids in used.items()}
+    findings.extend(override_findings(kb, sorted(set().union(plan_ids, *used.values())), plan.data_year))
     outcome = apply_rules(plan.method, inventory, products, plan.units, kb_ids)
     findings.extend(outcome.findings)
     products = [replace(p, separately=outcome.separately.get(p.id), data_quality=outcome.data_quality.get(p.id))
@@ -188,6 +205,16 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
                       m.extends, m.boundary_stages())
     labels = {s.id: s.label for s in m.stages}
     return Result(info, tuple(products), tuple(findings), labels, plan.data_year, plan, case, kb)
+
+
+def override_findings(kb: KnowledgeBase, ids: list[str], year: int | None) -> list[Finding]:
+    """An entry of a layer that hides the library's (or a lower layer's) entry of the same id."""
+    out = []
+    for ident in ids:
+        told = describe_hidden(kb, ident, year)
+        if told is not None:
+            out.append(Finding("info", "kb-override", kb.by_id[ident][0].span, f"`kb.{ident}` comes from the {told}"))
+    return out
 
 
 def _folder_of(span: Span | None) -> Path | None:

@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
+    from .knowledge.layers import KbChoice   # the library and the --kb layers, as one value
+    args.kb = KbChoice(args.library_kb, tuple(args.kb))
     try:
         return args.func(args) or 0
     except PcfError as exc:
@@ -44,7 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pcf", description="Product carbon footprints from method files, "
                                 "a factor knowledge base and inventories.")
     p.add_argument("--version", action="version", version=f"pcf {__version__}")
-    p.add_argument("--kb", type=Path, default=DEFAULT_KB_DIR, help="knowledge base folder (default: kb/)")
+    p.add_argument("--kb", type=Path, action="append", default=[], metavar="DIR",
+                   help="a knowledge-base layer over the library: its entries add to the library's or override "
+                        "them by id (repeat for more; a case's project and case layers go on top)")
+    p.add_argument("--library-kb", type=Path, default=DEFAULT_KB_DIR, metavar="DIR",
+                   help="replace the library knowledge base (default: pcf's kb/)")
     sub = p.add_subparsers(metavar="COMMAND")
 
     r = sub.add_parser("run", help="evaluate a case folder")
@@ -162,17 +168,20 @@ def _parser() -> argparse.ArgumentParser:
     ks = k.add_subparsers(metavar="ACTION")
     kl = ks.add_parser("list", help="list entries")
     kl.add_argument("--json", action="store_true")
+    kl.add_argument("--case", type=Path, help="with the project and case knowledge-base layers of this case folder")
     kl.set_defaults(func=_command("library", "cmd_kb_list"))
     kw = ks.add_parser("show", help="one id, every period, with its source")
     kw.add_argument("id")
     kw.add_argument("--json", action="store_true")
+    kw.add_argument("--case", type=Path, help="with the project and case knowledge-base layers of this case folder")
     kw.set_defaults(func=_command("library", "cmd_kb_show"))
     kf = ks.add_parser("search", help="search ids, names (中文/English) and sources")
     kf.add_argument("text")
     kf.add_argument("--json", action="store_true")
+    kf.add_argument("--case", type=Path, help="with the project and case knowledge-base layers of this case folder")
     kf.set_defaults(func=_command("library", "cmd_kb_search"))
     ki = ks.add_parser("import", help="import an open factor data set as kb/ TOML (docs: guide-curators)")
-    ki.add_argument("format", help="desnz, owid-grid, mapping or cpcd")
+    ki.add_argument("format", help="desnz, owid-grid, mapping, cpcd, ipcc or co2js")
     ki.add_argument("file", type=Path, help="the data file (.csv or .xlsx)")
     ki.add_argument("-o", "--output", type=Path, required=True, help="the TOML file to write")
     ki.add_argument("--mapping", type=Path, help="format `mapping`: the column -> field TOML file")

@@ -54,6 +54,8 @@ ELSEWHERE = {
     "boundary-partial": "tests/test_boundaries.py",
     "input-default": "tests/test_maps_checks.py", "check-failed": "tests/test_maps_checks.py",
     "check-warning": "tests/test_maps_checks.py",
+    "kb-override": "tests/test_kb_layers.py",
+    "literal-factor": "tests/test_literal_factors.py",
 }
 
 

@@ -14,6 +14,7 @@ from ..core.keys import EMISSION, INPUT, KB, Key
 from ..core.units import format_dim
 from ..evaluation.result import ProductResult, Result
 from ..evaluation.evaluate import _exec
+from ..knowledge.layers import describe_hidden
 from ..language import nodes as n
 from ..language.format import format_expr
 from ..plan.code import postfix
@@ -52,6 +53,7 @@ class _Explainer:
         self.inv = trace.product if trace is not None else None
         self.entries = trace.entries if trace is not None else {}
         self.sources = {**(trace.sources if trace is not None else {}), **self.plan.sources}
+        self.kb = result.kb
 
     def source(self, span) -> str:
         lines = self.texts.get(span.path)
@@ -214,6 +216,10 @@ class _Explainer:
         if src:
             parts.append(src)
         parts.append(f"{e.span.path}:{e.span.line}")
+        # a project, case or --kb layer's entry over the library's: say so, and what it hides
+        told = describe_hidden(self.kb, e.id, self.plan.data_year) if self.kb is not None else None
+        if told:
+            parts.append(told)
         return "; ".join(parts)
 
     def plan_kb_source(self, e) -> str | None:

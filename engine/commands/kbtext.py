@@ -14,7 +14,21 @@ def entry_dict(e, kb) -> dict:
             "region": e.region, "boundary": e.boundary, "quality": e.quality, "confidence": e.confidence,
             "default": e.default, "name_zh": e.name_zh, "name_en": e.name_en, "note": e.note,
             "parts": {g: {"value": v, "unit": u} for g, v, u in e.parts} if e.parts else None,
-            "file": e.span.path, "line": e.span.line}
+            "file": e.span.path, "line": e.span.line, **layer_fields(e, kb)}
+
+
+def layer_fields(e, kb) -> dict:
+    """Where a layered KB's entry comes from and what it hides (nothing for a single folder)."""
+    layer = kb.layer_of(e.id)
+    if layer is None:
+        return {}
+    hidden = kb.shadowed.get(e.id, ())
+    return {"layer": {"kind": layer.kind, "folder": layer.root},
+            "overrides": [{"layer": {"kind": s.layer.kind, "folder": s.layer.root},
+                           "entries": [{"value": o.value, "formula": o.formula, "unit": o.unit, "source": o.source,
+                                        "valid_from": o.valid_from, "valid_to": o.valid_to,
+                                        "file": o.span.path, "line": o.span.line} for o in s.versions]}
+                          for s in hidden]}
 
 
 def redistribution_text(allowed: bool | None) -> str:

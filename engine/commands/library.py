@@ -9,6 +9,7 @@ from ..evaluation.evaluate import plan_findings
 from ..core.units import load_units
 from ..inputs.inventory import load_inventory
 from ..knowledge.kb import check_kb, kb_root, load_kb
+from ..knowledge.layers import load_layered, overlay_all
 from ..language.library import DEFAULT_METHODS_DIR, method_ids
 from ..plan import compile_method
 from ..render.escape import terminal_text
@@ -25,13 +26,13 @@ def cmd_check(args) -> int:
     def get_kb():
         nonlocal kb
         if kb is None:
-            kb = load_kb(args.kb, units)
+            kb = load_layered(args.kb, units)
         return kb
 
     checked = 0
     warnings = []
     for path in args.paths:
-        targets = check_targets(path, args.kb)
+        targets = check_targets(path, args.kb.library)
         if targets is None and not path.exists():
             print(f"{path}: no such file or folder", file=sys.stderr)
             return 1
@@ -43,7 +44,11 @@ def cmd_check(args) -> int:
                 if kind == "case":   # binding and evaluation are the validation of a case
                     Workspace(units, get_kb(), DEFAULT_METHODS_DIR).run_case(target)
                 elif kind == "kb":
-                    check_kb(load_kb(kb_root(target), units))
+                    root = kb_root(target)
+                    if (root / "sources.toml").is_file() or not any(root.rglob("*.toml")):
+                        check_kb(load_kb(root, units))
+                    else:   # a layer citing the library's sources (a case's or project's kb/)
+                        check_kb(overlay_all(get_kb(), [("--kb", root)], units))
                 elif kind == "method":
                     ws = Workspace(units, get_kb(), DEFAULT_METHODS_DIR)
                     method = ws.resolve(read_method(target))
@@ -132,7 +137,13 @@ def cmd_methods(args) -> int:
 
 
 def kb_of(args):
-    return load_kb(args.kb, load_units())
+    """The layered KB a kb command reads: the library and --kb layers, and with `--case` the
+    project and case layers of that case."""
+    if getattr(args, "case", None) is not None:
+        from ..inputs.case import load_case
+        ws = Workspace.load(args.kb)
+        return ws.for_case(load_case(args.case, ws.methods_dir)).kb
+    return load_layered(args.kb, load_units())
 
 
 def cmd_kb_list(args) -> int:
@@ -186,4 +197,12 @@ def cmd_kb_show(args) -> int:
                  + (f", {t(src.document)}" if src.document else ""))
             out(f"  licence   {t(src.licence or 'not recorded')}" + redistribution_text(src.redistribution))
         out(f"  defined   {e.span.path}:{e.span.line}")
+    layer = kb.layer_of(ident)
+    if layer is not None:
+        out(f"layer       {layer.kind}: {t(layer.root)}")
+        for s in reversed(kb.shadowed.get(ident, ())):
+            for o in s.versions:
+                was = f"{o.value:g}" if o.value is not None else f"= {t(o.formula)}"
+                out(f"overrides   {s.layer.kind} ({t(s.layer.root)}): [{o.period}] {was} {o.unit}, "
+                    f"source {t(o.source)}, {o.span.path}:{o.span.line}")
     return 0

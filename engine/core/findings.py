@@ -41,6 +41,10 @@ FINDINGS: dict[str, tuple[str, str]] = {
                                 "one for the record, e.g. a recycled share under the cut-off approach)"),
     "factor-year-fallback": ("warning", "a knowledge-base entry has no value for the data year; an earlier "
                                         "year's value was used"),
+    "literal-factor": ("warning", "a greenhouse-gas factor is typed as a number in the method or the inventory "
+                                  "with no source (a note beside it or case.toml [factor_notes] names one)"),
+    "kb-override": ("info", "a knowledge-base entry the case uses comes from a layer (project, case or --kb) "
+                            "that overrides the library's entry of the same id; the finding names both"),
     "unconfirmed-factor": ("warning", "a knowledge-base entry marked unconfirmed is used (pinned deliberately)"),
     "co2-counted-as-co2e": ("info", "CO2-only results are counted as CO2e because the method declares other "
                                     "greenhouse gases negligible"),

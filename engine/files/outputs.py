@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable
 
@@ -42,6 +42,8 @@ def reads_of_case(ws, result, extra: Iterable[Path] = ()) -> ReadSet:
     case = result.case
     files = [Path(case.dir) / "case.toml", case.method_path, *extra]
     inv_files, inv_folders = _inventory(Path(case.inventory.path))
+    if result.kb is not None:   # with the case's own knowledge-base layers
+        ws = replace(ws, kb=result.kb)
     return _merge(ReadSet(tuple(files) + inv_files, inv_folders), _method_reads(ws, result.plan.method),
                   _workspace(ws))
 
@@ -120,10 +122,11 @@ def _method_reads(ws, method) -> ReadSet:
 
 
 def _workspace(ws) -> ReadSet:
-    files = list(kb_files(Path(ws.kb.root)))
+    roots = [Path(ws.kb.root), *(Path(layer.root) for layer in ws.kb.layers[1:])]   # every kb layer is input
+    files = [f for root in roots for f in kb_files(root)]
     if ws.units.path is not None:
         files.append(ws.units.path)
-    return ReadSet(tuple(files), (Path(ws.kb.root), Path(ws.methods_dir)))
+    return ReadSet(tuple(files), (*roots, Path(ws.methods_dir)))
 
 
 def _merge(*sets: ReadSet) -> ReadSet:

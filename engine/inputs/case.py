@@ -33,7 +33,7 @@ the [pact] table's schema is `pactcase.py`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
@@ -48,7 +48,7 @@ from .inventory import Inventory, load_inventory
 from .reported import AuditOptions, PrintedRow, ReportedFigure, read_audit, read_printed_rows, read_reported
 
 CASE_KEYS = {"title", "method", "inventory", "data_year", "reported", "note", "source", "pact", "audit",
-             "scenarios", "across"}
+             "scenarios", "across", "kb", "factor_notes"}
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,8 @@ class Case:
     scenarios: tuple = ()                  # [scenarios.<name>]: evaluation.scenario.Scenario
     rows: tuple[PrintedRow, ...] = ()      # [reported.<id>.rows]: table rows as a report printed them
     across: tuple = ()                     # [across.<name>]: checks.across.AcrossFigure
+    kb: tuple[Path, ...] = ()              # `kb = [...]`: knowledge-base layers the case names (layers.py)
+    factor_notes: Mapping[str, str] = field(default_factory=dict)  # [factor_notes]: sources of typed factors (checks/literals.py)
 
 
 def load_case(case_dir: Path, library: Path = DEFAULT_METHODS_DIR) -> Case:
@@ -107,8 +109,44 @@ def load_case(case_dir: Path, library: Path = DEFAULT_METHODS_DIR) -> Case:
     options = read_audit(doc, problems)
     from ..evaluation.scenario import read_case_scenarios
     scenarios = read_case_scenarios(doc, problems)
+    kb = _kb_layers(doc, case_dir, problems)
+    notes = d.get("factor_notes", {})
+    if not isinstance(notes, dict) or not all(isinstance(v, str) and v.strip() for v in notes.values()):
+        problems.append(doc.error("case", "factor_notes", "[factor_notes] gives each typed factor's source as text: "
+                                  "name = \"DESNZ 2023, waste disposal, landfill\""))
+        notes = {}
     if problems:
         raise PcfError(problems)
     source = d.get("source") if isinstance(d.get("source"), dict) else {}
     return Case(str(case_dir), d.get("title"), method_path, inventory, year, tuple(reported),
-                {str(k): str(v) for k, v in source.items()}, pact, options, scenarios, tuple(rows), across)
+                {str(k): str(v) for k, v in source.items()}, pact, options, scenarios, tuple(rows), across, kb,
+                {str(k): v for k, v in notes.items()})
+
+
+def _kb_layers(doc, case_dir: Path, problems: list[Diagnostic]) -> tuple[Path, ...]:
+    """`kb = "factors"` or a list: folders of the case, or of its project (a parent at most
+    PROJECT_LEVELS up), laid over the library in the order given."""
+    from ..knowledge.layers import PROJECT_LEVELS
+    raw = doc.data.get("kb")
+    if raw is None:
+        return ()
+    items = [raw] if isinstance(raw, str) else raw
+    if not isinstance(items, list) or not all(isinstance(x, str) and x.strip() for x in items):
+        problems.append(doc.error("case", "kb", "`kb` names knowledge-base folders: \"factors\" or "
+                                  "[\"../company-kb\", \"kb-2024\"]"))
+        return ()
+    root = case_dir.resolve()
+    project = root.parents[PROJECT_LEVELS - 1] if len(root.parents) >= PROJECT_LEVELS else root.parents[-1]
+    out = []
+    for rel in items:
+        key = "kb"
+        path = (case_dir / rel).resolve()
+        if not inside(path, project):
+            problems.append(doc.error("case", key, f"`{rel}` is outside the case's project (the case folder and "
+                                      f"{PROJECT_LEVELS} parents up)", "keep the company's factors beside the cases"))
+        elif not is_kind(path, "dir"):
+            problems.append(doc.error("case", key, f"no folder `{rel}` beside case.toml",
+                                      "a layer is a folder of kb TOML files (sources.toml optional)"))
+        else:
+            out.append(path)
+    return tuple(out)

@@ -52,6 +52,7 @@ class Amount:
     kb_year: int | None = None
     rounding: float | None = None  # half-width when the amount is derived (an allocated share)
     basis: str | None = None       # "per_unit" | "period" when the line says; else the product's `amounts`
+    note: str | None = None        # where a typed factor comes from ({value, unit, note}): checks/literals.py
 
     @property
     def half_width(self) -> float:
@@ -71,9 +72,14 @@ class Amount:
         """`"43.28 万kWh"`, `{value = 43.28, unit = "万kWh", basis = "period"}`, `"kb.<id>"` or a
         bare number."""
         if isinstance(raw, dict):
-            if set(raw) - {"value", "unit", "basis"} or "value" not in raw:
+            if set(raw) - {"value", "unit", "basis", "note", "source"} or "value" not in raw:
                 raise AmountError(f"expected an amount, found a table with {', '.join(sorted(raw)) or 'no keys'}",
-                                  'write an amount as "43.28 kWh" or {value = 43.28, unit = "kWh"}')
+                                  'write an amount as "43.28 kWh" or {value = 43.28, unit = "kWh"} '
+                                  '(with `basis`, or a `note` naming its source)')
+            note = raw.get("note", raw.get("source"))
+            if note is not None and not (isinstance(note, str) and note.strip()):
+                raise AmountError("`note` names where the amount comes from, as text",
+                                  'e.g. note = "supplier EPD S-P-01234 (2024)"')
             basis = raw.get("basis")
             if basis is not None and basis not in BASES:
                 raise AmountError(f"`basis` is \"per_unit\" or \"period\", found {basis!r}",
@@ -85,6 +91,11 @@ class Amount:
             if basis is not None and a.kb is not None:
                 raise AmountError("a knowledge-base factor has no basis; `basis` is for amounts",
                                   "remove `basis`, or give the amount itself")
+            if note is not None:
+                if a.kb is not None:
+                    raise AmountError("a knowledge-base factor carries its own source; `note` is for amounts",
+                                      "remove `note`")
+                a = replace(a, note=note)
             return a if basis is None else replace(a, basis=basis)
         if isinstance(raw, bool):
             raise AmountError(f"expected an amount, found {str(raw).lower()}", 'write an amount as "12.5 kWh"')

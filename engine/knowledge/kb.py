@@ -55,8 +55,12 @@ BASIS_SUBSTANCES = {"CO2e": {"kgCO2e"}, "CO2": {"kgCO2"}, "C": {"kgC"}, "N2O": {
 
 # --- loading --------------------------------------------------------------------------
 
-def load_kb(root: Path, units: Units, *, cache: bool = True, cache_dir: Path | None = None) -> KnowledgeBase:
+def load_kb(root: Path, units: Units, *, cache: bool = True, cache_dir: Path | None = None,
+            overlay: bool = False) -> KnowledgeBase:
     """Load and validate every file under `root`; all problems are reported together.
+
+    An `overlay` is a layer over other knowledge bases (layers.py): its sources.toml is
+    optional and its entries may cite the sources of the layers below, which the merge checks.
 
     With `cache` (the default) a valid knowledge base is stored in compiled form under
     `cache_dir` (default `$XDG_CACHE_HOME/pcf`, else `~/.cache/pcf`) and reused while no
@@ -66,10 +70,10 @@ def load_kb(root: Path, units: Units, *, cache: bool = True, cache_dir: Path | N
     if not root.is_dir():
         raise fail("io", f"knowledge base folder not found: {root}", None, path=str(root))
     with gc_paused():
-        store = kbcache.Store(root, cache_dir) if cache else None
+        store = kbcache.Store(root, cache_dir, overlay) if cache else None
         loaded = store.read(units) if store else None
         if loaded is None:
-            loaded = _load(root, units)
+            loaded = _load(root, units, overlay)
             if store:
                 store.write(*loaded)
     sources, by_id = loaded
@@ -78,7 +82,7 @@ def load_kb(root: Path, units: Units, *, cache: bool = True, cache_dir: Path | N
 
 
 
-def _load(root: Path, units: Units) -> tuple[dict[str, Source], dict[str, tuple[Entry, ...]]]:
+def _load(root: Path, units: Units, overlay: bool = False) -> tuple[dict[str, Source], dict[str, tuple[Entry, ...]]]:
     problems: list[Diagnostic] = []
     sources: dict[str, Source] = {}
     source_keys: set[str] | None = None   # None: no bibliography to check against (reported once)
@@ -88,7 +92,9 @@ def _load(root: Path, units: Units) -> tuple[dict[str, Source], dict[str, tuple[
             sources, source_keys = _load_sources(_read(src_path)[0], problems)
         except PcfError as exc:
             problems.extend(exc.diagnostics)
-    else:
+        if overlay:
+            source_keys = None   # the merge checks citations against every layer's sources
+    elif not overlay:
         problems.append(Diagnostic("kb-invalid", "sources.toml is missing: every knowledge base has a "
                                    "bibliography beside its entry folders", None, path=display_path(src_path)))
     entries: list[Entry] = []

@@ -63,14 +63,15 @@ class Store:
     """The cache slot of one KB folder. Its key is taken before the KB is parsed, so a file
     edited during a load leaves a stale key behind and the next load rebuilds."""
 
-    def __init__(self, root: Path, cache_dir: Path | None = None):
+    def __init__(self, root: Path, cache_dir: Path | None = None, overlay: bool = False):
         self.root = Path(root).resolve()
         self.dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         # One file per KB folder, whatever the working directory: entries' files are stored
         # relative to the folder and shown relative to the working directory when decoded.
-        name = hashlib.sha256(str(self.root).encode()).hexdigest()[:24]
+        # A folder loaded as a layer is validated differently (layers.py): a slot of its own.
+        name = hashlib.sha256(f"{self.root}{' overlay' if overlay else ''}".encode()).hexdigest()[:24]
         self.path = self.dir / f"kb-{name}.json"
-        self.stamp = None if _inside(self.dir, self.root) else _stamp(self.root)
+        self.stamp = None if _inside(self.dir, self.root) else _stamp(self.root, overlay)
 
     def read(self, units) -> tuple[dict, dict] | None:
         """(sources, by_id) when the cache matches the files, else None."""
@@ -193,13 +194,13 @@ def _decode(doc: dict, stamp: str, units, root: Path) -> tuple[dict, dict] | Non
     return sources, {k: tuple(v) for k, v in by_id.items()}
 
 
-def _stamp(root: Path) -> str | None:
+def _stamp(root: Path, overlay: bool = False) -> str | None:
     """The cache key of the KB under `root`: a hash of every file's bytes and of what reads them
     (the loader's modules by size and mtime, as Python tells .pyc files apart)."""
     h = hashlib.sha256()
     try:
         code = [(name, (st := (_HERE / name).stat()).st_size, st.st_mtime_ns) for name in _CODE]
-        h.update(repr((FORMAT, __version__, str(root), sys.version_info[:2], pint.__version__,
+        h.update(repr((FORMAT, __version__, str(root), overlay, sys.version_info[:2], pint.__version__,
                        code)).encode())
         for path in kb_files(root):
             data = read_inside(path, None, MAX_TOML_BYTES, "knowledge-base file")

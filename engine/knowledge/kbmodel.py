@@ -81,11 +81,34 @@ class Lookup:
 
 
 @dataclass(frozen=True)
+class Layer:
+    """One folder of a layered knowledge base (layers.py): `kind` says where it came from."""
+    kind: str     # library | --kb | project | case
+    root: str     # the folder, as shown
+
+
+@dataclass(frozen=True)
+class Shadow:
+    """What a later layer hid: the versions an id had in an earlier layer."""
+    layer: Layer
+    versions: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     root: str
     sources: Mapping[str, Source]
     by_id: Mapping[str, tuple[Entry, ...]]   # ids in sorted order; each tuple sorted by valid_from
     units: Units = field(repr=False, compare=False)
+    # Layers (layers.py), lowest first; empty for a single folder. `origin`: the layer an id's
+    # entries come from, for ids a layer above the first gave; `shadowed`: what they hide.
+    layers: tuple[Layer, ...] = ()
+    origin: Mapping[str, Layer] = field(default_factory=dict)
+    shadowed: Mapping[str, tuple[Shadow, ...]] = field(default_factory=dict)
+
+    def layer_of(self, ident: str) -> Layer | None:
+        """The layer an id's entries come from (None for a single-folder knowledge base)."""
+        return self.origin.get(ident) or (self.layers[0] if self.layers else None)
 
     @cached_property
     def entries(self) -> tuple[Entry, ...]:

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from ..analysis.explain import explain
 from ..evaluation.result import Result
+from ..knowledge.layers import hidden_entry
 from .charts import svg_chart
 from .escape import html_text, markdown_text, text_block
 
@@ -27,6 +28,8 @@ STRINGS = {
         "data_year": "Data year", "stages_in": "Stages included", "stages_out": "Stages excluded",
         "quantity": "Production in the period", "inventory": "Inventory and factors",
         "activity": "Activity", "amount": "Amount", "factor": "Emission factor", "source": "Factor source",
+        "overrides": " [{layer} layer, replacing the {below} value {was}]",
+        "layer_kinds": {},
         "emission": "Emission", "stage": "Stage", "in_period": " (period)", "results": "Results by life-cycle stage", "share": "Share",
         "total": "Total", "yearly": "Period total", "chart": "Emissions by stage", "dq": "Data quality",
         "score": "Score", "level": "Level", "findings": "Findings", "none": "none", "severity": "Severity",
@@ -52,7 +55,9 @@ STRINGS = {
         "boundary": "系统边界", "gwp": "全球变暖潜值", "fu": "功能单位", "data_year": "数据年份",
         "stages_in": "纳入的生命周期阶段", "stages_out": "排除的阶段", "quantity": "核算期产量",
         "inventory": "清单与排放因子", "activity": "活动", "amount": "活动水平", "factor": "排放因子",
-        "source": "因子来源", "emission": "排放量", "in_period": "（核算期）", "stage": "阶段", "results": "各阶段核算结果",
+        "source": "因子来源",
+        "overrides": "［{layer}层因子，替代{below}中的 {was}］",
+        "layer_kinds": {"library": "因子库", "project": "项目", "case": "案例", "--kb": "--kb "}, "emission": "排放量", "in_period": "（核算期）", "stage": "阶段", "results": "各阶段核算结果",
         "share": "占比", "total": "合计", "yearly": "核算期排放总量", "chart": "各阶段排放",
         "dq": "数据质量", "score": "得分", "level": "等级", "findings": "核查发现", "none": "无",
         "severity": "级别", "code": "代码", "where": "位置", "message": "说明", "rows": "行", "per": "每",
@@ -127,7 +132,7 @@ def report_data(result: Result, lang: str, simulation=None) -> list[ProductRepor
         inv = next((x for x in result.case.inventory.products if x.id == p.id), None) if result.case else None
         for line in p.lines:
             t = trees.get(line.name)
-            activity, amount, factor, source = _describe(t, lang, result) if t else ("", "", "", "")
+            activity, amount, factor, source = _describe(t, lang, result, inv) if t else ("", "", "", "")
             name = line.label or line.name if lang == "zh" else line.name
             rows.append(InventoryRow(name, labels[line.stage], activity, amount, factor, source, line.value))
             for table in [c.name for c in (t.children if t else ()) if c.kind == "table"]:
@@ -164,7 +169,15 @@ def _entry_of(result: Result, ident: str):
     return versions[-1] if versions else None
 
 
-def _describe(tree, lang: str, result: Result) -> tuple[str, str, str, str]:
+def _typed_note(result: Result, inv, name: str) -> str | None:
+    """Where a factor typed as a number comes from, as the case says (checks/literals.py)."""
+    a = inv.inputs.get(name) if inv is not None else None
+    if a is not None and a.note:
+        return a.note
+    return result.case.factor_notes.get(name) if result.case is not None else None
+
+
+def _describe(tree, lang: str, result: Result, inv=None) -> tuple[str, str, str, str]:
     """Activity, amount, factor and factor source of one emission, from its trace."""
     s = STRINGS[lang]
     acts = [c for c in tree.children if c.kind in ("input", "table") and not _is_factor(c)]
@@ -180,10 +193,10 @@ def _describe(tree, lang: str, result: Result) -> tuple[str, str, str, str]:
             e = result.kb.lookup(k.name.removeprefix("kb."), None, pinned=True) \
                 if len(result.kb.by_id.get(k.name.removeprefix("kb."), ())) == 1 else None
             entry = e.entry if e else _entry_of(result, k.name.removeprefix("kb."))
-            src = result.kb.sources.get(entry.source) if entry else None
-            sources.append(f"{src.title} ({src.year})" if src else k.name)
+            sources.append(_source_text(result, entry, lang) if entry else k.name)
         if not kb_nodes:
-            sources.append(s["method_formula"] if c.kind in ("let", "number") else s["inventory_value"])
+            note = _typed_note(result, inv, c.name) if c.kind in ("let", "input") else None
+            sources.append(note or (s["method_formula"] if c.kind in ("let", "number") else s["inventory_value"]))
     return activity, amount, factor, "; ".join(dict.fromkeys(sources))
 
 
@@ -193,16 +206,34 @@ def _table_row(result: Result, row, j: int, stage: str, lang: str) -> InventoryR
     for col, a in row.cells.items():
         if a.kb is not None:
             e = _entry_of(result, a.kb) or result.kb.by_id[a.kb][-1]
-            src = result.kb.sources.get(e.source)
             factors.append(f"{number(e.value, lang)} {e.unit}")
-            sources.append(f"{src.title} ({src.year})" if src else e.source)
+            sources.append(_source_text(result, e, lang))
         elif "/" in a.unit:
             factors.append(f"{a.text} {a.unit}")
+            note = a.note or next((row.extra[k] for k in ("note", "source") if row.extra.get(k, "").strip()), None)
+            if note:
+                sources.append(note)
         else:
             amounts.append(f"{a.text} {a.unit}")
     label = f"  └ {row.label or '#' + str(j + 1)}"
     return InventoryRow(label, stage, row.label or "", "; ".join(amounts), "; ".join(factors), "; ".join(sources),
                         float("nan"))
+
+
+def _source_text(result: Result, entry, lang: str) -> str:
+    """`title (year)` of an entry's source; a layer's entry that hides the library's says so, with
+    the value it replaces (the reader sees a company figure where a published one stood)."""
+    src = result.kb.sources.get(entry.source)
+    text = f"{src.title} ({src.year})" if src else entry.source
+    found = hidden_entry(result.kb, entry.id, result.data_year)
+    if found is not None:
+        below, old = found
+        was = f"{number(old.value, lang)} {old.unit}" if old.value is not None else "= …"
+        kinds = STRINGS[lang]["layer_kinds"]
+        layer = result.kb.layer_of(entry.id).kind
+        text += STRINGS[lang]["overrides"].format(layer=kinds.get(layer, layer), below=kinds.get(below.layer.kind,
+                                                  below.layer.kind), was=was)
+    return text
 
 
 def _is_factor(node) -> bool:

@@ -17,7 +17,8 @@ from pathlib import Path
 from ...core.errors import Diagnostic, PcfError
 
 # format name -> module of this package with `convert(path, options)` and `HELP`
-FORMATS = {"desnz": "desnz", "owid-grid": "owid", "mapping": "mapping", "cpcd": "cpcd"}
+FORMATS = {"desnz": "desnz", "owid-grid": "owid", "mapping": "mapping", "cpcd": "cpcd", "ipcc": "ipcc",
+           "co2js": "co2js"}
 
 
 def convert(fmt: str, source: Path, options: dict) -> str:

@@ -21,7 +21,8 @@ class Imported:
     command: str                       # how to re-import, e.g. `pcf kb import desnz FILE -o OUT`
     source_file: Path
     comment: tuple[str, ...]           # what the family is, in a few lines
-    entries: tuple[dict, ...]          # keys from ORDER, plus "parts": ((gas, value, unit), ...)
+    entries: tuple[dict, ...]          # keys from ORDER, plus "parts": ((gas, value, unit), ...) and
+                                       # "uncertainty": {distribution, parameters} (insertion order kept)
 
 
 def render(imp: Imported) -> str:
@@ -34,6 +35,9 @@ def render(imp: Imported) -> str:
         for key in ORDER:
             if e.get(key) is not None:
                 out.append(f"{key} = {_value(e[key])}")
+        if e.get("uncertainty"):
+            items = ", ".join(f"{k} = {_value(v)}" for k, v in e["uncertainty"].items())
+            out.append(f"uncertainty = {{ {items} }}")
         for gas, value, unit in e.get("parts") or ():
             out.append(f"parts.{gas} = {{ value = {_value(value)}, unit = {_value(unit)} }}")
         out.append("")
