@@ -70,10 +70,14 @@ def _parser() -> argparse.ArgumentParser:
                     help="exit with status 1 when the audit has a finding of this severity or worse")
     au.set_defaults(func=_command("cases", "cmd_audit"))
 
-    c = sub.add_parser("check", help="validate method files, inventories, case folders or kb files")
+    c = sub.add_parser("check", help="validate method files, inventories, case folders, kb files or received PACT "
+                                   "footprints (.json)")
     c.add_argument("paths", type=Path, nargs="+")
     c.add_argument("--json", action="store_true",
                    help="print the diagnostics as a pcf-check/1 JSON document (code, severity, file, line, ...)")
+    c.add_argument("--pact-spec", type=Path, metavar="OPENAPI",
+                   help="a .json PACT footprint: also validate it against the schema derived from this official "
+                        "PACT OpenAPI file (spec/v3/openapi.yaml of wbcsd/data-exchange-protocol)")
     c.set_defaults(func=_command("library", "cmd_check"))
 
     ex = sub.add_parser("explain", help="how a figure was computed, down to inventory and knowledge base")
@@ -85,16 +89,19 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--json", action="store_true")
     ex.set_defaults(func=_command("cases", "cmd_explain"))
 
-    rp = sub.add_parser("report", help="the calculation chapters of a footprint report (Markdown or HTML)")
+    rp = sub.add_parser("report", help="a footprint report: study, method, calculation, audit (HTML, Markdown, Word)")
     rp.add_argument("case", type=Path)
     rp.add_argument("--scenario", metavar="NAME", help="with a scenario of the method or the case applied")
-    rp.add_argument("--format", choices=("md", "html"), default="html")
+    rp.add_argument("--format", choices=("md", "html", "docx", "pdf"), default="html",
+                    help="docx: a Word document; pdf: printed by headless Chromium (both need -o)")
     rp.add_argument("--lang", choices=("zh", "en"), default="zh")
     rp.add_argument("--method", help="evaluate under another method")
     rp.add_argument("-o", "--output", type=Path, help="write to this file (atomically) instead of stdout")
     rp.add_argument("--draws", type=int, default=0,
                     help="add an uncertainty section from this many Monte Carlo draws (see pcf uncertainty)")
     rp.add_argument("--seed", type=int, default=0, help="with --draws: the random seed")
+    rp.add_argument("--sensitivity", type=float, nargs="?", const=10.0, metavar="PERCENT",
+                    help="add a sensitivity section: each parameter -/+ PERCENT (default 10), a table and a tornado chart")
     rp.set_defaults(func=_command("cases", "cmd_report"))
 
     ip = sub.add_parser("init", help="a new case folder with inventory templates (TOML and XLSX)")
@@ -109,6 +116,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="pact: a JSON array of PACT ProductFootprints (needs [pact] in case.toml)")
     xp.add_argument("--method", help="evaluate under another method")
     xp.add_argument("--created", help="pact: the `created` time, ISO 8601 UTC (default: SOURCE_DATE_EPOCH, else now)")
+    xp.add_argument("--pact-version", type=int, choices=(3, 2), default=3,
+                    help="pact: the Technical Specifications version, 3 (3.0.3, default) or 2 (2.3.0)")
     xp.add_argument("-o", "--output", type=Path, help="write to this file (atomically) instead of stdout")
     xp.set_defaults(func=_command("cases", "cmd_export"))
 
@@ -181,7 +190,7 @@ def _parser() -> argparse.ArgumentParser:
     kf.add_argument("--case", type=Path, help="with the project and case knowledge-base layers of this case folder")
     kf.set_defaults(func=_command("library", "cmd_kb_search"))
     ki = ks.add_parser("import", help="import an open factor data set as kb/ TOML (docs: guide-curators)")
-    ki.add_argument("format", help="desnz, owid-grid, mapping, cpcd, ipcc or co2js")
+    ki.add_argument("format", help="desnz, owid-grid, mapping, cpcd, ipcc, co2js or pact")
     ki.add_argument("file", type=Path, help="the data file (.csv or .xlsx)")
     ki.add_argument("-o", "--output", type=Path, required=True, help="the TOML file to write")
     ki.add_argument("--mapping", type=Path, help="format `mapping`: the column -> field TOML file")

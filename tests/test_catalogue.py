@@ -123,6 +123,10 @@ PRODUCERS = {
     "uncertainty": (lambda ws: (Path("u.toml").write_text('[inputs]\nx = { distribution = "lognormall", gsd = 1.2 }\n'),
                                 load_spec(Path("u.toml"))), "did you mean `lognormal`?"),
     "pact": (lambda ws: pact_export(ws), "company_name"),
+    "pact-check": (lambda ws: (Path("fp.json").write_text('{"specVersion": "1.0.0", "pcf": {}}', encoding="utf-8"),
+                               read_footprints(Path("fp.json"))), "names its version"),
+    "pact-spec": (lambda ws: (Path("o.yaml").write_text("openapi: 3.0.0\n", encoding="utf-8"),
+                              load_openapi(Path("o.yaml"))), "PACT OpenAPI file"),
     "input-file": (lambda ws: (os.mkfifo("u.toml"), load_spec(Path("u.toml"))), "a file saved by a program"),
     "output": (lambda ws: check_output(Path("/dev/null"), ReadSet((), ())), "the path of a file"),
     "kb-import": (lambda ws: kb_import_bad_row(), "expected kg CO2e"),
@@ -145,6 +149,16 @@ def kb_import_bad_row():
                                 "GHG Conversion Factor 2023\nScope 1,Fuels,Liquid fuels,Diesel,,,litres,kg SF6,1\n",
                                 encoding="utf-8")
     convert("desnz", Path("flat.csv"), {})
+
+
+def read_footprints(path):
+    from pcf.exchange.pactread import read_footprints as read
+    return read(path)
+
+
+def load_openapi(path):
+    from pcf.exchange.pactschema import load_openapi as load
+    return load(path)
 
 
 def pact_export(ws):

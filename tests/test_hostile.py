@@ -65,7 +65,7 @@ def payload() -> str:
 
 
 def pcf(hostile: Path, capsys, *args: str) -> tuple[int, str, str]:
-    code = main(["--kb", str(hostile / "kb"), *args])
+    code = main(["--library-kb", str(hostile / "kb"), *args])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -159,7 +159,7 @@ def test_pact_export_is_valid_and_keeps_every_string(hostile, capsys):
     from jsonschema import Draft202012Validator
 
     from pcf.exchange.pact import SCHEMA_PATH
-    code, out, err = pcf(hostile, capsys, "export", case(hostile), "--format", "pact",
+    code, out, err = pcf(hostile, capsys, "export", case(hostile), "--format", "pact", "--pact-version", "2",
                          "--created", "2026-01-01T00:00:00Z")
     assert code == 0, err
     assert ESC not in out and ESC not in err
@@ -237,8 +237,9 @@ def test_markdown_report_forges_nothing(hostile, capsys, lang):
     # The inventory table: 3 emission lines + 2 supplier legs; the stage table: 2 stages + total.
     tables = re.findall(r"<table>.*?</table>", page, re.S)
     rows = [t.count("<tr>") - 1 for t in tables]
-    assert rows[1:3] == [5, 3], rows
     cells = [(len(re.findall(r"<td[ >]", t)), len(re.findall(r"<th[ >]", t)), t.count("<tr>") - 1) for t in tables]
+    inventory = next(i for i, c in enumerate(cells) if c[1] == 7)    # the first 7-column table
+    assert rows[inventory:inventory + 2] == [5, 3], rows
     assert all(td == th * tr for td, th, tr in cells), cells           # every row has the header's cells
     assert "forged" in page                                 # the text is shown, in its cell
     # The footer names the method: its title escaped once (shown as typed), not twice (&amp;lt;).
@@ -375,3 +376,19 @@ def test_report_content_security_policy_blocks_inline_script(hostile, capsys, tm
     assert '<table class="stages">' in dom and "<svg" in dom          # the report itself still renders
     with pytest.raises(AssertionError, match="a payload script ran"):
         open_page((tmp_path / "control.html").as_uri(), "report-csp-control")
+
+
+def test_word_report_keeps_every_string_as_text(hostile, capsys, tmp_path):
+    """The DOCX report: the payload is run text (escaped by python-docx), never a field, a link
+    or a formula; terminal escapes are shown escaped; the document opens."""
+    import zipfile
+
+    import docx
+    out = tmp_path / "r.docx"
+    code, _, err = pcf(hostile, capsys, "report", case(hostile), "--format", "docx", "--lang", "en", "-o", str(out))
+    assert code == 0, err
+    xml = zipfile.ZipFile(out).read("word/document.xml").decode("utf-8")
+    assert "<w:fldSimple" not in xml and "<w:instrText" not in xml and "<w:hyperlink" not in xml
+    assert ESC not in xml and "&lt;script" in xml            # markup in user text is text
+    title = docx.Document(out).paragraphs[0].text
+    assert title.startswith(payload().split("\n")[0].replace(ESC, "\\x1b")[:20])

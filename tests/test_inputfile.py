@@ -91,7 +91,7 @@ def test_a_link_that_stays_inside_the_folder_is_read(ws, world):
 ])
 def test_the_uncertainty_side_file_is_checked(world, capsys, alarm, make, expected):
     make(Path("case/uncertainty.toml"))
-    assert main(["--kb", "kb", "uncertainty", "case", "--draws", "20"]) == 1
+    assert main(["--library-kb", "kb", "uncertainty", "case", "--draws", "20"]) == 1
     err = capsys.readouterr().err
     assert f"case/uncertainty.toml: uncertainty.toml {expected}" in err and "[input-file]" in err
     assert "root:" not in err
@@ -99,7 +99,7 @@ def test_the_uncertainty_side_file_is_checked(world, capsys, alarm, make, expect
 
 def test_an_explicit_spec_that_is_a_fifo_is_refused(world, capsys, alarm):
     os.mkfifo("spec.toml")
-    assert main(["--kb", "kb", "uncertainty", "case", "--draws", "20", "--spec", "spec.toml"]) == 1
+    assert main(["--library-kb", "kb", "uncertainty", "case", "--draws", "20", "--spec", "spec.toml"]) == 1
     assert "spec.toml: uncertainty spec is a FIFO (named pipe), not a regular file [input-file]" in capsys.readouterr().err
 
 

@@ -101,7 +101,8 @@ def test_seed_003_under_three_standards(ws):
         "gbt24067.electrical": "GB/T 24067-2024", "iso14067.electrical": "ISO 14067:2018",
         "pas2050.electrical": "PAS 2050:2011"}
     sep = {m: r.to_dict()["products"][0].get("reported_separately") for m, r in results.items()}
-    assert sep["iso14067.electrical"] == {"biogenic": 0, "dluc": 0, "aircraft": 0}
+    assert sep["iso14067.electrical"] == {"biogenic_emissions": 0, "biogenic_removals": 0, "biogenic": 0, "dluc": 0,
+                                          "aircraft": 0}
     assert sep["pas2050.electrical"] == {"offset": 0}
     gwp = {m: next(f.message for f in r.findings if f.code == "gwp-set") for m, r in results.items()}
     assert "PAS 2050" in gwp["pas2050.electrical"] and "ISO 14067" in gwp["iso14067.electrical"]
@@ -201,7 +202,8 @@ def test_report_separately_and_offsets(ws):
         '  rule report_separately reading { tags: biogenic, aircraft }\n'
     p = run(ws, body, {"inputs": {"power": "10 kWh", "wood": "3 kgCO2e", "credit": "100 kgCO2e"}})
     prod = p.products[0]
-    assert prod.separately == {"biogenic": 3.0, "aircraft": 0.0}
+    # biogenic: 3 kgCO2e emitted, nothing removed, net 3
+    assert prod.separately == {"biogenic_emissions": 3.0, "biogenic_removals": 0.0, "biogenic": 3.0, "aircraft": 0.0}
     # the offset is never counted: 10 x 0.5777 + 3
     assert prod.total == pytest.approx(10 * 0.5777 + 3)
     assert "offset-excluded" in codes(p)

@@ -93,7 +93,7 @@ def test_an_output_over_an_input_is_refused(world, no_writes, capsys, command, t
     make, expected = TARGETS[target]
     path = make()
     before = digest(world), digest(ROOT / "methods"), (ROOT / "kb" / "units.txt").read_bytes()
-    assert main(["--kb", "kb", command, "case", "-o", str(path)]) == 1
+    assert main(["--library-kb", "kb", command, "case", "-o", str(path)]) == 1
     err = capsys.readouterr().err
     assert f"{path}: " in err and expected in err
     assert "[output]" in err and "internal error" not in err
@@ -102,7 +102,7 @@ def test_an_output_over_an_input_is_refused(world, no_writes, capsys, command, t
 
 
 def test_a_new_output_is_written(world, capsys):
-    assert main(["--kb", "kb", "export", "case", "-o", "lines.csv"]) == 0
+    assert main(["--library-kb", "kb", "export", "case", "-o", "lines.csv"]) == 0
     assert "wrote lines.csv" in capsys.readouterr().err and Path("lines.csv").read_text(encoding="utf-8")
 
 
@@ -112,7 +112,7 @@ def test_a_new_output_is_written(world, capsys):
 def test_batch_output_is_guarded(world, no_writes, capsys, target, expected):
     shutil.copy(ROOT / "examples" / "seed-003-metering-box" / "inventory.toml", "catalogue.toml")
     before = digest(world)
-    assert main(["--kb", "kb", "batch", "gbt24067.electrical", "catalogue.toml", "--data-year", "2024",
+    assert main(["--library-kb", "kb", "batch", "gbt24067.electrical", "catalogue.toml", "--data-year", "2024",
                  "-o", target]) == 1
     err = capsys.readouterr().err
     assert expected in err and "[output]" in err and no_writes == [] and digest(world) == before
@@ -121,7 +121,7 @@ def test_batch_output_is_guarded(world, no_writes, capsys, target, expected):
 @pytest.mark.parametrize("command", ["sensitivity", "uncertainty"])
 def test_svg_outputs_are_guarded(world, no_writes, capsys, command):
     extra = ["--draws", "50"] if command == "uncertainty" else []
-    assert main(["--kb", "kb", command, "case", *extra, "--svg", "case/inventory/legs.csv"]) == 1
+    assert main(["--library-kb", "kb", command, "case", *extra, "--svg", "case/inventory/legs.csv"]) == 1
     assert "which this run read" in capsys.readouterr().err and no_writes == []
 
 

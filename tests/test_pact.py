@@ -63,7 +63,7 @@ def failing(capsys, *argv: str) -> list[str]:
 
 
 def export(capsys, case, *more: str) -> list[dict]:
-    code, out, err = run(capsys, "export", str(case), "--format", "pact", "--created", CREATED, *more)
+    code, out, err = run(capsys, "export", str(case), "--format", "pact", "--pact-version", "2", "--created", CREATED, *more)
     assert code == 0, err
     return json.loads(out)
 
@@ -76,11 +76,11 @@ def add_to_table(case: Path, header: str, lines: str) -> None:
     path.write_text(text.replace(f"[{header}]\n", f"[{header}]\n{lines}\n", 1), encoding="utf-8")
 
 
-def completed(seed: Path, tmp_path: Path) -> Path:
+def completed(seed: Path, tmp_path: Path, gaps: dict = GAPS) -> Path:
     """A copy of `seed` whose [pact] gets the test values for what the report leaves out."""
     case = tmp_path / seed.name
     shutil.copytree(seed, case)
-    for pid, keys in GAPS[seed.name].items():
+    for pid, keys in gaps[seed.name].items():
         add_to_table(case, f"pact.products.{pid}", "\n".join(TEST_VALUES[k] for k in keys))
     return case
 
@@ -101,7 +101,7 @@ def test_the_schema_is_draft_2020_12_and_names_its_specification():
 
 @pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.name)
 def test_each_seed_names_what_its_report_leaves_out(seed, capsys):
-    lines = failing(capsys, "export", str(seed), "--format", "pact")
+    lines = failing(capsys, "export", str(seed), "--format", "pact", "--pact-version", "2")
     assert lines and all(POSITIONED.match(line) for line in lines), lines
     named = {(m.group(1), m.group(2)) for m in (re.search(r"pact\.products\.(\w+)\.(\S+(?: \(or dqi\))?): missing",
                                                           line) for line in lines) if m}
@@ -164,7 +164,7 @@ def test_seed_004_per_kilogram_by_hand(tmp_path, capsys):
 
 def test_golden_seed_004(tmp_path, capsys, golden):
     case = completed(ROOT / "examples" / "seed-004-distribution-units", tmp_path)
-    code, out, err = run(capsys, "export", str(case), "--format", "pact", "--created", CREATED)
+    code, out, err = run(capsys, "export", str(case), "--format", "pact", "--pact-version", "2", "--created", CREATED)
     assert code == 0, err
     golden("pact/seed-004-distribution-units.json", out)
 
@@ -172,12 +172,12 @@ def test_golden_seed_004(tmp_path, capsys, golden):
 def test_reproducible_with_created_or_source_date_epoch(tmp_path, capsys, monkeypatch):
     case = completed(ROOT / "examples" / "seed-003-metering-box", tmp_path)
     one, two = tmp_path / "1.json", tmp_path / "2.json"
-    assert main(["export", str(case), "--format", "pact", "--created", CREATED, "-o", str(one)]) == 0
+    assert main(["export", str(case), "--format", "pact", "--pact-version", "2", "--created", CREATED, "-o", str(one)]) == 0
     epoch = int(datetime(2026, 1, 1, tzinfo=timezone.utc).timestamp())
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(epoch))
-    assert main(["export", str(case), "--format", "pact", "-o", str(two)]) == 0
+    assert main(["export", str(case), "--format", "pact", "--pact-version", "2", "-o", str(two)]) == 0
     assert one.read_bytes() == two.read_bytes()
-    code, out, _ = run(capsys, "export", str(case), "--format", "pact")   # stdout: the same text
+    code, out, _ = run(capsys, "export", str(case), "--format", "pact", "--pact-version", "2")   # stdout: the same text
     assert code == 0 and out.encode("utf-8") == one.read_bytes()
     # The id is the content's: another `created` keeps it, another figure changes it.
     (later,) = export(capsys, case, "--created", "2027-06-30T12:00:00Z")
@@ -194,14 +194,14 @@ def test_reproducible_with_created_or_source_date_epoch(tmp_path, capsys, monkey
     (["--format", "csv", "--created", CREATED], "--format pact only"),
 ])
 def test_created_is_checked(argv, message, capsys):
-    argv = argv if "--format" in argv else ["--format", "pact", *argv]
+    argv = argv if "--format" in argv else ["--format", "pact", "--pact-version", "2", *argv]
     code, out, err = run(capsys, "export", str(SEEDS[0]), *argv)
     assert code == 2 and message in err and out == ""
 
 
 def test_bad_source_date_epoch(capsys, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
-    code, _, err = run(capsys, "export", str(SEEDS[0]), "--format", "pact")
+    code, _, err = run(capsys, "export", str(SEEDS[0]), "--format", "pact", "--pact-version", "2")
     assert code == 2 and "SOURCE_DATE_EPOCH" in err
 
 
@@ -270,13 +270,13 @@ def test_small_case_by_hand(here, capsys):
 
 
 def test_no_pact_table(here, capsys):
-    (line,) = failing(capsys, "export", small_case(pact=""), "--format", "pact")
+    (line,) = failing(capsys, "export", small_case(pact=""), "--format", "pact", "--pact-version", "2")
     assert line.startswith("case/case.toml:1:1: no [pact] table") and POSITIONED.match(line)
 
 
 def test_each_missing_key_is_named_where_its_table_is(here, capsys):
     pact = '\n[pact]\ncompany_name = "T"\n\n[pact.products.p]\ncpc = "462"\n'
-    lines = failing(capsys, "export", small_case(pact=pact), "--format", "pact")
+    lines = failing(capsys, "export", small_case(pact=pact), "--format", "pact", "--pact-version", "2")
     assert all(POSITIONED.match(line) for line in lines), lines
     at = {re.search(r": (\S+(?: \(or dqi\))?): missing", l).group(1): l.split(": ")[0] for l in lines}
     assert at == {"pact.company_ids": "case/case.toml:5:1", "pact.geography_country": "case/case.toml:5:1",
@@ -288,17 +288,23 @@ def test_each_missing_key_is_named_where_its_table_is(here, capsys):
 
 
 def test_bad_values_are_case_errors_at_their_key(here, capsys):
-    pact = PACT.replace('cpc = "462"', "cpc = 462").replace('"kilogram"', '"piece"') \
+    pact = PACT.replace('cpc = "462"', "cpc = 462").replace('"kilogram"', '"pieces"') \
         .replace('"urn:pact:company:customcode:vendor-assigned:t"', '"company t"')
-    lines = failing(capsys, "export", small_case(pact=pact), "--format", "pact")
+    lines = failing(capsys, "export", small_case(pact=pact), "--format", "pact", "--pact-version", "2")
     assert [l.split(": ", 1)[0] for l in lines] == ["case/case.toml:7:1", "case/case.toml:13:1",
                                                     "case/case.toml:14:1"], lines
-    assert all(l.endswith("[case]") for l in lines) and "piece" in lines[2]
+    assert all(l.endswith("[case]") for l in lines) and "pieces" in lines[2]
+
+
+def test_a_v3_declared_unit_is_refused_by_v2(here, capsys):
+    pact = PACT.replace('"kilogram"', '"piece"').replace('"bom-mass"', '1\nunitary_product_amount_source = "one piece"')
+    (line,) = failing(capsys, "export", small_case(pact=pact), "--format", "pact", "--pact-version", "2")
+    assert line.startswith("case/case.toml:14:1: pact.products.p.declared_unit: \"piece\" is a PACT v3 declared unit")
 
 
 def test_number_amount_needs_its_source(here, capsys):
     pact = PACT.replace('"bom-mass"', "2.5")
-    (line,) = failing(capsys, "export", small_case(pact=pact), "--format", "pact")
+    (line,) = failing(capsys, "export", small_case(pact=pact), "--format", "pact", "--pact-version", "2")
     assert line.startswith("case/case.toml:15:1: pact.products.p.unitary_product_amount_source: missing")
     (doc,) = export(capsys, small_case(pact=pact + 'unitary_product_amount_source = "datasheet"\n'))
     assert float(doc["pcf"]["pCfExcludingBiogenic"]) == pytest.approx(12 / 2.5) and "datasheet" in doc["comment"]
@@ -308,38 +314,38 @@ def test_bom_mass_without_material_lines(tmp_path, capsys):
     case = tmp_path / "c"
     shutil.copytree(ROOT / "examples" / "seed-003-metering-box", case)
     add_to_table(case, "pact.products.BXS2", 'unitary_product_amount = "bom-mass"')
-    lines = failing(capsys, "export", str(case), "--format", "pact")
+    lines = failing(capsys, "export", str(case), "--format", "pact", "--pact-version", "2")
     (line,) = [l for l in lines if "bom-mass" in l]
     assert re.match(r"^\S+case\.toml:41:1: pact\.products\.BXS2\.unitary_product_amount: \"bom-mass\" cannot be "
                     r"computed: product `BXS2` has no material lines with a mass", line), line
 
 
 def test_bom_mass_needs_kilograms(here, capsys):
-    (line,) = failing(capsys, "export", small_case(pact=PACT.replace('"kilogram"', '"liter"')), "--format", "pact")
+    (line,) = failing(capsys, "export", small_case(pact=PACT.replace('"kilogram"', '"liter"')), "--format", "pact", "--pact-version", "2")
     assert line.startswith("case/case.toml:14:1:") and '"bom-mass" is a mass in kg' in line
 
 
 def test_ar4_is_refused(here, capsys):
-    (line,) = failing(capsys, "export", small_case(method=METHOD.replace("gwp AR5", "gwp AR4")), "--format", "pact")
+    (line,) = failing(capsys, "export", small_case(method=METHOD.replace("gwp AR5", "gwp AR4")), "--format", "pact", "--pact-version", "2")
     assert line.startswith("case/m.pcf:4:3: method `t.m` characterises with GWP set AR4: PACT v2 declares AR5 "
                            "or AR6"), line
 
 
 def test_unknown_standard_is_refused(here, capsys):
     (line,) = failing(capsys, "export", small_case(method=METHOD.replace("ISO 14067:2018", "Company rules")),
-                      "--format", "pact")
+                      "--format", "pact", "--pact-version", "2")
     assert line.startswith("case/m.pcf:2:3: standard `Company rules`") and "cross-sectoral" in line
 
 
 def test_2025_needs_data_quality_and_a_biogenic_methodology(capsys):
     # Seed 003 under PAS 2050: a 2025 reference period needs biogenicAccountingMethodology,
     # which PAS 2050 has none of in PACT v2.
-    lines = failing(capsys, "export", str(SEEDS[3]), "--method", "pas2050.electrical", "--format", "pact")
+    lines = failing(capsys, "export", str(SEEDS[3]), "--method", "pas2050.electrical", "--format", "pact", "--pact-version", "2")
     assert any("methods/pas2050/electrical.pcf:5:12" in l and "no PACT biogenic accounting methodology" in l for l in lines), lines
 
 
 def test_notes_say_what_the_export_assumes(here, capsys):
-    code, _, err = run(capsys, "export", small_case(), "--format", "pact", "--created", CREATED)
+    code, _, err = run(capsys, "export", small_case(), "--format", "pact", "--pact-version", "2", "--created", CREATED)
     assert code == 0
     assert "note: p: unitaryProductAmount = input mass 3 kg" in err and "upper bound" in err
     assert "fossilCarbonContent, biogenicCarbonContent not given in [pact]: exported as 0" in err

@@ -190,7 +190,7 @@ def test_no_network_is_reached(ws, here, monkeypatch):
                                  encoding="utf-8")
     kb = load_kb(Path("kb"), ws.units, cache=False)
     assert kb.sources["src"].url == "http://127.0.0.1:9/x"
-    assert main(["--kb", "kb", "kb", "show", "t.x"]) == 0
+    assert main(["--library-kb", "kb", "kb", "show", "t.x"]) == 0
     for seed in SEEDS:
         ws.run_case(seed)
 

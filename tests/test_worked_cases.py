@@ -28,6 +28,8 @@ CASES = {name: ROOT / "examples" / f"worked-{name}" for name in ("beverage", "ba
 #   distribution  547 g = 0.000547 t x 300 km x 0.08 = 0.013128
 #   use           2 d (default) x 0.02 kWh/d x 0.58 = 0.0232
 #   end_of_life   22 g x (0.5 x 0.05 + 0.3 x 2.0 + 0.2 x 0) = 0.022 x 0.625 = 0.01375
+#   biogenic      the sugar's carbon, 25 g x 144/342 kgC/kg x 44/12 x GWP 1 = 0.0385965 kgCO2e,
+#                 taken up in raw_material (-) and released in use (+): the total is unchanged
 # (b) per kWh delivered: one pack delivers 60 kWh x 3000 x 80 % = 144 000 kWh over its life;
 #   per pack: cells 300 x 12 + housing 40 x 8.6 = 3600 + 344 = 3944; assembly 200 x 0.58 = 116;
 #   transport 0.35 t x 1000 km x 0.08 = 28; losses 144 000 x (1/0.96 - 1) = 6000 kWh x 0.58 = 3480;
@@ -36,9 +38,10 @@ CASES = {name: ROOT / "examples" / f"worked-{name}" for name in ("beverage", "ba
 #   freight 20 kg = 0.02 t x (150 km x 0.08 road + 800 km x 0.01 rail) = 0.02 x 20 = 0.4;
 #   end of life 20 x 0.005 + 0.02 t x 30 km (default) x 0.08 = 0.1 + 0.048 = 0.148
 # (d) per kg: steel 1.1 kg x (30 % x 0.7 + 70 % x 2.3) = 1.1 x 1.82 = 2.002; machining 1.5 x 0.58 = 0.87
+SUGAR_CO2 = 0.025 * 144 / 342 * 44 / 12
 STAGES = {
-    "beverage": {"raw_material": 0.07665, "production": 0.0348, "distribution": 0.013128, "use": 0.0232,
-                 "end_of_life": 0.01375},
+    "beverage": {"raw_material": 0.07665 - SUGAR_CO2, "production": 0.0348, "distribution": 0.013128,
+                 "use": 0.0232 + SUGAR_CO2, "end_of_life": 0.01375},
     "battery": {"raw_material": 3944 / 144000, "production": 116 / 144000, "distribution": 28 / 144000,
                 "use": 3480 / 144000, "end_of_life": 175 / 144000},
     "floor-tile": {"production": 4.332, "distribution": 0.4, "end_of_life": 0.148},
@@ -161,7 +164,7 @@ def test_the_beverage_check_keeps_the_routes_at_100_percent(ws, tmp_path):
     r = ws.run_case(case)
     (f,) = [f for f in r.findings if f.code == "check-failed"]
     # 50 + 30 + 55 = 135 %: the shares that passed silently before issue 17
-    assert f.severity == "error" and "包装废弃去向的比例之和应为 100 %" in f.message and f.at.line == 48
+    assert f.severity == "error" and "包装废弃去向的比例之和应为 100 %" in f.message and f.at.line == 58
 
 
 def test_batch_names_the_checks_each_product_fails(ws, results, tmp_path):
@@ -184,3 +187,20 @@ def test_batch_names_the_checks_each_product_fails(ws, results, tmp_path):
     tile = compile_program(results["floor-tile"].plan)   # no checks: no column
     assert "failed checks" not in to_csv(evaluate_catalogue(tile, load_catalogue(CASES["floor-tile"] / "inventory.toml",
                                                                                  tile, ws.kb)), tile)
+
+
+def test_biogenic_emissions_and_removals_apart(results, capsys):
+    """ISO 14067 7.3: the beverage's biogenic emissions and removals are reported as two figures
+    (text, JSON, report), not only their net."""
+    from pcf.render.text import render_result
+    (p,) = results["beverage"].products
+    assert p.separately["biogenic_emissions"] == pytest.approx(SUGAR_CO2, rel=1e-12)
+    assert p.separately["biogenic_removals"] == pytest.approx(-SUGAR_CO2, rel=1e-12)
+    assert abs(p.separately["biogenic"]) < 1e-15
+    assert main(["run", str(CASES["beverage"]), "--json"]) == 0
+    sep = json.loads(capsys.readouterr().out)["products"][0]["reported_separately"]
+    assert sep["biogenic_emissions"] == pytest.approx(SUGAR_CO2) and sep["biogenic_removals"] == pytest.approx(-SUGAR_CO2)
+    assert "biogenic emissions 0.03860, biogenic removals -0.03860" in render_result(results["beverage"])
+    html = render_report(results["beverage"], "html", "en")
+    assert "<td>Biogenic emissions</td><td class=\"num\">0.0386</td><td>yes</td>" in html.replace("\n", "")
+    assert "生物源清除" in render_report(results["beverage"], "md", "zh")

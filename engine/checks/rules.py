@@ -222,9 +222,18 @@ def _cutoff_finding(p: ProductResult, r: n.Rule, what: str, problems: list[str],
 # --- separate reporting ---------------------------------------------------------------
 
 def _separately(method: n.Method, r: n.Rule, p: ProductResult) -> dict[str, float]:
+    """kgCO2e per unit of each tag the rule names; for `biogenic`, also its emissions and its removals
+    apart (ISO 14067 7.3 documents them separately; the net alone hides both)."""
     tags = _names(r, "tags")
     tagged = {e.name: e.tags for e in method.emissions}
-    return {t: sum(l.value for l in p.lines if t in tagged.get(l.name, ())) for t in tags}
+    out = {}
+    for t in tags:
+        if t == "biogenic":
+            bio = [(l.value, "removal" in tagged.get(l.name, ())) for l in p.lines if t in tagged.get(l.name, ())]
+            out["biogenic_emissions"] = sum(v for v, removal in bio if not removal)
+            out["biogenic_removals"] = sum(v for v, removal in bio if removal)
+        out[t] = sum(l.value for l in p.lines if t in tagged.get(l.name, ()))
+    return out
 
 
 # --- allocation -------------------------------------------------------------------------

@@ -59,12 +59,31 @@ def cmd_report(args) -> int:
         from ..analysis.uncertainty import EMPTY, load_spec, simulate
         spec_path = side_spec(args.case)
         simulation = simulate(result, args.draws, args.seed, load_spec(spec_path) if spec_path else EMPTY)
+    found = None
+    if args.sensitivity is not None:
+        if not 0 < args.sensitivity < 100:
+            print("pcf report: --sensitivity is a percent between 0 and 100", file=sys.stderr)
+            return 2
+        from ..analysis.sensitivity import sensitivity
+        found = sensitivity(result, args.sensitivity / 100)
     view = None
     case = result.case
     if case is not None and args.method is None and args.scenario is None and (case.reported or case.rows or case.across):
         from ..checks.auditview import audit_case
         view = audit_case(ws, args.case)   # the chapter on the printed figures
-    text = render_report(result, args.format, args.lang, simulation, view)
+    if args.format in ("docx", "pdf"):
+        if args.output is None:
+            print(f"pcf report: --format {args.format} writes a file: give -o REPORT.{args.format}", file=sys.stderr)
+            return 2
+        if args.format == "docx":
+            from ..render.reportdocx import render_docx
+            data = render_docx(result, args.lang, simulation, view, found)
+        else:
+            from ..render.reportpdf import html_to_pdf
+            data = html_to_pdf(render_report(result, "html", args.lang, simulation, view, found))
+        write_output(args.output, data, ws, result, [spec_path] if spec_path else [])
+        return 0
+    text = render_report(result, args.format, args.lang, simulation, view, found)
     if args.output is None:
         out(text)
     else:
@@ -116,7 +135,7 @@ def cmd_export(args) -> int:
     ws = Workspace.load(args.kb)
     result = ws.run_case(args.case, args.method)
     if args.format == "pact":
-        export = to_pact(result, created)
+        export = to_pact(result, created, args.pact_version)
         text, notes = export.to_json(), export.notes
     else:
         text = to_csv(result) if args.format == "csv" else to_json(result)

@@ -1,4 +1,5 @@
-"""What `pcf check PATH` checks, by kind: a method, a case, a knowledge base or an inventory.
+"""What `pcf check PATH` checks, by kind: a method, a case, a knowledge base, an inventory or a
+received PACT footprint (a `.json` file).
 
 A folder that is a case (it holds case.toml) or part of a knowledge base (a folder at or
 above it holds sources.toml, or it lies inside `--kb`) is checked as that. Any other folder
@@ -17,7 +18,7 @@ from typing import Literal
 
 from ..knowledge.kb import kb_root
 
-Kind = Literal["case", "kb", "method", "inventory"]
+Kind = Literal["case", "kb", "method", "inventory", "pact"]
 
 
 def check_targets(path: Path, kb_dir: Path) -> list[tuple[Kind, Path]] | None:
@@ -38,6 +39,8 @@ def check_targets(path: Path, kb_dir: Path) -> list[tuple[Kind, Path]] | None:
         return [("case", path.parent)]
     if path.suffix in (".toml", ".xlsx"):
         return [("inventory", path)]
+    if path.suffix == ".json":
+        return [("pact", path)]
     return None
 
 

@@ -57,6 +57,11 @@ def cmd_check(args) -> int:
                     # what compiles but deserves a look (an input no formula uses)
                     warnings.extend(Diagnostic(f.code, f"warning: {f.message}", f.at) for f in plan_findings(plan)
                                     if f.code == "unused-input")
+                elif kind == "pact":   # a received PACT footprint (exchange/pactcheck.py)
+                    from ..exchange.pactcheck import check_file
+                    found = check_file(target, getattr(args, "pact_spec", None))
+                    problems.extend(d for d in found if not d.message.startswith("warning: "))
+                    warnings.extend(d for d in found if d.message.startswith("warning: "))
                 else:
                     load_inventory(target)
                 checked += 1

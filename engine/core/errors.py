@@ -57,7 +57,10 @@ CATALOGUE: dict[str, str] = {
               "or is not a regular file (a folder, a device, a FIFO)",
     "uncertainty": "an uncertainty.toml (or a knowledge-base `uncertainty`) names an unknown parameter or distribution",
     "pact": "a case cannot be exported as PACT ProductFootprints: [pact] lacks what the data model requires, "
-            "or the method uses what PACT v2 cannot express",
+            "or the method uses what PACT (v3 or v2) cannot express",
+    "pact-check": "a received PACT footprint (`pcf check FILE.json`) breaks the schema or the data model, or its "
+                  "figures disagree with each other (the biogenic balance, periods, shares, the mass per unit)",
+    "pact-spec": "the file given as --pact-spec is not a PACT OpenAPI 3.1 document of the footprint's version",
 }
 
 

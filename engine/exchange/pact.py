@@ -1,7 +1,8 @@
-"""PACT ProductFootprints of an evaluated case: `pcf export CASE --format pact`.
+"""PACT ProductFootprints of an evaluated case: `pcf export CASE --format pact [--pact-version 3|2]`.
 
-The data model is that of the WBCSD PACT Technical Specifications for PCF Data Exchange,
-version 2.3.0 (https://wbcsd.github.io/tr/2024/data-exchange-protocol-20241024/); the JSON
+Version 3 (3.0.3, the default since PACT deprecated v2.x on 2026-04-01) is pactv3.py; this
+module checks the data owner's table for both and writes version 2. The v2 data model is that
+of the WBCSD PACT Technical Specifications for PCF Data Exchange, version 2.3.0 (https://wbcsd.github.io/tr/2024/data-exchange-protocol-20241024/); the JSON
 schema written from it is `schemas/pact-v2-productfootprint.schema.json`. The export is a
 JSON array with one ProductFootprint per product of the case (wrap it as `{"data": [...]}`
 for the body of a PACT ListFootprints response).
@@ -36,8 +37,9 @@ from ..checks.rules import left_out_amounts
 from ..core.errors import Diagnostic, PcfError
 from ..core.source import Span, display_path
 from ..evaluation.result import ProductResult, Result
-from .pactcase import BOM_MASS, DQI_KEYS, PACT_KEYS, PACT_PRODUCT_KEYS, PactInfo, PactProduct
+from .pactcase import BOM_MASS, COMPUTED, DECLARED_UNITS_V2, DQI_KEYS, PACT_KEYS, PACT_PRODUCT_KEYS, PactInfo, PactProduct
 from .pactdoc import dec, document
+from .pactv3 import REQUIRED_PRODUCT as REQUIRED_PRODUCT_V3, SPEC_VERSION as SPEC_VERSION_V3, check_method, product_v3
 
 SPEC_VERSION = "2.3.0"
 SPEC_URL = "https://wbcsd.github.io/tr/2024/data-exchange-protocol-20241024/"
@@ -47,9 +49,10 @@ SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "pact-v2-productfoot
 GWP = {"AR5": "AR5", "AR5_ccfb": "AR5", "AR6": "AR6"}
 # Standard (prefix of the method's `standard`) -> (crossSectoralStandardsUsed (deprecated
 # enumeration), crossSectoralStandards, biogenicAccountingMethodology or None).
-# GB/T 24067-2024 is the identical adoption (IDT) of ISO 14067:2018: the seed reports print it
-# as "GB/T 24067-2024/ISO 14067:2018". PAS 2050 is not in the deprecated enumeration, whose
-# set is then empty; it has no PACT biogenic accounting methodology.
+# GB/T 24067-2024 draws on ISO 14067:2018 (the seed reports print "GB/T 24067-2024/ISO 14067:2018";
+# no public source calls it an identical adoption) and v2's lists have no value of its own, so
+# v2 names ISO 14067 (v3 names GB/T24067-2024, pactv3.py). PAS 2050 is not in the deprecated
+# enumeration, whose set is then empty; it has no PACT biogenic accounting methodology.
 STANDARDS = (
     ("ISO 14067", ("ISO Standard 14067",), ("ISO14067",), "ISO"),
     ("GB/T 24067", ("ISO Standard 14067",), ("ISO14067",), "ISO"),
@@ -90,8 +93,11 @@ def created_time(option: str | None, environ: Mapping[str, str] = os.environ) ->
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
-def to_pact(result: Result, created: datetime) -> PactExport:
-    """The ProductFootprints of `result` (a case's result), or a PcfError naming what is missing."""
+def to_pact(result: Result, created: datetime, version: int = 3) -> PactExport:
+    """The ProductFootprints of `result` (a case's result) in PACT `version` 3 (3.0.3, pactv3.py)
+    or 2 (2.3.0), or a PcfError naming what is missing."""
+    if version not in (2, 3):
+        raise ValueError(f"PACT version {version}: pcf writes 3 and 2")
     case = result.case
     if case is None:
         raise PcfError([Diagnostic("pact", "a PACT export needs a case (case.toml with a [pact] table)", None,
@@ -114,6 +120,79 @@ def to_pact(result: Result, created: datetime) -> PactExport:
                                    hint=f"add `{ex}`" if ex else None))
 
     method = result.plan.method
+    if version == 3:
+        gwp, mapped = check_method(result, problems, lambda key: _setting_span(method, key))
+    else:
+        gwp, mapped = _check_method_v2(result, problems)
+    year = result.data_year
+    if year is None:
+        problems.append(Diagnostic("pact", "data_year: missing: the PACT reference period is the case's data "
+                                   "year", pact.span("data_year"), hint="add `data_year = 2025` to case.toml"))
+    for key in REQUIRED:
+        if getattr(pact, key) is None:
+            missing(f"pact.{key}", "pact")
+    docs, notes = [], []
+    for p in result.products:
+        pp = pact.products.get(p.id)
+        required = REQUIRED_PRODUCT if version == 2 else REQUIRED_PRODUCT_V3
+        if pp is None:
+            missing(f"pact.products.{p.id}", "pact.products", " (a table per product)",
+                    f"[pact.products.{p.id}] with " + "; ".join(PACT_PRODUCT_KEYS[k][1] for k in required))
+            continue
+        pp = computed_quality(result, p, pp, version, pact, problems)
+        if pp is None:
+            continue
+        if version == 2:
+            doc = _product(result, p, pp, pact, gwp, mapped, year, missing, problems, notes)
+        else:
+            doc = _product_v3(result, p, pp, pact, gwp, mapped, year, missing, problems, notes)
+        if doc is not None:
+            docs.append((p.id, {"specVersion": SPEC_VERSION if version == 2 else SPEC_VERSION_V3, **doc}))
+    if problems:
+        raise PcfError(problems)
+    errors = [f for f in result.findings if f.severity == "error"]
+    if errors:
+        notes.append(f"the case has {len(errors)} error finding(s) ({', '.join(sorted({f.code for f in errors}))}): "
+                     "the export carries the computed figures; see `pcf run`")
+    stamp = created.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = []
+    for pid, d in docs:
+        # The id is the content's: the product id and the document without `id` and `created`.
+        digest = hashlib.sha256(json.dumps([pid, d], ensure_ascii=False, sort_keys=True).encode("utf-8")).digest()
+        out.append({"id": str(_uuid4(digest)), **d, "created": stamp})
+    return PactExport(tuple(_ordered(d) for d in out), tuple(notes))
+
+
+def computed_quality(result: Result, p: ProductResult, pp: PactProduct, version: int, pact: PactInfo,
+                     problems: list[Diagnostic]) -> PactProduct | None:
+    """`pp` with "computed" shares and ratings replaced by their values (pactquality.py), or None."""
+    from dataclasses import replace
+    from .pactquality import primary_share, weighted_dqr
+    key = f"pact.products.{p.id}"
+    if pp.primary_data_share == COMPUTED:
+        share, lines = primary_share(result, p)
+        kept = [l for l in lines if l.primary]
+        pp = replace(pp, primary_data_share=share, primary_data_share_source=(
+            f"computed by pcf: lines whose factors are all primary data ({', '.join(l.name for l in kept) or 'none'}) "
+            f"over all lines of the PCF excluding biogenic uptake; the rule: docs, guide-scripters, PACT"))
+    if pp.dqr == COMPUTED and version == 3:
+        ratings, missing = weighted_dqr(result, p)
+        if ratings is None:
+            problems.append(Diagnostic("pact", f"{key}.dqr: \"computed\" needs technological, geographical and temporal "
+                                       f"ratings for every line in the inventory's [product.quality] (missing: "
+                                       f"{', '.join(missing)})", pact.span(f"{key}.dqr"),
+                                       hint=f"[product.quality] {missing[0]} = {{ technological = 2, geographical = 1, "
+                                            "temporal = 3 }"))
+            return None
+        pp = replace(pp, dqr=ratings, dqi_source=pp.dqi_source or "weighted by pcf from the inventory's ratings per "
+                     "line ([product.quality]), each line by its share of the emissions")
+    elif pp.dqr == COMPUTED:
+        pp = replace(pp, dqr=None)
+    return pp
+
+
+def _check_method_v2(result: Result, problems: list[Diagnostic]):
+    method = result.plan.method
     gwp = GWP.get(method.setting("gwp") or "")
     if gwp is None:
         problems.append(Diagnostic("pact", f"method `{method.id}` characterises with GWP set "
@@ -132,39 +211,11 @@ def to_pact(result: Result, created: datetime) -> PactExport:
                                    f"which PACT v2 requires for reference periods from {FULL_FROM} on",
                                    _setting_span(method, "standard"),
                                    hint="PACT v2.3 knows PEF, ISO (14067), GHGP and Quantis"))
-    if year is None:
-        problems.append(Diagnostic("pact", "data_year: missing: the PACT reference period is the case's data "
-                                   "year", pact.span("data_year"), hint="add `data_year = 2025` to case.toml"))
-    for key in REQUIRED:
-        if getattr(pact, key) is None:
-            missing(f"pact.{key}", "pact")
-    docs, notes = [], []
-    for p in result.products:
-        pp = pact.products.get(p.id)
-        if pp is None:
-            missing(f"pact.products.{p.id}", "pact.products", " (a table per product)",
-                    f"[pact.products.{p.id}] with " + "; ".join(PACT_PRODUCT_KEYS[k][1] for k in REQUIRED_PRODUCT))
-            continue
-        doc = _product(result, p, pp, pact, gwp, mapped, year, missing, problems, notes)
-        if doc is not None:
-            docs.append((p.id, {"specVersion": SPEC_VERSION, **doc}))
-    if problems:
-        raise PcfError(problems)
-    errors = [f for f in result.findings if f.severity == "error"]
-    if errors:
-        notes.append(f"the case has {len(errors)} error finding(s) ({', '.join(sorted({f.code for f in errors}))}): "
-                     "the export carries the computed figures; see `pcf run`")
-    stamp = created.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    out = []
-    for pid, d in docs:
-        # The id is the content's: the product id and the document without `id` and `created`.
-        digest = hashlib.sha256(json.dumps([pid, d], ensure_ascii=False, sort_keys=True).encode("utf-8")).digest()
-        out.append({"id": str(_uuid4(digest)), **d, "created": stamp})
-    return PactExport(tuple(_ordered(d) for d in out), tuple(notes))
+    return gwp, mapped
 
 
 ORDER = ("id", "specVersion", "version", "created", "status", "companyName", "companyIds", "productDescription",
-         "productIds", "productCategoryCpc", "productNameCompany", "comment", "pcf")
+         "productIds", "productClassifications", "productCategoryCpc", "productNameCompany", "comment", "pcf")
 
 
 def _ordered(d: dict) -> dict:
@@ -197,6 +248,10 @@ def _product(result: Result, p: ProductResult, pp: PactProduct, pact: PactInfo, 
     name = pp.name or inv.name
     if not name:
         missing(f"{key}.name", key, " (the inventory gives no product name either)")
+    if pp.declared_unit is not None and pp.declared_unit not in DECLARED_UNITS_V2:
+        problems.append(Diagnostic("pact", f"{key}.declared_unit: \"{pp.declared_unit}\" is a PACT v3 declared unit; "
+                                   "v2 knows " + ", ".join(DECLARED_UNITS_V2), pact.span(f"{key}.declared_unit"),
+                                   hint="export PACT v3 (--pact-version 3)"))
     comment = []
     amount = pp.unitary_product_amount
     if isinstance(amount, float) and pp.unitary_product_amount_source is None:
@@ -255,9 +310,31 @@ def _product(result: Result, p: ProductResult, pp: PactProduct, pact: PactInfo, 
     return document(result, p, pp, pact, name, amount, gwp, mapped, year, exempted, comment, notes)
 
 
-def _exempted(result, p, inv, pp: PactProduct, key, pact, problems) -> tuple[float, str] | None:
+def _product_v3(result: Result, p: ProductResult, pp: PactProduct, pact: PactInfo, gwp, standard, year,
+                missing, problems: list[Diagnostic], notes: list[str]) -> dict | None:
+    key = f"pact.products.{p.id}"
+    before = len(problems)
+    inv = next(i for i in result.case.inventory.products if i.id == p.id)
+    for k in REQUIRED_PRODUCT_V3:
+        if getattr(pp, k) is None:
+            missing(f"{key}.{k}", key)
+    name = pp.name or inv.name
+    if not name:
+        missing(f"{key}.name", key, " (the inventory gives no product name either)")
+    exempted = _exempted(result, p, inv, pp, key, pact, problems, bound=None)
+    if len(problems) > before or gwp is None or standard is None or year is None or exempted is None:
+        return None
+    return product_v3(result, p, pp, pact, name, gwp, standard, year, exempted, missing, problems, notes)
+
+
+def _exempted(result, p, inv, pp: PactProduct, key, pact, problems, bound: float | None = 5.0
+              ) -> tuple[float, str] | None:
     """(exemptedEmissionsPercent, exemptedEmissionsDescription), or None with a problem."""
     if pp.exempted_emissions_percent is not None:
+        if bound is not None and pp.exempted_emissions_percent > bound:
+            problems.append(Diagnostic("pact", f"{key}.exempted_emissions_percent: PACT v2 allows at most {bound:g} % "
+                                       "exempted", pact.span(f"{key}.exempted_emissions_percent")))
+            return None
         if not pp.exempted_emissions_description:
             problems.append(Diagnostic("pact", f"{key}.exempted_emissions_description: missing (say what was left "
                                        "out and why)", pact.span(f"{key}.exempted_emissions_percent"),
@@ -278,8 +355,8 @@ def _exempted(result, p, inv, pp: PactProduct, key, pact, problems) -> tuple[flo
         return None
     left = sum(v for _, v, _ in estimates) / p.divisor
     percent = 100 * left / (p.total + left) if p.total + left else 0.0
-    if percent > 5:
+    if bound is not None and percent > bound:
         problems.append(Diagnostic("pact", f"products.{p.id}: left-out inputs are {percent:.2f} % of the "
-                                   "emissions; PACT v2 allows at most 5 % exempted", pact.span(key)))
+                                   f"emissions; PACT v2 allows at most {bound:g} % exempted", pact.span(key)))
         return None
     return percent, "left out (inventory `left_out`, estimated): " + ", ".join(n for n, _, _ in estimates)

@@ -18,12 +18,15 @@ from ..inputs.inventory import Inventory
 # unfinished table; which keys a PACT export requires is decided by `pact.py`, which names each
 # missing one. Every key: (kind, an example line for hints).
 
-DECLARED_UNITS = ("liter", "kilogram", "cubic meter", "kilowatt hour", "megajoule", "ton kilometer",
-                  "square meter")
+DECLARED_UNITS_V2 = ("liter", "kilogram", "cubic meter", "kilowatt hour", "megajoule", "ton kilometer",
+                     "square meter")
+DECLARED_UNITS = DECLARED_UNITS_V2 + ("piece", "hour", "megabit second")   # v3 adds these
 BOM_MASS = "bom-mass"
+COMPUTED = "computed"   # primary_data_share, dqr: from the graph (pactquality.py)
 # RFC 8141: urn:<NID>:<NSS>, the NSS in URI path characters (no spaces, no raw non-ASCII).
 URN_RE = re.compile(r"^[Uu][Rr][Nn]:[A-Za-z0-9][A-Za-z0-9-]{0,30}[A-Za-z0-9]:"
                     r"(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})+$")
+DQR_KEYS = ("technological", "geographical", "temporal")   # PACT v3: ratings 1 (best) to 5
 DQI_KEYS = {"coverage_percent": (0, 100), "technological": (1, 3), "temporal": (1, 3), "geographical": (1, 3),
             "completeness": (1, 3), "reliability": (1, 3)}
 PACT_KEYS = {
@@ -43,13 +46,17 @@ PACT_PRODUCT_KEYS = {
     "declared_unit": ("unit", 'declared_unit = "kilogram"'),
     "unitary_product_amount": ("amount", 'unitary_product_amount = "bom-mass"'),
     "unitary_product_amount_source": ("text", 'unitary_product_amount_source = "<where the amount is stated>"'),
-    "primary_data_share": ("percent", "primary_data_share = 35.0"),
+    "primary_data_share": ("percent", 'primary_data_share = 35.0   # or "computed"'),
     "primary_data_share_source": ("text", 'primary_data_share_source = "<how the share was assessed>"'),
     "dqi": ("dqi", "dqi = { coverage_percent = 95, technological = 2, temporal = 2, geographical = 2, "
                    "completeness = 2, reliability = 2 }"),
     "dqi_source": ("text", 'dqi_source = "<who rated the data quality, against PACT Table 9>"'),
     "exempted_emissions_percent": ("exempted", "exempted_emissions_percent = 1.5"),
     "exempted_emissions_description": ("string", 'exempted_emissions_description = "<what was left out, why>"'),
+    "dqr": ("dqr", 'dqr = { technological = 2, geographical = 1.5, temporal = 3 }   # or "computed"'),  # v3, 1..5
+    "mass_per_declared_unit": ("mass", "mass_per_declared_unit = 12.5"),      # kg, packaging excluded (v3)
+    "mass_per_declared_unit_source": ("text", 'mass_per_declared_unit_source = "<the document stating the net mass>"'),
+    "classifications": ("urns", 'classifications = ["urn:pact:cas.org:substance-number:13463-67-7"]'),
     "fossil_carbon_content": ("nonneg", "fossil_carbon_content = 0.12"),     # kgC per declared unit
     "biogenic_carbon_content": ("nonneg", "biogenic_carbon_content = 0.0"),
 }
@@ -66,7 +73,7 @@ class PactProduct:
     declared_unit: str | None = None
     unitary_product_amount: float | str | None = None   # declared units per product, or "bom-mass"
     unitary_product_amount_source: str | None = None
-    primary_data_share: float | None = None
+    primary_data_share: float | str | None = None        # percent, or "computed"
     primary_data_share_source: str | None = None
     dqi: Mapping[str, float] | None = None
     dqi_source: str | None = None
@@ -74,6 +81,10 @@ class PactProduct:
     exempted_emissions_description: str | None = None
     fossil_carbon_content: float | None = None
     biogenic_carbon_content: float | None = None
+    dqr: Mapping[str, float] | str | None = None          # v3 ratings, or "computed"
+    mass_per_declared_unit: float | str | None = None     # kg per declared unit, or "bom-mass" (v3)
+    mass_per_declared_unit_source: str | None = None
+    classifications: tuple[str, ...] | None = None        # v3 productClassifications besides the CPC
 
 
 @dataclass(frozen=True)
@@ -165,17 +176,29 @@ def _pact_value(kind: str, v) -> tuple[object, str | None]:
         return (v, None) if ok else (None, "a UN CPC v2.1 code as a quoted string of 1 to 5 digits")
     if kind == "unit":
         ok = v in DECLARED_UNITS
-        return (v, None) if ok else (None, "a PACT v2 declared unit: " + ", ".join(DECLARED_UNITS))
+        return (v, None) if ok else (None, "a PACT declared unit: " + ", ".join(DECLARED_UNITS))
+    if kind == "mass":
+        if v == BOM_MASS or (_number(v) and v >= 0):
+            return (v if v == BOM_MASS else float(v)), None
+        return None, f'a mass in kg (0 or more), or "{BOM_MASS}"'
+    if kind == "dqr":
+        if v == COMPUTED:
+            return v, None
+        if isinstance(v, dict) and set(v) <= set(DQR_KEYS) and all(_number(x) and 1 <= x <= 5 for x in v.values()):
+            return {k: float(x) for k, x in v.items()}, None
+        return None, "a table of " + ", ".join(f"{k} (1..5)" for k in DQR_KEYS) + f', or "{COMPUTED}"'
     if kind == "amount":
         if v == BOM_MASS or (_number(v) and v > 0):
             return (v if v == BOM_MASS else float(v)), None
         return None, f'a number of declared units per product (greater than 0), or "{BOM_MASS}"'
+    if kind == "percent" and v == COMPUTED:
+        return v, None
     if kind in ("percent", "exempted", "nonneg"):
-        top = {"percent": 100, "exempted": 5, "nonneg": math.inf}[kind]
+        top = {"percent": 100, "exempted": 100, "nonneg": math.inf}[kind]   # v2's 5 % bound: pact.py
         if _number(v) and 0 <= v <= top:
             return float(v), None
-        return None, {"percent": "a percentage from 0 to 100", "exempted": "a percentage from 0 to 5 "
-                      "(the PACT v2 bound)", "nonneg": "a number of 0 or more"}[kind]
+        return None, {"percent": f'a percentage from 0 to 100, or "{COMPUTED}"', "exempted": "a percentage from 0 to 100",
+                      "nonneg": "a number of 0 or more"}[kind]
     if kind == "dqi":
         if isinstance(v, dict) and set(v) <= set(DQI_KEYS) and all(
                 _number(x) and DQI_KEYS[k][0] <= x <= DQI_KEYS[k][1] for k, x in v.items()):

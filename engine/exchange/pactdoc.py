@@ -61,7 +61,7 @@ def document(result, p, pp, pact, name, amount, gwp, mapped, year, exempted, com
         "ipccCharacterizationFactorsSources": [gwp],
         "crossSectoralStandardsUsed": list(used),
         "crossSectoralStandards": list(standards),
-        "productOrSectorSpecificRules": [],
+        # productOrSectorSpecificRules: none; left out (the official schema wants at least one item)
         **({"biogenicAccountingMethodology": biogenic_method} if biogenic_method else {}),
         "boundaryProcessesDescription": boundary_text(result, p),
         "referencePeriodStart": f"{year:04d}-01-01T00:00:00Z",

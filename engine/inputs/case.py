@@ -45,10 +45,11 @@ from ..files.inputfile import checked
 from ..files.tomlfile import MAX_TOML_BYTES, read_toml
 from ..language.library import DEFAULT_METHODS_DIR, find_method, inside, is_kind
 from .inventory import Inventory, load_inventory
+from .study import Study, read_study
 from .reported import AuditOptions, PrintedRow, ReportedFigure, read_audit, read_printed_rows, read_reported
 
 CASE_KEYS = {"title", "method", "inventory", "data_year", "reported", "note", "source", "pact", "audit",
-             "scenarios", "across", "kb", "factor_notes"}
+             "scenarios", "across", "kb", "factor_notes", "study"}
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class Case:
     rows: tuple[PrintedRow, ...] = ()      # [reported.<id>.rows]: table rows as a report printed them
     across: tuple = ()                     # [across.<name>]: checks.across.AcrossFigure
     kb: tuple[Path, ...] = ()              # `kb = [...]`: knowledge-base layers the case names (layers.py)
+    study: Study = field(default_factory=Study)   # [study]: what the report states (study.py)
     factor_notes: Mapping[str, str] = field(default_factory=dict)  # [factor_notes]: sources of typed factors (checks/literals.py)
 
 
@@ -110,6 +112,7 @@ def load_case(case_dir: Path, library: Path = DEFAULT_METHODS_DIR) -> Case:
     from ..evaluation.scenario import read_case_scenarios
     scenarios = read_case_scenarios(doc, problems)
     kb = _kb_layers(doc, case_dir, problems)
+    study = read_study(doc, problems)
     notes = d.get("factor_notes", {})
     if not isinstance(notes, dict) or not all(isinstance(v, str) and v.strip() for v in notes.values()):
         problems.append(doc.error("case", "factor_notes", "[factor_notes] gives each typed factor's source as text: "
@@ -119,7 +122,7 @@ def load_case(case_dir: Path, library: Path = DEFAULT_METHODS_DIR) -> Case:
         raise PcfError(problems)
     source = d.get("source") if isinstance(d.get("source"), dict) else {}
     return Case(str(case_dir), d.get("title"), method_path, inventory, year, tuple(reported),
-                {str(k): str(v) for k, v in source.items()}, pact, options, scenarios, tuple(rows), across, kb,
+                {str(k): str(v) for k, v in source.items()}, pact, options, scenarios, tuple(rows), across, kb, study,
                 {str(k): v for k, v in notes.items()})
 
 

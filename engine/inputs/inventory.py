@@ -53,6 +53,8 @@ class Amount:
     rounding: float | None = None  # half-width when the amount is derived (an allocated share)
     basis: str | None = None       # "per_unit" | "period" when the line says; else the product's `amounts`
     note: str | None = None        # where a typed factor comes from ({value, unit, note}): checks/literals.py
+    primary: bool | None = None    # {value, primary = true}: measured in the product's own chain (PACT's
+                                   # primary data share, exchange/pactquality.py); None: not said
 
     @property
     def half_width(self) -> float:
@@ -72,7 +74,7 @@ class Amount:
         """`"43.28 万kWh"`, `{value = 43.28, unit = "万kWh", basis = "period"}`, `"kb.<id>"` or a
         bare number."""
         if isinstance(raw, dict):
-            if set(raw) - {"value", "unit", "basis", "note", "source"} or "value" not in raw:
+            if set(raw) - {"value", "unit", "basis", "note", "source", "primary"} or "value" not in raw:
                 raise AmountError(f"expected an amount, found a table with {', '.join(sorted(raw)) or 'no keys'}",
                                   'write an amount as "43.28 kWh" or {value = 43.28, unit = "kWh"} '
                                   '(with `basis`, or a `note` naming its source)')
@@ -91,6 +93,12 @@ class Amount:
             if basis is not None and a.kb is not None:
                 raise AmountError("a knowledge-base factor has no basis; `basis` is for amounts",
                                   "remove `basis`, or give the amount itself")
+            primary = raw.get("primary")
+            if primary is not None and not isinstance(primary, bool):
+                raise AmountError(f"`primary` is true or false, found {primary!r}",
+                                  "primary = true: the amount was measured in the product's own supply chain")
+            if primary is not None:
+                a = replace(a, primary=primary)
             if note is not None:
                 if a.kb is not None:
                     raise AmountError("a knowledge-base factor carries its own source; `note` is for amounts",
@@ -349,6 +357,9 @@ def _product(raw, key: str, doc: TomlDoc | None, path: str, problems: list[Diagn
             cells, extra = {}, {}
             for col, v in r.items():
                 k = f"{key}.{tname}[{j}].{col}"
+                if col == "primary" and isinstance(v, bool):
+                    extra[col] = "true" if v else "false"   # the row's typed factors are primary data
+                    continue
                 if isinstance(v, str) and not looks_like_amount(v):
                     extra[col] = v      # a descriptive column such as the material name
                     continue

@@ -73,6 +73,32 @@ def inventory_xlsx(method: Method) -> bytes:
     return buf.getvalue()
 
 
+# What `pcf export --format pact` needs beyond the result (docs: guide-scripters, "PACT"), commented
+# out: a [pact] table is checked when the case is read, and placeholders are not values.
+PACT_TEMPLATE = """
+# For `pcf export --format pact` (PACT v3; --pact-version 2): what only the data owner knows.
+# [pact]
+# company_name = "<the data owner, as registered>"
+# company_ids = ["urn:pact:<your domain>:company-id:<id>"]
+# geography_country = "CN"
+# packaging_emissions_included = false
+#
+# [pact.products.product-1]
+# product_ids = ["urn:pact:<your domain>:product-id:<model>"]
+# cpc = "<UN CPC v2.1 code>"                  # becomes urn:cpc:<code>
+# declared_unit = "piece"                     # kilogram, liter, cubic meter, kilowatt hour, megajoule,
+#                                             # ton kilometer, square meter, piece, hour, megabit second
+# unitary_product_amount = 1                  # declared units in one functional unit, with its source
+# unitary_product_amount_source = "<where it is stated>"
+# mass_per_declared_unit = 12.5               # kg, packaging excluded (v3; not for kilogram or energy)
+# mass_per_declared_unit_source = "<the document that states the net mass>"
+# primary_data_share = 35.0                   # percent, with how it was assessed
+# primary_data_share_source = "<how the share was assessed>"
+# dqr = { technological = 2, geographical = 1.5, temporal = 3 }   # v3 ratings 1 (best) to 5
+# dqi_source = "<who rated the data quality>"
+"""
+
+
 def init_case(folder: Path, method: Method, files: dict[str, bytes] | None = None) -> list[Path]:
     """Write a case folder for `method`; `files` (name -> bytes) are method files to copy in
     (a method given as a path, and the bases beside it it extends): the case then names the
@@ -91,7 +117,7 @@ def init_case(folder: Path, method: Method, files: dict[str, bytes] | None = Non
     case = (f'title = ""\nmethod = {toml_string(ref)}\ninventory = "inventory.toml"   # or "inventory.xlsx"\n'
             f"data_year = {year}            # the year the activity data describe\n\n"
             "# Figures a published report printed, digits as printed, e.g.\n"
-            '# [reported.product-1]\n# total = "12.34 kgCO2e"\n')
+            '# [reported.product-1]\n# total = "12.34 kgCO2e"\n' + PACT_TEMPLATE)
     written = {folder / name: data for name, data in (files or {}).items()}
     written.update({folder / "case.toml": case, folder / "inventory.toml": inventory_toml(method),
                     folder / "inventory.xlsx": inventory_xlsx(method)})

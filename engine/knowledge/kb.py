@@ -107,7 +107,15 @@ def _load(root: Path, units: Units, overlay: bool = False) -> tuple[dict[str, So
         except PcfError as exc:
             problems.extend(exc.diagnostics)
             continue
-        entries.extend(_load_entries(doc, text, units, source_keys, basis_memo, problems))
+        keys = source_keys
+        if "source" in doc.data:   # `[source.<key>]` tables: the sources of this file's entries
+            own = _file_sources(doc, problems)
+            for k in sorted(own.keys() & sources.keys()):
+                problems.append(doc.error("kb-invalid", f"source.{k}", f"source `{k}` is defined twice "
+                                          f"(also in {display_path(src_path) if k in (source_keys or ()) else 'another file'})"))
+            sources.update(own)
+            keys = None if source_keys is None else source_keys | own.keys()
+        entries.extend(_load_entries(doc, text, units, keys, basis_memo, problems))
     grouped: dict[str, list[Entry]] = {}
     for e in entries:
         grouped.setdefault(e.id, []).append(e)
@@ -223,10 +231,37 @@ def _load_sources(doc: TomlDoc, problems: list[Diagnostic]) -> tuple[dict[str, S
     return out, set(doc.data)
 
 
+def _file_sources(doc: TomlDoc, problems: list[Diagnostic]) -> dict[str, Source]:
+    """The `[source.<key>]` tables of an entries file (an imported supplier footprint carries its
+    own bibliography), read as sources.toml's tables are, positioned at `source.<key>`."""
+    raw = doc.data["source"]
+    if not isinstance(raw, dict):
+        problems.append(doc.error("kb-invalid", "source", "`source` holds tables: [source.<key>] with title, issuer, year"))
+        return {}
+    sub = TomlDoc(doc.path, raw, _Prefixed(doc.lines, "source."), _Prefixed(doc.columns, "source."))
+    return _load_sources(sub, problems)[0]
+
+
+class _Prefixed(Mapping):
+    """A key-position mapping seen from inside a table: `k` -> the parent's `prefix + k`."""
+
+    def __init__(self, inner: Mapping, prefix: str):
+        self._inner, self._prefix = inner, prefix
+
+    def __getitem__(self, key: str):
+        return self._inner[self._prefix + key]
+
+    def __iter__(self):
+        return (k[len(self._prefix):] for k in self._inner if k.startswith(self._prefix))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 def _load_entries(doc: TomlDoc, text: str, units: Units, source_keys: set[str] | None,
                   basis_memo: dict, problems: list[Diagnostic]) -> list[Entry]:
     raw_entries = doc.data.get("entry", [])
-    for k in sorted(set(doc.data) - {"entry"}):
+    for k in sorted(set(doc.data) - {"entry", "source"}):
         at = k if k in doc.lines else f"{k}[0]"   # an array of tables has lines per item
         problems.append(Diagnostic("kb-invalid", f"{k}: unknown top-level key; entries are `[[entry]]` items",
                                    doc.span(at), hint=did_you_mean(k, ["entry"])))

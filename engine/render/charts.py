@@ -29,21 +29,34 @@ _STYLE = {
 
 def svg_chart(size: tuple[float, float], draw: Callable[[object], None]) -> str:
     """An SVG document of one axes of `size` inches, which `draw(ax)` fills."""
+    buf = io.StringIO()
+    _draw(size, draw, buf, "svg")
+    # matplotlib escapes `<` and `&` in text but writes control characters as they are (XML forbids them).
+    return text_block(buf.getvalue())
+
+
+def png_chart(size: tuple[float, float], draw: Callable[[object], None]) -> bytes:
+    """The same chart as a PNG (150 dpi), for documents that take no SVG (Word); CJK text needs a
+    CJK font here (WenQuanYi or Noto Sans CJK), which .ci/browser-deps installs."""
+    buf = io.BytesIO()
+    _draw(size, draw, buf, "png")
+    return buf.getvalue()
+
+
+def _draw(size, draw, buf, fmt: str) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     with warnings.catch_warnings(), matplotlib.rc_context(_STYLE):
         warnings.simplefilter("ignore")     # a missing CJK font: the text stays text in the SVG anyway
-        fig, ax = plt.subplots(figsize=size, dpi=100)
+        fig, ax = plt.subplots(figsize=size, dpi=150 if fmt == "png" else 100)
         try:
             draw(ax)
             fig.tight_layout()
-            buf = io.StringIO()
-            fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "pcf"})
+            meta = {"Date": None, "Creator": "pcf"} if fmt == "svg" else {"Software": "pcf"}
+            fig.savefig(buf, format=fmt, metadata=meta)
         finally:
             plt.close(fig)
-    # matplotlib escapes `<` and `&` in text but writes control characters as they are (XML forbids them).
-    return text_block(buf.getvalue())
 
 
 def histogram_svg(p: "ProductSimulation", sim: "Simulation", lang: str = "en") -> str:

@@ -7,29 +7,39 @@ fills one template for both languages and both formats.
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
 from ..analysis.explain import explain
+from ..analysis.rowshares import row_parts
 from ..evaluation.result import Result
 from ..knowledge.layers import hidden_entry
-from .charts import svg_chart
+from .reportcontent import study_view
+from .charts import png_chart, svg_chart
 from .escape import html_text, markdown_text, text_block
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 STRINGS = {
     "en": {
-        "title": "Product carbon footprint: calculation", "scope": "Goal and scope", "method": "Method",
+        "title": "Product carbon footprint: calculation", "scope": "Method and standard", "method": "Method",
         "standard": "Standard", "boundary": "System boundary", "gwp": "GWP set", "fu": "Functional unit",
         "data_year": "Data year", "stages_in": "Stages included", "stages_out": "Stages excluded",
         "quantity": "Production in the period", "inventory": "Inventory and factors",
         "activity": "Activity", "amount": "Amount", "factor": "Emission factor", "source": "Factor source",
         "overrides": " [{layer} layer, replacing the {below} value {was}]",
         "layer_kinds": {},
+        "separately": "Reported separately", "in_total": "In the total",
+        "sensitivity": "Sensitivity (one parameter at a time)", "parameter": "Parameter", "low": "Total at -{step}",
+        "high": "Total at +{step}", "elasticity": "Elasticity",
+        "yes": "yes", "no": "no (excluded)",
+        "separately_labels": {"biogenic": "Biogenic, net", "biogenic_emissions": "Biogenic emissions",
+                              "biogenic_removals": "Biogenic removals", "dluc": "Direct land-use change (dLUC)",
+                              "aircraft": "Aircraft transport", "offset": "Offsets"},
         "emission": "Emission", "stage": "Stage", "in_period": " (period)", "results": "Results by life-cycle stage", "share": "Share",
         "total": "Total", "yearly": "Period total", "chart": "Emissions by stage", "dq": "Data quality",
         "score": "Score", "level": "Level", "findings": "Findings", "none": "none", "severity": "Severity",
@@ -51,13 +61,20 @@ STRINGS = {
                       "`pcf audit` shows how each inconsistent figure was computed.",
     },
     "zh": {
-        "title": "产品碳足迹核算", "scope": "目标与范围", "method": "核算方法", "standard": "依据标准",
+        "title": "产品碳足迹核算", "scope": "核算方法与标准", "method": "核算方法", "standard": "依据标准",
         "boundary": "系统边界", "gwp": "全球变暖潜值", "fu": "功能单位", "data_year": "数据年份",
         "stages_in": "纳入的生命周期阶段", "stages_out": "排除的阶段", "quantity": "核算期产量",
         "inventory": "清单与排放因子", "activity": "活动", "amount": "活动水平", "factor": "排放因子",
         "source": "因子来源",
         "overrides": "［{layer}层因子，替代{below}中的 {was}］",
-        "layer_kinds": {"library": "因子库", "project": "项目", "case": "案例", "--kb": "--kb "}, "emission": "排放量", "in_period": "（核算期）", "stage": "阶段", "results": "各阶段核算结果",
+        "layer_kinds": {"library": "因子库", "project": "项目", "case": "案例", "--kb": "--kb "},
+        "separately": "单独报告的排放与清除", "in_total": "是否计入总量",
+        "sensitivity": "敏感性分析（单参数变化）", "parameter": "参数", "low": "参数 -{step} 时合计",
+        "high": "参数 +{step} 时合计", "elasticity": "弹性系数",
+        "yes": "是", "no": "否（不计入）",
+        "separately_labels": {"biogenic": "生物源（净）", "biogenic_emissions": "生物源排放",
+                              "biogenic_removals": "生物源清除", "dluc": "直接土地利用变化（dLUC）",
+                              "aircraft": "航空运输", "offset": "抵消"}, "emission": "排放量", "in_period": "（核算期）", "stage": "阶段", "results": "各阶段核算结果",
         "share": "占比", "total": "合计", "yearly": "核算期排放总量", "chart": "各阶段排放",
         "dq": "数据质量", "score": "得分", "level": "等级", "findings": "核查发现", "none": "无",
         "severity": "级别", "code": "代码", "where": "位置", "message": "说明", "rows": "行", "per": "每",
@@ -120,9 +137,14 @@ class ProductReport:
     period: bool = False          # amounts are for the production period, emissions per unit
     uncertainty: tuple = ()       # (label, deterministic, mean, median, p2.5, p97.5) per stage and total
     histogram_svg: str = field(repr=False, default="")
+    separately: tuple = ()        # (label, kgCO2e per FU, counted in the total) per separately reported figure
+    sensitivity: tuple = ()       # (parameter, total at -step, total at +step, elasticity), largest swing first
+    tornado_svg: str = field(repr=False, default="")
 
 
-def report_data(result: Result, lang: str, simulation=None) -> list[ProductReport]:
+def report_data(result: Result, lang: str, simulation=None, sensitivity=None) -> list[ProductReport]:
+    """The per-product content of the report; `sensitivity` (analysis.sensitivity.sensitivity) adds
+    the one-at-a-time swings and their tornado chart."""
     labels = {s: (lab or s) for s, lab in result.stage_labels.items()} if lang == "zh" else \
         {s: s.replace("_", " ") for s in result.stage_labels}
     out = []
@@ -135,9 +157,11 @@ def report_data(result: Result, lang: str, simulation=None) -> list[ProductRepor
             activity, amount, factor, source = _describe(t, lang, result, inv) if t else ("", "", "", "")
             name = line.label or line.name if lang == "zh" else line.name
             rows.append(InventoryRow(name, labels[line.stage], activity, amount, factor, source, line.value))
+            parts = row_parts(result.plan, p, line.name)   # each row's kgCO2e, where the formula splits
             for table in [c.name for c in (t.children if t else ()) if c.kind == "table"]:
                 for j, row in enumerate(inv.tables.get(table, ()) if inv else ()):
-                    rows.append(_table_row(result, row, j, labels[line.stage], lang))
+                    part = float(parts[1][j]) if parts is not None and parts[0] == table else float("nan")
+                    rows.append(_table_row(result, row, j, labels[line.stage], lang, part))
         stages = tuple((labels[s], v, p.shares[s]) for s, v in p.stages.items())
         unc, hist = (), ""
         sim = next((x for x in simulation.products if x.id == p.id), None) if simulation is not None else None
@@ -148,10 +172,22 @@ def report_data(result: Result, lang: str, simulation=None) -> list[ProductRepor
             unc += ((STRINGS[lang]["total"], t.deterministic, t.mean, t.median, t.p2_5, t.p97_5),)
             hist = histogram_svg(sim, simulation, lang)
             hist = Markup(hist[hist.index("<svg"):])    # built by charts.svg_chart, labels escaped
+        labels_sep = STRINGS[lang]["separately_labels"]
+        sep = tuple((labels_sep.get(k, k), v, k != "offset") for k, v in (p.separately or {}).items())
         out.append(ProductReport(p.id, p.name, p.functional_unit or "1", p.quantity, tuple(rows), stages, p.total,
                                  p.yearly_total, dict(p.data_quality) if p.data_quality else None,
-                                 chart(stages, lang), p.divisor != 1, unc, hist))
+                                 chart(stages, lang), p.divisor != 1, unc, hist, sep, *_sensitivity(sensitivity, p.id)))
     return out
+
+
+def _sensitivity(found, pid: str, top: int = 10) -> tuple[tuple, str]:
+    ps = next((x for x in found or () if x.id == pid), None)
+    if ps is None:
+        return (), ""
+    from .charts import tornado_svg
+    rows = tuple((str(s.parameter), s.low, s.high, s.elasticity) for s in ps.swings[:top])
+    svg = tornado_svg(ps, top)
+    return rows, Markup(svg[svg.index("<svg"):])    # built by charts.svg_chart, labels escaped
 
 
 def _emission_trees(result: Result, product):
@@ -200,7 +236,7 @@ def _describe(tree, lang: str, result: Result, inv=None) -> tuple[str, str, str,
     return activity, amount, factor, "; ".join(dict.fromkeys(sources))
 
 
-def _table_row(result: Result, row, j: int, stage: str, lang: str) -> InventoryRow:
+def _table_row(result: Result, row, j: int, stage: str, lang: str, part: float = float("nan")) -> InventoryRow:
     """One bill-of-material line or supplier leg: its amounts, and its own factor if it names one."""
     amounts, factors, sources = [], [], []
     for col, a in row.cells.items():
@@ -217,14 +253,19 @@ def _table_row(result: Result, row, j: int, stage: str, lang: str) -> InventoryR
             amounts.append(f"{a.text} {a.unit}")
     label = f"  └ {row.label or '#' + str(j + 1)}"
     return InventoryRow(label, stage, row.label or "", "; ".join(amounts), "; ".join(factors), "; ".join(sources),
-                        float("nan"))
+                        part)
+
+
+def source_title(src, lang: str) -> str:
+    """A source's title in the report's language: `title_en` in English where the source has one."""
+    return (src.title_en or src.title) if lang == "en" else src.title
 
 
 def _source_text(result: Result, entry, lang: str) -> str:
     """`title (year)` of an entry's source; a layer's entry that hides the library's says so, with
     the value it replaces (the reader sees a company figure where a published one stood)."""
     src = result.kb.sources.get(entry.source)
-    text = f"{src.title} ({src.year})" if src else entry.source
+    text = f"{source_title(src, lang)} ({src.year})" if src else entry.source
     found = hidden_entry(result.kb, entry.id, result.data_year)
     if found is not None:
         below, old = found
@@ -241,8 +282,9 @@ def _is_factor(node) -> bool:
     return node.kind == "input" and "/" in node.unit
 
 
-def chart(stages, lang: str) -> str:
-    """A horizontal bar chart of the stages as inline SVG (text kept as text for CJK labels)."""
+def chart(stages, lang: str, png: bool = False):
+    """A horizontal bar chart of the stages as inline SVG (text kept as text for CJK labels), or
+    as PNG bytes (`png`, for Word)."""
     names = [s[0] for s in stages][::-1]
     values = [s[1] for s in stages][::-1]
 
@@ -257,6 +299,8 @@ def chart(stages, lang: str) -> str:
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
 
+    if png:
+        return png_chart((7, 0.5 + 0.45 * len(stages)), draw)
     svg = svg_chart((7, 0.5 + 0.45 * len(stages)), draw)
     return Markup(svg[svg.index("<svg"):])    # matplotlib escaped the labels (see charts.svg_chart)
 
@@ -301,7 +345,11 @@ def audit_rows(view, lang: str) -> list[dict]:
     return out
 
 
-def render_report(result: Result, fmt: str = "html", lang: str = "zh", simulation=None, audit=None) -> str:
+_FILE_POSITION = re.compile(r".*:\d+:\d+$")   # `file:line:col`: a place in a file, not in the result
+
+
+def render_report(result: Result, fmt: str = "html", lang: str = "zh", simulation=None, audit=None,
+                  sensitivity=None) -> str:
     """The report; with a `simulation` (pcf.analysis.uncertainty.simulate) it gains an uncertainty
     section, with an `audit` (checks.auditview.AuditView) a chapter on the printed figures."""
     env = _environment(fmt)
@@ -309,6 +357,9 @@ def render_report(result: Result, fmt: str = "html", lang: str = "zh", simulatio
     env.filters["num"] = lambda x, d=4: number(x, lang, d)
     env.filters["pct"] = lambda x: percent(x, lang)
     env.filters["b64"] = lambda s: base64.b64encode(s.encode("utf-8")).decode("ascii")
+    # A reader gets the place in the result (products.A.total), never a file path: positions in
+    # method and inventory files stay in the CLI and the JSON.
+    env.filters["place"] = lambda f: f.at if isinstance(f.at, str) and not _FILE_POSITION.match(f.at) else ""
     m = result.method
     plan_stages = result.plan.method.stages
     s = _trusted(STRINGS[lang]) if fmt == "md" else STRINGS[lang]
@@ -331,6 +382,11 @@ def render_report(result: Result, fmt: str = "html", lang: str = "zh", simulatio
     if audit is not None and audit.checks:
         from .audittext import WORDS
         audit_note = _fill(s["audit_note"], esc, inputs=WORDS[lang]["inputs"][audit.inputs])
-    return template.render(s=s, lang=lang, title=title, scope=scope, products=report_data(result, lang, simulation),
+    study = study_view(result, lang)
+    if fmt == "md":
+        study = replace(study, words=_trusted(study.words))
+    sens_step = f"{sensitivity[0].step * 100:g} %" if sensitivity else ""
+    return template.render(s=s, lang=lang, title=title, scope=scope, study=study, sens_step=sens_step,
+                           products=report_data(result, lang, simulation, sensitivity),
                            findings=result.findings, mc=mc, footer=_fill(s["generated"], esc, method=scope["method"]),
                            audit=audit_rows(audit, lang) if audit_note else None, audit_note=audit_note)

@@ -43,6 +43,11 @@ def table(rows: list[list[str]], right: set[int] = frozenset()) -> list[str]:
     return ["  ".join(pad(c, widths[i], i in right) for i, c in enumerate(r)).rstrip() for r in rows]
 
 
+SEPARATELY_EN = {"biogenic": "biogenic net", "biogenic_emissions": "biogenic emissions",
+                 "biogenic_removals": "biogenic removals", "dluc": "dLUC", "aircraft": "aircraft",
+                 "offset": "offsets (not counted)"}
+
+
 def render_result(result: Result, title: str | None = None) -> str:
     m = result.method
     out = []
@@ -75,6 +80,9 @@ def render_result(result: Result, title: str | None = None) -> str:
                 out.append(f"  period total ({given}{p.quantity:g} × {fu}): {fmt_value(p.yearly_total)} kgCO2e")
             else:
                 out.append(f"  yearly total ({p.quantity:g} × {fu}): {fmt_value(p.yearly_total)} kgCO2e")
+        if p.separately:   # what the standard reports apart (the method's report_separately rule)
+            out.append("  reported separately (kgCO2e / " + fu + "): " + ", ".join(
+                f"{SEPARATELY_EN.get(k, k)} {fmt_value(v)}" for k, v in p.separately.items()))
     if result.findings:
         out.append("")
         out.append("findings")

@@ -18,7 +18,7 @@ from ...core.errors import Diagnostic, PcfError
 
 # format name -> module of this package with `convert(path, options)` and `HELP`
 FORMATS = {"desnz": "desnz", "owid-grid": "owid", "mapping": "mapping", "cpcd": "cpcd", "ipcc": "ipcc",
-           "co2js": "co2js"}
+           "co2js": "co2js", "pact": "pact"}
 
 
 def convert(fmt: str, source: Path, options: dict) -> str:

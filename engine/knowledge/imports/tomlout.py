@@ -23,6 +23,7 @@ class Imported:
     comment: tuple[str, ...]           # what the family is, in a few lines
     entries: tuple[dict, ...]          # keys from ORDER, plus "parts": ((gas, value, unit), ...) and
                                        # "uncertainty": {distribution, parameters} (insertion order kept)
+    sources: tuple[dict, ...] = ()     # `[source.<key>]` tables written before the entries (key first)
 
 
 def render(imp: Imported) -> str:
@@ -30,6 +31,10 @@ def render(imp: Imported) -> str:
     out = [f"# Imported with `{imp.command}`: do not edit by hand, re-import instead.",
            f"# Source file: {imp.source_file.name} (SHA-256 {digest}).",
            *(f"# {line}".rstrip() for line in imp.comment), ""]
+    for src in imp.sources:
+        out.append(f"[source.{src['key']}]")
+        out.extend(f"{k} = {_value(v)}" for k, v in src.items() if k != "key" and v is not None)
+        out.append("")
     for e in imp.entries:
         out.append("[[entry]]")
         for key in ORDER:
