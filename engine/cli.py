@@ -169,6 +169,9 @@ def _parser() -> argparse.ArgumentParser:
     cp.add_argument("--json", action="store_true")
     cp.set_defaults(func=_command("cases", "cmd_compare"))
 
+    ls = sub.add_parser("lsp", help="a language server for method files, on stdin/stdout (editors start it)")
+    ls.set_defaults(func=_command("library", "cmd_lsp"))
+
     m = sub.add_parser("methods", help="list the methods in methods/")
     m.add_argument("--json", action="store_true")
     m.set_defaults(func=_command("library", "cmd_methods"))

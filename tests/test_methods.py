@@ -260,7 +260,7 @@ def test_compare_cli(capsys):
     from pcf.cli import main
     assert main(["compare", str(SEED_003), "--method", "gbt24067.electrical", "--method", "pas2050.electrical"]) == 0
     out = capsys.readouterr().out
-    assert "gbt24067.electrical" in out and "pas2050.electrical" in out and "PAS 2050:2011 5.2" in out
+    assert "gbt24067.electrical" in out and "pas2050.electrical" in out and "PAS 2050:2011 5.3" in out
 
 
 def test_run_under_another_method_names_it(capsys):

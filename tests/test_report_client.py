@@ -35,6 +35,8 @@ electricity = "national average electricity carbon-footprint factor (test value)
 data_treatment = "test value"
 assumptions = ["test assumption <b>one</b>", "test assumption two"]
 limitations = "test limitation"
+interpretation = ["test value: raw materials dominate"]
+improvements = ["test value: a greener electricity contract"]
 '''
 
 
@@ -64,7 +66,7 @@ def test_the_study_chapters_come_from_the_method_and_the_kb(ws, case):
     # nothing of [study]: the completeness section names every item
     assert ("Not stated in the case (case.toml [study]): report number, client, practitioner, issue date, company "
             "description, product description, goal of the study, intended use and audience, treatment of "
-            "electricity, treatment of missing data, assumptions, limitations.") in html
+            "electricity, treatment of missing data, assumptions, limitations, interpretation of the results.") in html
 
 
 def test_a_complete_study(ws, case):
@@ -76,6 +78,9 @@ def test_a_complete_study(ws, case):
     assert "<li>test assumption &lt;b&gt;one&lt;/b&gt;</li>" in html       # user text escaped
     md = render_report(result, "md", "en")
     assert "| Client | 杭州聚昕科技有限公司 |" in md and "## Limitations" in md and "- test limitation" in md
+    assert "## Improvement suggestions" in md and "- test value: a greener electricity contract" in md
+    # the hotspots: the electricity of raw material acquisition leads (32.8203 of 64.2253, 51.10 %)
+    assert "| rm_power | 32.8203 | 51.10 % |" in md
 
 
 def test_study_errors_are_positioned(ws, case):
@@ -106,25 +111,41 @@ def test_word_report(case, capsys, monkeypatch):
     assert "give -o REPORT.docx" in capsys.readouterr().err
 
 
-def test_pdf_report_pages(case, monkeypatch):
+@pytest.mark.parametrize("seed,lang,total,contents", [("seed-003-metering-box", "zh", "64.2253", "目录"),
+                                                       ("seed-004-distribution-units", "en", "11.0502", "Contents")])
+def test_pdf_report_pages(tmp_path, monkeypatch, seed, lang, total, contents):
     from pypdf import PdfReader
-    monkeypatch.chdir(case.parent)
+    case = tmp_path / "case"
+    shutil.copytree(ROOT / "examples" / seed, case)
+    monkeypatch.chdir(tmp_path)
     with_study(case)
-    assert main(["report", "case", "--format", "pdf", "--lang", "zh", "-o", "report.pdf"]) == 0
+    assert main(["report", "case", "--format", "pdf", "--lang", lang, "-o", "report.pdf"]) == 0
     reader = PdfReader("report.pdf")
     pages = [p.extract_text() for p in reader.pages]
     n = len(pages)
     assert n >= 3
     assert all(f"{i} / {n}" in text for i, text in enumerate(pages, 1))    # page numbers, from @page
-    assert "目录" in pages[0] and "杭州聚昕科技有限公司" in pages[0]
-    assert "64.2253" in "".join(pages)
+    assert contents in pages[0] and "杭州聚昕科技有限公司" in pages[0]
+    assert total in "".join(pages)
     import pypdfium2 as pdfium
     ARTIFACTS.mkdir(exist_ok=True)
     pdf = pdfium.PdfDocument("report.pdf")
     for i in range(min(n, 3)):   # kept for a reader to look at
         image = pdf[i].render(scale=1.2).to_pil()
         assert image.width > 600
-        image.save(ARTIFACTS / f"report-seed-003-page-{i + 1}.png")
+        image.save(ARTIFACTS / f"report-{seed}-{lang}-page-{i + 1}.png")
+
+
+def test_word_report_of_seed_004_in_english(tmp_path, monkeypatch):
+    import docx
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", str(ROOT / "examples" / "seed-004-distribution-units"), "--format", "docx", "--lang", "en",
+                 "-o", "r.docx"]) == 0
+    d = docx.Document("r.docx")
+    heads = [p.text for p in d.paragraphs if p.style.name.startswith("Heading 1")]
+    assert heads[:2] == ["Goal and scope", "Method and standard"] and "Audit of the printed figures" in heads
+    texts = [[c.text for c in row.cells] for t in d.tables for row in t.rows]
+    assert ["Total", "11.0502", "100.00 %"] in texts and len(d.inline_shapes) == 2   # a chart per product
 
 
 @pytest.mark.parametrize("seed", ["seed-003-metering-box", "seed-004-distribution-units"])

@@ -211,3 +211,18 @@ def cmd_kb_show(args) -> int:
                 out(f"overrides   {s.layer.kind} ({t(s.layer.root)}): [{o.period}] {was} {o.unit}, "
                     f"source {t(o.source)}, {o.span.path}:{o.span.line}")
     return 0
+
+
+def cmd_lsp(args) -> int:
+    try:
+        from ..editor.lsp import serve
+    except ImportError:   # pygls is the extra `lsp`
+        print("pcf lsp needs pygls: pip install 'pcf[lsp]'", file=sys.stderr)
+        return 1
+    try:
+        import pygls  # noqa: F401
+    except ImportError:
+        print("pcf lsp needs pygls: pip install 'pcf[lsp]'", file=sys.stderr)
+        return 1
+    serve(args.kb)
+    return 0

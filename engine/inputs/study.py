@@ -18,6 +18,8 @@ following ISO 14067:2018 clause 7 (as pcf reads it) still lacks (render/reportco
     data_treatment = "..."               # how missing or averaged data were handled
     assumptions = ["...", "..."]
     limitations = ["...", "..."]
+    interpretation = ["..."]             # what the results mean (the report lists the hotspots beside it)
+    improvements = ["..."]               # suggestions to reduce the footprint
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ from ..files.tomlfile import TomlDoc
 
 TEXT_KEYS = ("report_number", "client", "practitioner", "verifier", "company_description", "product_description",
              "goal", "intended_use", "period", "electricity", "data_treatment")
-LIST_KEYS = ("assumptions", "limitations")
+LIST_KEYS = ("assumptions", "limitations", "interpretation", "improvements")
 STUDY_KEYS = TEXT_KEYS + LIST_KEYS + ("issue_date",)
 
 
@@ -48,6 +50,8 @@ class Study:
     data_treatment: str | None = None
     assumptions: tuple[str, ...] = ()
     limitations: tuple[str, ...] = ()
+    interpretation: tuple[str, ...] = ()   # what the results mean: the hotspots, their robustness
+    improvements: tuple[str, ...] = ()     # suggestions to reduce the footprint
     issue_date: str | None = None      # ISO date
 
 

@@ -34,6 +34,7 @@ STRINGS = {
         "overrides": " [{layer} layer, replacing the {below} value {was}]",
         "layer_kinds": {},
         "separately": "Reported separately", "in_total": "In the total",
+        "hotspots": "Hotspots (largest contributors)", "grades": "Grades by line",
         "sensitivity": "Sensitivity (one parameter at a time)", "parameter": "Parameter", "low": "Total at -{step}",
         "high": "Total at +{step}", "elasticity": "Elasticity",
         "yes": "yes", "no": "no (excluded)",
@@ -69,6 +70,7 @@ STRINGS = {
         "overrides": "［{layer}层因子，替代{below}中的 {was}］",
         "layer_kinds": {"library": "因子库", "project": "项目", "case": "案例", "--kb": "--kb "},
         "separately": "单独报告的排放与清除", "in_total": "是否计入总量",
+        "hotspots": "主要排放源", "grades": "各排放量的数据质量评分",
         "sensitivity": "敏感性分析（单参数变化）", "parameter": "参数", "low": "参数 -{step} 时合计",
         "high": "参数 +{step} 时合计", "elasticity": "弹性系数",
         "yes": "是", "no": "否（不计入）",
@@ -140,6 +142,8 @@ class ProductReport:
     separately: tuple = ()        # (label, kgCO2e per FU, counted in the total) per separately reported figure
     sensitivity: tuple = ()       # (parameter, total at -step, total at +step, elasticity), largest swing first
     tornado_svg: str = field(repr=False, default="")
+    hotspots: tuple = ()          # (line or table row, kgCO2e per FU, share of the total), largest first
+    grades: tuple = ()            # (line, its data-quality grades as the inventory gives them)
 
 
 def report_data(result: Result, lang: str, simulation=None, sensitivity=None) -> list[ProductReport]:
@@ -176,8 +180,36 @@ def report_data(result: Result, lang: str, simulation=None, sensitivity=None) ->
         sep = tuple((labels_sep.get(k, k), v, k != "offset") for k, v in (p.separately or {}).items())
         out.append(ProductReport(p.id, p.name, p.functional_unit or "1", p.quantity, tuple(rows), stages, p.total,
                                  p.yearly_total, dict(p.data_quality) if p.data_quality else None,
-                                 chart(stages, lang), p.divisor != 1, unc, hist, sep, *_sensitivity(sensitivity, p.id)))
+                                 chart(stages, lang), p.divisor != 1, unc, hist, sep, *_sensitivity(sensitivity, p.id),
+                                 _hotspots(result, p, inv, lang), _grades(result, p, inv, lang)))
     return out
+
+
+def _hotspots(result: Result, p, inv, lang: str, top: int = 5) -> tuple:
+    """The largest contributors: each line, or each row of a line whose formula splits by row."""
+    names = {e.name: e.label for e in result.plan.method.emissions}
+    found = []
+    for line in p.lines:
+        if line.name in p.excluded or line.value <= 0:
+            continue
+        label = (names.get(line.name) or line.name) if lang == "zh" else line.name
+        parts = row_parts(result.plan, p, line.name)
+        rows = inv.tables.get(parts[0], ()) if parts is not None and inv is not None else ()
+        if parts is not None and len(rows) == len(parts[1]) and len(rows) > 1:
+            found.extend((f"{label} · {r.label or '#' + str(j + 1)}", float(v)) for j, (r, v) in enumerate(zip(rows, parts[1])))
+        else:
+            found.append((label, line.value))
+    found.sort(key=lambda x: -x[1])
+    return tuple((name, v, v / p.total if p.total else 0.0) for name, v in found[:top] if v > 0)
+
+
+def _grades(result: Result, p, inv, lang: str) -> tuple:
+    """Each line's data-quality grades as the inventory gives them (`[product.quality]`)."""
+    if inv is None or not inv.quality:
+        return ()
+    names = {e.name: e.label for e in result.plan.method.emissions}
+    return tuple(((names.get(k) or k) if lang == "zh" else k, ", ".join(f"{g} {v:g}" for g, v in grades.items()))
+                 for k, grades in inv.quality.items())
 
 
 def _sensitivity(found, pid: str, top: int = 10) -> tuple[tuple, str]:

@@ -26,7 +26,8 @@ REQUIRED = (("report_number", "report number", "报告编号"), ("client", "clie
             ("intended_use", "intended use and audience", "预期用途"),
             ("electricity", "treatment of electricity", "电力的处理"),
             ("data_treatment", "treatment of missing data", "数据缺失的处理"),
-            ("assumptions", "assumptions", "假设"), ("limitations", "limitations", "局限性"))
+            ("assumptions", "assumptions", "假设"), ("limitations", "limitations", "局限性"),
+            ("interpretation", "interpretation of the results", "结果解释"))
 WORDS = {
     "en": {"contents": "Contents", "cover": "Report", "report_number": "Report number", "client": "Client", "practitioner": "Practitioner",
            "verifier": "Verifier", "issue_date": "Issue date", "goal_scope": "Goal and scope", "goal": "Goal",
@@ -37,6 +38,7 @@ WORDS = {
            "period": "Time period", "electricity": "Electricity", "data": "Data and data quality",
            "data_treatment": "Missing data", "sources": "Secondary data sources",
            "assumptions": "Assumptions", "limitations": "Limitations", "completeness": "Completeness of this report",
+           "interpretation": "Interpretation", "improvements": "Improvement suggestions",
            "missing": "Not stated in the case (case.toml [study]): {items}.",
            "complete": "Every item pcf checks for (ISO 14067:2018 clause 7, as pcf reads it) is stated.",
            "fu_text": "{fu}; reference flow: {flow}", "per_unit": "the inventory's amounts per functional unit",
@@ -50,6 +52,7 @@ WORDS = {
            "yes": "是", "no": "否", "ghg": "温室气体与特征化", "gwp_values": "GWP100 值", "period": "时间范围",
            "electricity": "电力", "data": "数据与数据质量", "data_treatment": "数据缺失的处理",
            "sources": "次级数据来源", "assumptions": "假设", "limitations": "局限性",
+           "interpretation": "结果解释", "improvements": "改进建议",
            "completeness": "报告完整性", "missing": "案例未说明（case.toml [study]）：{items}。",
            "complete": "pcf 检查的各项（按 pcf 对 ISO 14067:2018 第 7 章的理解）均已说明。",
            "fu_text": "{fu}；基准流：{flow}", "per_unit": "清单数据按功能单位给出",
@@ -75,6 +78,8 @@ class StudyView:
     sources: tuple[str, ...]
     assumptions: tuple[str, ...]
     limitations: tuple[str, ...]
+    interpretation: tuple[str, ...]
+    improvements: tuple[str, ...]
     missing: tuple[str, ...]
 
 
@@ -116,7 +121,7 @@ def study_view(result: Result, lang: str) -> StudyView:
     missing = tuple(en if lang == "en" else zh for key, en, zh in REQUIRED if not getattr(study, key))
     return StudyView(w, cover, goal, tuple(boundary), w["gases"].format(set=method.setting("gwp") or "?"),
                      tuple(values), source, period, study.electricity, study.data_treatment, tuple(sources),
-                     study.assumptions, study.limitations, missing)
+                     study.assumptions, study.limitations, study.interpretation, study.improvements, missing)
 
 
 def _title(src, lang: str) -> str:

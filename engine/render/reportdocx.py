@@ -75,10 +75,17 @@ def render_docx(result: Result, lang: str = "zh", simulation=None, audit=None, s
                    [(name, number(v, lang), s["yes"] if counted else s["no"]) for name, v, counted in p.separately])
         doc.add_heading(s["chart"], level=2)
         doc.add_picture(io.BytesIO(chart(p.stages, lang, png=True)), width=Cm(16))
-        if p.data_quality:
+        if p.hotspots:
+            doc.add_heading(s["hotspots"], level=2)
+            _table(doc, ("", f"kgCO2e / {p.functional_unit}", s["share"]),
+                   [(name, number(v, lang), percent(share, lang)) for name, v, share in p.hotspots])
+        if p.data_quality or p.grades:
             doc.add_heading(s["dq"], level=2)
-            _table(doc, None, [(s["score"], number(p.data_quality["score"], lang, 2)),
-                               (s["level"], str(p.data_quality["level"]))])
+            if p.data_quality:
+                _table(doc, None, [(s["score"], number(p.data_quality["score"], lang, 2)),
+                                   (s["level"], str(p.data_quality["level"]))])
+            if p.grades:
+                _table(doc, (s["grades"], ""), p.grades)
         if p.sensitivity:
             doc.add_heading(s["sensitivity"], level=2)
             _table(doc, (s["parameter"], s["low"].format(step=step), s["high"].format(step=step), s["elasticity"]),
@@ -92,7 +99,8 @@ def render_docx(result: Result, lang: str = "zh", simulation=None, audit=None, s
         doc.add_heading(s["audit"], level=1)
         _table(doc, (s["figure"], s["printed"], s["computed"], s["verdict"], s["note"]),
                [(a["figure"], a["printed"], a["computed"], a["mark"], a["note"]) for a in audit_rows(audit, lang)])
-    for key, items in (("assumptions", study.assumptions), ("limitations", study.limitations)):
+    for key, items in (("assumptions", study.assumptions), ("limitations", study.limitations),
+                       ("interpretation", study.interpretation), ("improvements", study.improvements)):
         if items:
             doc.add_heading(w[key], level=1)
             for item in items:

@@ -1,0 +1,162 @@
+"""The editor's questions (engine/editor/analysis.py) and `pcf lsp` over stdio (engine/editor/lsp.py)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pcf.editor import analysis
+
+ROOT = Path(__file__).resolve().parents[1]
+METHOD = """method acme.box "a box" extends iso14067.base {
+  functional_unit "1 box"
+  stage production "production"
+  input power : kWh "electricity bought"
+  input spare : kg "declared, unused"
+  let grid "grid" = kb.cn.electricity.cfp.national
+  emission electricity "electricity" in production = power * grid
+}
+"""
+
+
+def test_diagnostics_are_pcf_checks(ws):
+    errors, warnings = analysis.diagnostics(ws, METHOD, "box.pcf")
+    assert errors == [] and [w.code for w in warnings] == ["unused-input"]
+    bad = METHOD.replace("power * grid", "powr * grid")
+    errors, _ = analysis.diagnostics(ws, bad, "box.pcf")
+    (d,) = errors
+    assert d.code == "unknown-name" and (d.span.line, d.span.column) == (7, 54) and "power" in d.hint
+
+
+def test_hover(ws):
+    line = METHOD.split("\n").index("  let grid \"grid\" = kb.cn.electricity.cfp.national")
+    text = analysis.hover(ws, METHOD, "box.pcf", line, 30)
+    assert text.startswith("**kb.cn.electricity.cfp.national**") and "kgCO2e/kWh" in text and "licence" in text
+    text = analysis.hover(ws, METHOD, "box.pcf", 6, 55)      # `power` in the emission
+    assert text == "**input** `power` — electricity bought\n\nunit `kWh`"
+
+
+def test_definition(ws):
+    place = analysis.definition(ws, METHOD, "box.pcf", 6, 55)          # power -> its input line
+    assert (place.path, place.line, place.character) == ("box.pcf", 3, 2)
+    kb = analysis.definition(ws, METHOD, "box.pcf", 5, 30)            # the kb id -> its TOML entry
+    assert kb.path.endswith("kb/electricity/cn_cfp.toml") and kb.line > 0
+    base = analysis.definition(ws, METHOD, "box.pcf", 0, 40)          # extends iso14067.base
+    assert base.path.endswith("methods/iso14067/base.pcf")
+
+
+def test_completions(ws):
+    items = analysis.completions(ws, "  let g = kb.cn.electricity.cfp.nat", "box.pcf", 0, 35)
+    assert [i[0] for i in items] == ["cn.electricity.cfp.national"] and "kgCO2e/kWh" in items[0][2]
+    names = {label: kind for label, kind, _ in analysis.completions(ws, METHOD, "box.pcf", 6, 0)}
+    assert names["power"] == "input" and names["grid"] == "let" and names["emission"] == "keyword"
+
+
+def test_symbols():
+    assert [(s.name, s.kind, s.line) for s in analysis.symbols(METHOD, "box.pcf")] == [
+        ("production", "stage", 2), ("power", "input", 3), ("spare", "input", 4), ("grid", "let", 5),
+        ("electricity", "emission", 6)]
+    assert analysis.symbols("method {", "box.pcf") == []
+
+
+class Client:
+    """A minimal LSP client: Content-Length framed JSON-RPC over the server's stdin/stdout."""
+
+    def __init__(self):
+        self.proc = subprocess.Popen([sys.executable, "-c", "from pcf.cli import main; main(['lsp'])"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.next_id = 0
+
+    def send(self, method: str, params: dict, request: bool = True) -> int | None:
+        msg = {"jsonrpc": "2.0", "method": method, "params": params}
+        if request:
+            self.next_id += 1
+            msg["id"] = self.next_id
+        body = json.dumps(msg).encode("utf-8")
+        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.proc.stdin.flush()
+        return msg.get("id")
+
+    def read(self) -> dict:
+        length = 0
+        while True:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise EOFError(self.proc.stderr.read().decode("utf-8", "replace")[-2000:])
+            if line in (b"\r\n", b"\n"):
+                break
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        return json.loads(self.proc.stdout.read(length))
+
+    def wait_for(self, pred, timeout: float = 60.0) -> dict:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            msg = self.read()
+            if pred(msg):
+                return msg
+        raise TimeoutError
+
+
+def test_pcf_lsp_over_stdio(tmp_path):
+    path = tmp_path / "box.pcf"
+    bad = METHOD.replace("power * grid", "powr * grid")
+    path.write_text(bad, encoding="utf-8")
+    uri = path.as_uri()
+    c = Client()
+    try:
+        rid = c.send("initialize", {"processId": None, "rootUri": None, "capabilities": {}})
+        init = c.wait_for(lambda m: m.get("id") == rid)
+        caps = init["result"]["capabilities"]
+        assert caps["hoverProvider"] and caps["definitionProvider"] and caps["documentSymbolProvider"]
+        c.send("initialized", {}, request=False)
+        c.send("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "pcf", "version": 1,
+                                                          "text": bad}}, request=False)
+        diag = c.wait_for(lambda m: m.get("method") == "textDocument/publishDiagnostics")
+        (d,) = diag["params"]["diagnostics"]
+        assert d["code"] == "unknown-name" and d["range"]["start"] == {"line": 6, "character": 53}
+        assert d["severity"] == 1 and d["source"] == "pcf" and "hint:" in d["message"]
+        rid = c.send("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 5, "character": 30}})
+        hover = c.wait_for(lambda m: m.get("id") == rid)
+        assert "kb.cn.electricity.cfp.national" in hover["result"]["contents"]["value"]
+        # fixed by an edit: the debounced check publishes an empty error list (one unused-input warning)
+        c.send("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
+                                          "contentChanges": [{"text": METHOD}]}, request=False)
+        diag = c.wait_for(lambda m: m.get("method") == "textDocument/publishDiagnostics")
+        assert [x["code"] for x in diag["params"]["diagnostics"]] == ["unused-input"]
+        rid = c.send("shutdown", {})
+        c.wait_for(lambda m: m.get("id") == rid)
+        c.send("exit", {}, request=False)
+        assert c.proc.wait(timeout=30) == 0
+    finally:
+        if c.proc.poll() is None:
+            c.proc.kill()
+
+
+def test_the_vscode_extension_files_agree_with_the_engine():
+    """The TextMate grammar highlights the keywords the analysis knows, the manifest names files
+    that exist, and the client starts `pcf lsp`."""
+    import re
+    root = ROOT / "editors" / "vscode"
+    manifest = json.loads((root / "package.json").read_text(encoding="utf-8"))
+    grammar = json.loads((root / "syntaxes" / "pcf.tmLanguage.json").read_text(encoding="utf-8"))
+    keywords = re.search(r"\\b\((.*)\)\\b", grammar["repository"]["keyword"]["match"]).group(1).split("|")
+    assert keywords == list(analysis.KEYWORDS)
+    for path in (manifest["main"], manifest["contributes"]["grammars"][0]["path"],
+                 manifest["contributes"]["languages"][0]["configuration"]):
+        assert (root / path).is_file(), path
+    assert manifest["contributes"]["languages"][0]["extensions"] == [".pcf"]
+    assert '"lsp"' in (root / "extension.js").read_text(encoding="utf-8")
+    # the grammar's kb pattern matches what the parser reads as a kb reference
+    kb = re.compile(grammar["repository"]["kb"]["match"].replace("\\\\", "\\"))
+    assert kb.search("let x = kb.cn.electricity.cfp.national[2024] * 2").group(0) == "kb.cn.electricity.cfp.national[2024]"
+
+
+def test_references():
+    # `power`: declared on line 3, used on line 6; a string or a comment naming it does not count
+    text = METHOD.replace('"a box"', '"power box"') + "# power again\n"
+    assert [(p.line, p.character) for p in analysis.references(text, "box.pcf", 3, 9)] == [(3, 8), (6, 53)]
