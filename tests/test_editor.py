@@ -113,6 +113,8 @@ def test_pcf_lsp_over_stdio(tmp_path):
         init = c.wait_for(lambda m: m.get("id") == rid)
         caps = init["result"]["capabilities"]
         assert caps["hoverProvider"] and caps["definitionProvider"] and caps["documentSymbolProvider"]
+        assert caps["referencesProvider"] and caps["renameProvider"] and caps["documentFormattingProvider"]
+        assert caps["semanticTokensProvider"]["legend"]["tokenTypes"] == list(analysis.SEMANTIC_TYPES)
         c.send("initialized", {}, request=False)
         c.send("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "pcf", "version": 1,
                                                           "text": bad}}, request=False)
@@ -128,6 +130,9 @@ def test_pcf_lsp_over_stdio(tmp_path):
                                           "contentChanges": [{"text": METHOD}]}, request=False)
         diag = c.wait_for(lambda m: m.get("method") == "textDocument/publishDiagnostics")
         assert [x["code"] for x in diag["params"]["diagnostics"]] == ["unused-input"]
+        rid = c.send("textDocument/semanticTokens/full", {"textDocument": {"uri": uri}})
+        data = c.wait_for(lambda m: m.get("id") == rid)["result"]["data"]
+        assert len(data) % 5 == 0 and len(data) > 20     # (delta line, delta start, length, type, modifiers)
         rid = c.send("shutdown", {})
         c.wait_for(lambda m: m.get("id") == rid)
         c.send("exit", {}, request=False)
@@ -160,3 +165,44 @@ def test_references():
     # `power`: declared on line 3, used on line 6; a string or a comment naming it does not count
     text = METHOD.replace('"a box"', '"power box"') + "# power again\n"
     assert [(p.line, p.character) for p in analysis.references(text, "box.pcf", 3, 9)] == [(3, 8), (6, 53)]
+
+
+def test_rename_reaches_the_variants_beside(ws, tmp_path):
+    base = tmp_path / "box.pcf"
+    base.write_text(METHOD, encoding="utf-8")
+    variant = tmp_path / "box_green.pcf"
+    variant.write_text('method acme.box_green "green" extends acme.box {\n'
+                       '  override emission electricity "electricity" in production = power * 0.1 kgCO2e/kWh\n}\n',
+                       encoding="utf-8")
+    edits = analysis.rename_edits(ws, METHOD, str(base), 3, 9, "electricity_kwh")
+    assert {Path(k).name: [(p.line, p.character) for p in v] for k, v in edits.items()} == {
+        "box.pcf": [(3, 8), (6, 53)], "box_green.pcf": [(1, 62)]}
+    assert analysis.rename_edits(ws, METHOD, str(base), 3, 9, "emission") is None        # a keyword
+    assert analysis.rename_edits(ws, METHOD, str(base), 2, 10, "x") is None              # a stage: not renamed
+
+
+def test_formatting_and_semantic_tokens(ws):
+    messy = METHOD.replace("  input power : kWh", "input   power :   kWh")
+    out = analysis.formatted(messy, "box.pcf")
+    assert out is not None and "  input power : kWh" in out
+    assert analysis.formatted(messy + "# a note\n", "box.pcf") is None     # comments would be lost
+    toks = {(line, start): kind for line, start, _, kind in analysis.semantic_tokens(ws, METHOD, "box.pcf")}
+    assert toks[(6, 53)] == "variable" and toks[(6, 11)] == "function" and toks[(5, 20)] == "property"
+    assert toks[(3, 2)] == "keyword"
+
+
+def test_case_and_inventory_files(ws, tmp_path):
+    import shutil
+    case = tmp_path / "case"
+    shutil.copytree(ROOT / "examples" / "seed-003-metering-box", case)
+    assert analysis.toml_diagnostics(ws, str(case / "case.toml")) == []
+    inv = case / "inventory.toml"
+    inv.write_text(inv.read_text(encoding="utf-8").replace('rm_electricity = "56.8120 kWh"',
+                                                           'rm_electricity = "56.8120 kWhh"'), encoding="utf-8")
+    (d,) = analysis.toml_diagnostics(ws, str(inv))          # found when the case binds it, shown in its file
+    assert d.code == "unit-unknown" and d.span.line == 12
+    assert analysis.toml_diagnostics(ws, str(case / "case.toml")) == []   # not case.toml's problem
+    toml = case / "case.toml"
+    toml.write_text("methd = 1\n" + toml.read_text(encoding="utf-8"), encoding="utf-8")
+    (d,) = analysis.toml_diagnostics(ws, str(toml))
+    assert d.code == "case" and d.span.line == 1 and "did you mean `method`?" in d.hint

@@ -11,7 +11,10 @@ Server Protocol. Positions are 0-based (line, character), as LSP counts them; pc
   input's unit and label, a let's formula, an emission's stage, a base method's file);
 - `definition`: where a name is declared (in this file or a base), where a kb entry is written
   (its TOML file and line), the file of an `extends` base;
-- `references`: every use of a name in the file;
+- `references`: every use of a name in the file; `rename_edits` there and in the variants beside it that
+  extend the method;
+- `formatted`: the canonical layout (refused for a file with comments: the printer drops them);
+- `semantic_tokens`: names coloured by what they declare;
 - `completions`: `kb.` ids by prefix (value and source in the detail), else the names in scope and
   the keywords;
 - `symbols`: the stages, inputs, tables, maps, lets, emissions, checks and scenarios of the file.
@@ -49,6 +52,22 @@ class Symbol:
     kind: str
     line: int
     character: int
+
+
+def toml_diagnostics(ws, path: str) -> list[Diagnostic]:
+    """A case's case.toml or inventory (the whole case is run, as `pcf check CASE` does), or an
+    inventory outside a case, as saved on disk: the problems positioned in that file."""
+    from ..inputs.inventory import load_inventory
+    file = Path(path)
+    case = next((d for d in (file.parent, file.parent.parent) if (d / "case.toml").is_file()), None)
+    try:
+        if case is not None:   # the whole case, so that an amount is checked against the method too
+            ws.run_case(case)
+        else:
+            load_inventory(file)
+    except PcfError as exc:
+        return [d for d in exc.diagnostics if d.span is not None and Path(d.span.path).resolve() == file.resolve()]
+    return []
 
 
 def diagnostics(ws, text: str, path: str) -> tuple[list[Diagnostic], list[Diagnostic]]:
@@ -146,11 +165,90 @@ def references(text: str, path: str, line: int, character: int) -> list[Place]:
     token = token_at(text, line, character)
     if token is None or token.startswith("kb.") or token in KEYWORDS:
         return []
+    return _word_places(text, path, token)
+
+
+def formatted(text: str, path: str) -> str | None:
+    """The file in pcf's canonical layout (language/format.py), or None: when it does not parse, or
+    when it has comments, which the printer does not keep (formatting would delete them)."""
+    if "#" in _code_only(text):
+        return None
+    try:
+        method = build_method(text, path)
+    except PcfError:
+        return None
+    from ..language.format import format_method
+    out = format_method(method)
+    return out if out != text else None
+
+
+def rename_edits(ws, text: str, path: str, line: int, character: int, new: str) -> dict[str, list[Place]] | None:
+    """Where to write `new` for the input, let, emission, table or map under the cursor: this file,
+    and the methods beside it that extend this one (they may use or override the name). None when
+    the cursor is on no renamable name or `new` is not a name."""
+    token = token_at(text, line, character)
+    decl = _declarations(ws, text, path).get(token) if token else None
+    if decl is None or not isinstance(decl, (n.Input, n.Let, n.Emission, n.Table, n.Map)) \
+            or not NAME_TOKEN.fullmatch(new) or new in KEYWORDS:
+        return None
+    out = {path: references(text, path, line, character)}
+    try:
+        me = build_method(text, path).id
+    except PcfError:
+        return out
+    from ..language.library import local_method_ids
+    for other in local_method_ids(Path(path).parent).values():
+        if str(other) == str(Path(path).resolve()) or other.resolve() == Path(path).resolve():
+            continue
+        try:
+            body = other.read_text(encoding="utf-8")
+            variant = build_method(body, str(other))
+        except (OSError, UnicodeDecodeError, PcfError):
+            continue
+        if variant.extends == me:
+            found = [p for p in _word_places(body, str(other), token)]
+            if found:
+                out[str(other)] = found
+    return out
+
+
+def _word_places(text: str, path: str, token: str) -> list[Place]:
     word = re.compile(rf"(?<![A-Za-z0-9_.]){re.escape(token)}(?![A-Za-z0-9_])")
+    return [Place(path, i, m.start()) for i, row in enumerate(_code_only(text).split("\n"))
+            for m in word.finditer(row.split("#", 1)[0])]
+
+
+def _code_only(text: str) -> str:
+    """The text with strings blanked (a `#` or a name inside quotes is not code)."""
+    return re.sub(r'"(?:[^"\\\n]|\\.)*"', lambda m: " " * len(m.group(0)), text)
+
+
+SEMANTIC_TYPES = ("keyword", "variable", "function", "type", "number", "string", "comment", "namespace",
+                  "enumMember", "property")
+
+
+def semantic_tokens(ws, text: str, path: str) -> list[tuple[int, int, int, str]]:
+    """(line, start, length, type) of each token, by what it is: a kb id, a number, a unit, a
+    keyword, and each name by its declaration (inputs and lets as variables, emissions as functions,
+    tables and maps as types, stages as namespaces)."""
+    kinds = {n.Input: "variable", n.Let: "variable", n.Emission: "function", n.Table: "type", n.Map: "type",
+             n.Stage: "namespace", n.Check: "enumMember", n.Scenario: "enumMember"}
+    decls = {name: kinds.get(type(d)) for name, d in _declarations(ws, text, path).items()}
+    token = re.compile(r'(?P<comment>#.*)|(?P<string>"(?:[^"\\]|\\.)*")|(?P<kb>kb(?:\.[a-z0-9_]+)+)'
+                       r"|(?P<number>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)")
     out = []
     for i, row in enumerate(text.split("\n")):
-        code = re.sub(r'"(?:[^"\\]|\\.)*"', lambda m: " " * len(m.group(0)), row.split("#", 1)[0])
-        out.extend(Place(path, i, m.start()) for m in word.finditer(code))
+        for m in token.finditer(row):
+            kind = m.lastgroup
+            word = m.group(0)
+            if kind == "kb":
+                t = "property"
+            elif kind == "name":
+                t = "keyword" if word in KEYWORDS else decls.get(word)
+            else:
+                t = kind
+            if t is not None:
+                out.append((i, m.start(), len(word), t))
     return out
 
 

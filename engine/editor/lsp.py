@@ -34,7 +34,10 @@ def serve(kb_choice=None) -> None:
     def publish(uri: str) -> None:
         doc = server.workspace.get_text_document(uri)
         path = path_of(uri)
-        errors, warnings = analysis.diagnostics(ws, doc.source, path)
+        if path.endswith(".toml"):   # a case.toml or an inventory: checked as saved on disk
+            errors, warnings = analysis.toml_diagnostics(ws, path), []
+        else:
+            errors, warnings = analysis.diagnostics(ws, doc.source, path)
         items = [_lsp(d, t.DiagnosticSeverity.Error, path) for d in errors] + \
             [_lsp(d, t.DiagnosticSeverity.Warning, path) for d in warnings]
         server.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=uri, diagnostics=items))
@@ -53,7 +56,8 @@ def serve(kb_choice=None) -> None:
 
     @server.feature(t.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(params: t.DidChangeTextDocumentParams):
-        later(params.text_document.uri)
+        if not params.text_document.uri.endswith(".toml"):   # TOML files are checked when saved
+            later(params.text_document.uri)
 
     @server.feature(t.TEXT_DOCUMENT_DID_SAVE)
     def did_save(params: t.DidSaveTextDocumentParams):
@@ -85,6 +89,44 @@ def serve(kb_choice=None) -> None:
             pos = t.Position(line=place.line, character=place.character)
             out.append(t.Location(uri=doc.uri, range=t.Range(start=pos, end=pos)))
         return out
+
+    @server.feature(t.TEXT_DOCUMENT_RENAME)
+    def rename(params: t.RenameParams):
+        from pygls.uris import from_fs_path
+        doc = server.workspace.get_text_document(params.text_document.uri)
+        found = analysis.rename_edits(ws, doc.source, path_of(doc.uri), params.position.line, params.position.character,
+                                params.new_name)
+        if found is None:
+            return None
+        changes = {}
+        for file, places in found.items():
+            uri = doc.uri if file == path_of(doc.uri) else (from_fs_path(file) or file)
+            old = analysis.token_at(doc.source, params.position.line, params.position.character) or ""
+            changes[uri] = [t.TextEdit(range=t.Range(start=t.Position(line=p.line, character=p.character),
+                                                     end=t.Position(line=p.line, character=p.character + len(old))),
+                                       new_text=params.new_name) for p in places]
+        return t.WorkspaceEdit(changes=changes)
+
+    @server.feature(t.TEXT_DOCUMENT_FORMATTING)
+    def formatting(params: t.DocumentFormattingParams):
+        doc = server.workspace.get_text_document(params.text_document.uri)
+        new = analysis.formatted(doc.source, path_of(doc.uri))
+        if new is None:
+            return []
+        end = t.Position(line=len(doc.lines), character=0)
+        return [t.TextEdit(range=t.Range(start=t.Position(line=0, character=0), end=end), new_text=new)]
+
+    legend = t.SemanticTokensLegend(token_types=list(analysis.SEMANTIC_TYPES), token_modifiers=[])
+
+    @server.feature(t.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL, legend)
+    def semantic_tokens(params: t.SemanticTokensParams):
+        doc = server.workspace.get_text_document(params.text_document.uri)
+        data, last_line, last_start = [], 0, 0
+        for line, start, length, kind in analysis.semantic_tokens(ws, doc.source, path_of(doc.uri)):
+            delta_start = start - last_start if line == last_line else start
+            data += [line - last_line, delta_start, length, analysis.SEMANTIC_TYPES.index(kind), 0]
+            last_line, last_start = line, start
+        return t.SemanticTokens(data=data)
 
     @server.feature(t.TEXT_DOCUMENT_COMPLETION, t.CompletionOptions(trigger_characters=["."]))
     def completion(params: t.CompletionParams):
