@@ -51,7 +51,7 @@ METHOD = '''method t.drink "瓶装饮料" {
   emission chilling "冷藏" in distribution
     = if days > 2 d then chill_power * days * 0.5 kgCO2e/kWh else 0 kgCO2e
   emission waste "废弃处置" in end_of_life = sum(r in routes: mass * r.share * waste_ef[r.route])
-  check shares "ISO 14067:2018 6.3.5" error = sum(r in routes: r.share) == 100 % "废弃去向比例之和为 100 %"
+  check shares "ISO 14067:2018 5.7" error = sum(r in routes: r.share) == 100 % "废弃去向比例之和为 100 %"
   check light "case rule" warning = mass <= 1 kg "a bottle weighs at most 1 kg"
   scenario rail "铁路运输" {
     mode: "rail"
@@ -136,7 +136,7 @@ def test_checks_fail_with_their_severity_and_position(ws, plan):
     r = ws.evaluate(plan, pcf.Inventory.build([p]))
     found = {f.code: f for f in r.findings if f.code.startswith("check")}
     assert found["check-failed"].severity == "error" and found["check-warning"].severity == "warning"
-    assert found["check-failed"].at.line == 30 and "ISO 14067:2018 6.3.5" in found["check-failed"].message
+    assert found["check-failed"].at.line == 30 and "ISO 14067:2018 5.7" in found["check-failed"].message
     assert "product `A`: check `light` fails" in found["check-warning"].message
 
 

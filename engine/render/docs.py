@@ -281,5 +281,7 @@ def all_pages(ws: Workspace | None = None, examples: Path = ROOT / "examples") -
     pages["errors.md"] = error_catalogue(ws)
     pages["findings.md"] = findings_catalogue()
     pages["slips.md"] = slips_page()
+    from .standardspage import standards_page
+    pages["standards.md"] = standards_page(sorted(ws.methods_dir.rglob("*.pcf")), ROOT)
     pages["limits.md"] = limits_page()
     return pages

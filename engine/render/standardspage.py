@@ -1,0 +1,42 @@
+"""The docs page of the clause registers (standards/*.toml): per standard, each clause with the
+evidence for it and the rules and checks of the method library that cite it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..language import nodes as n
+from ..language.standards import cited_clauses, load_registers
+from .escape import markdown_text
+
+
+def standards_page(method_files: list[Path], root: Path) -> str:
+    from ..language.build import build_method
+    registers = load_registers()
+    cites: dict[tuple[str, str], list[str]] = {}
+    for path in method_files:
+        m = build_method(path.read_text(encoding="utf-8"), str(path))
+        for d in m.decls:
+            text = getattr(d, "citation", None)
+            if not isinstance(d, (n.Rule, n.Check)) or not text:
+                continue
+            std, clauses = cited_clauses(text, registers)
+            kind = "rule" if isinstance(d, n.Rule) else "check"
+            for c in clauses if std else ():
+                cites.setdefault((std, c), []).append(f"{kind} `{d.name}` ({m.id})")
+    out = ["# Standards: clause registers", "",
+           "What pcf cites of each standard, and what each citation rests on. The purchased texts were not "
+           "available: a clause's number and title are as good as the evidence named beside it (a table of "
+           "contents, a translation, a ministry notice, a specification file). Rules citing a clause are "
+           "marked `reading` in the methods unless their wording was checked. Generated from `standards/*.toml` "
+           "and the method files; `tests/test_standards.py` checks every citation against these registers.", ""]
+    for std, reg in sorted(registers.items()):
+        out += [f"## {markdown_text(std)}", "", f"{markdown_text(reg.title)} — {markdown_text(reg.issuer)}", "",
+                f"Evidence: {markdown_text(reg.evidence)} ({markdown_text(reg.confidence)}).", "",
+                "| clause | title | confidence | cited by |", "|---|---|---|---|"]
+        for c in reg.clauses:
+            by = ", ".join(cites.get((std, c.number), [])) or ""
+            title = c.title + (f" — {c.note}" if c.note else "")
+            out.append(f"| {markdown_text(c.number)} | {markdown_text(title)} | {markdown_text(c.confidence)} | "
+                       f"{markdown_text(by) if by else ''} |")
+        out.append("")
+    return "\n".join(out)
