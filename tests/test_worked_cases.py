@@ -19,7 +19,8 @@ from pcf.evaluation.lowering import compile_program
 from pcf.render.report import render_report
 
 ROOT = Path(__file__).resolve().parents[1]
-CASES = {name: ROOT / "examples" / f"worked-{name}" for name in ("beverage", "battery", "floor-tile", "steel-part")}
+CASES = {name: ROOT / "examples" / f"worked-{name}" for name in ("beverage", "battery", "floor-tile", "steel-part",
+                                                                  "can")}
 
 # (a) per bottle, 2 000 000 bottles a year:
 #   raw_material  500 g x 0.0003 + 25 g x 0.9 + 20 g x 2.5 + 2 g x 2.0 (kg x kgCO2e/kg)
@@ -38,6 +39,8 @@ CASES = {name: ROOT / "examples" / f"worked-{name}" for name in ("beverage", "ba
 #   freight 20 kg = 0.02 t x (150 km x 0.08 road + 800 km x 0.01 rail) = 0.02 x 20 = 0.4;
 #   end of life 20 x 0.005 + 0.02 t x 30 km (default) x 0.08 = 0.1 + 0.048 = 0.148
 # (d) per kg: steel 1.1 kg x (30 % x 0.7 + 70 % x 2.3) = 1.1 x 1.82 = 2.002; machining 1.5 x 0.58 = 0.87
+# (e) per kg of can aluminium, CFF (the default): material 0.5 x 8.6 + 0.5 x (0.2 x 0.6 + 0.8 x 8.6) = 7.8;
+#   end of life 0.8 x 0.7 x (0.6 - 8.6) + 0.3 x 0.05 = -4.48 + 0.015 = -4.465; total 3.335
 SUGAR_CO2 = 0.025 * 144 / 342 * 44 / 12
 STAGES = {
     "beverage": {"raw_material": 0.07665 - SUGAR_CO2, "production": 0.0348, "distribution": 0.013128,
@@ -46,8 +49,9 @@ STAGES = {
                 "use": 3480 / 144000, "end_of_life": 175 / 144000},
     "floor-tile": {"production": 4.332, "distribution": 0.4, "end_of_life": 0.148},
     "steel-part": {"raw_material": 2.002, "production": 0.87},
+    "can": {"raw_material": 7.8, "end_of_life": -4.465},
 }
-TOTALS = {"beverage": 0.161528, "battery": 7743 / 144000, "floor-tile": 4.88, "steel-part": 2.872}
+TOTALS = {"beverage": 0.161528, "battery": 7743 / 144000, "floor-tile": 4.88, "steel-part": 2.872, "can": 3.335}
 
 
 @pytest.fixture(scope="module")
@@ -204,3 +208,15 @@ def test_biogenic_emissions_and_removals_apart(results, capsys):
     html = render_report(results["beverage"], "html", "en")
     assert "<td>Biogenic emissions</td><td class=\"num\">0.0386</td><td>yes</td>" in html.replace("\n", "")
     assert "生物源清除" in render_report(results["beverage"], "md", "zh")
+
+
+def test_the_three_recycling_approaches(ws):
+    """(e) under its scenarios: cut-off (recycled content, nothing at end of life but landfill),
+    avoided burden (the full credit of recycling), the CFF (the default)."""
+    case = CASES["can"]
+    totals = {name: ws.run_case(case, scenario=name).products[0] for name in ("cut_off", "avoided_burden")}
+    # cut-off: material (1 - 0.5) x 8.6 + 0.5 x 0.6 = 4.6; end of life (1 - 0.7) x 0.05 = 0.015
+    assert dict(totals["cut_off"].stages) == pytest.approx({"raw_material": 4.6, "end_of_life": 0.015}, rel=1e-12)
+    # avoided burden: material 4.6; end of life 0.7 x (0.6 - 8.6) + 0.3 x 0.05 = -5.585; total -0.985
+    assert totals["avoided_burden"].total == pytest.approx(-0.985, rel=1e-12)
+    assert totals["cut_off"].total == pytest.approx(4.615, rel=1e-12)
