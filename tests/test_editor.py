@@ -206,3 +206,48 @@ def test_case_and_inventory_files(ws, tmp_path):
     toml.write_text("methd = 1\n" + toml.read_text(encoding="utf-8"), encoding="utf-8")
     (d,) = analysis.toml_diagnostics(ws, str(toml))
     assert d.code == "case" and d.span.line == 1 and "did you mean `method`?" in d.hint
+
+
+def test_the_grammar_covers_every_library_method():
+    """The TextMate grammar on every method of the repository: each `kb.` reference the parser reads is
+    one kb token of the grammar, each number with a unit is a number token, and no string runs past its
+    line (an unterminated string would colour the rest of the file)."""
+    import re
+    from pcf.language.build import build_method
+    grammar = json.loads((ROOT / "editors" / "vscode" / "syntaxes" / "pcf.tmLanguage.json").read_text(encoding="utf-8"))
+    kb_re = re.compile(grammar["repository"]["kb"]["match"])
+    num_re = re.compile(grammar["repository"]["number"]["match"])
+    files = sorted([*(ROOT / "methods").rglob("*.pcf"), *(ROOT / "examples").rglob("*.pcf")])
+    assert len(files) >= 10
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        lines = text.split("\n")
+        method = build_method(text, str(path))
+        from pcf.language import nodes as nd
+        for d in method.decls:
+            for expr in [getattr(d, "expr", None), getattr(d, "default", None),
+                         *[e.expr for e in getattr(d, "entries", ())]]:
+                for node in nd.walk(expr) if expr is not None else ():
+                    row = lines[node.span.line - 1]
+                    if isinstance(node, nd.KbRef):
+                        found = [m.group(0) for m in kb_re.finditer(row)]
+                        assert any(f.split("[")[0] == f"kb.{node.id}" for f in found), (path, node.id)
+                    elif isinstance(node, nd.Number) and node.unit:
+                        assert any(m.group(1) == node.text for m in num_re.finditer(row)), (path, node.text)
+        for i, row in enumerate(lines):
+            code = row.split("#", 1)[0] if row.count('"') % 2 == 0 else row
+            assert code.count('"') % 2 == 0, f"{path}:{i + 1}: a string does not end on its line"
+
+
+def test_pcf_fmt(tmp_path, capsys):
+    from pcf.cli import main
+    messy = tmp_path / "box.pcf"
+    messy.write_text(METHOD.replace("  input power : kWh", "input   power :   kWh"), encoding="utf-8")
+    noted = tmp_path / "noted.pcf"
+    noted.write_text("# a note\n" + METHOD.replace("acme.box", "acme.noted"), encoding="utf-8")
+    assert main(["fmt", "--check", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert f"would reformat {messy}" in out and f"kept {noted}: it has comments" in out
+    assert main(["fmt", str(messy)]) == 0
+    assert "  input power : kWh" in messy.read_text(encoding="utf-8")
+    assert main(["fmt", "--check", str(messy)]) == 0

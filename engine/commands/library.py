@@ -226,3 +226,35 @@ def cmd_lsp(args) -> int:
         return 1
     serve(args.kb)
     return 0
+
+
+def cmd_fmt(args) -> int:
+    """Method files in pcf's canonical layout: rewritten in place, or with --check only named.
+    A file with comments is left as it is and said so: the printer does not keep comments."""
+    from ..editor.analysis import formatted
+    from ..files.atomic import write_atomic
+    files = []
+    for path in args.paths:
+        files += sorted(path.rglob("*.pcf")) if path.is_dir() else [path]
+    changed = kept = 0
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"{path}: cannot read ({exc})", file=sys.stderr)
+            return 1
+        read_method(path)   # a file that does not parse: its positioned error, exit 1
+        new = formatted(text, str(path))
+        if new is None:
+            if "#" in text:
+                kept += 1
+                out(f"kept {path}: it has comments, which the printer does not keep")
+            continue
+        changed += 1
+        if args.check:
+            out(f"would reformat {path}")
+        else:
+            write_atomic(path, new)
+            out(f"reformatted {path}")
+    out(f"{len(files)} file(s): {changed} {'to reformat' if args.check else 'reformatted'}, {kept} kept (comments)")
+    return 1 if args.check and changed else 0
