@@ -23,7 +23,7 @@ def _block(text: str) -> list[str]:
 
 def worked_cases_page(ws: Workspace, examples: Path = ROOT / "examples") -> str:
     out = ["# Worked cases", "",
-           "Four product categories the seeds do not cover, each a case folder under `examples/` with its "
+           "Product categories and questions the seeds do not cover, each a case folder under `examples/` with its "
            "own method extending the ISO 14067 base. The values are each case's own, illustrative figures "
            "stated in its inventory and method, not knowledge-base entries. The figures below are computed "
            "when the site is built; `tests/test_worked_cases.py` checks them against the hand arithmetic "
