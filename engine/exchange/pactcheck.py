@@ -25,6 +25,7 @@ The outcome is a list of `Diagnostic`s: errors make `pcf check` exit 1, warnings
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -57,6 +58,7 @@ DECIMALS_V3 = ("declaredUnitAmount", "productMassPerDeclaredUnit", "pcfExcluding
                "landAreaOccupation", "aircraftGhgEmissions", "packagingGhgEmissions", "packagingBiogenicCarbonContent",
                "outboundLogisticsGhgEmissions", "ccsTechnologicalCO2Capture", "technologicalCO2Removals",
                "ccuCarbonContent", "exemptedEmissionsPercent", "primaryDataShare")
+_DECIMAL = re.compile(r"[+-]?\d+(\.\d+)?")
 PARTS_V3 = ("fossilGhgEmissions", "landUseChangeGhgEmissions", "landManagementBiogenicCO2Emissions",
             "landManagementBiogenicCO2Removals", "technologicalCO2Removals", "ccsTechnologicalCO2Capture",
             "biogenicNonCO2Emissions")
@@ -64,7 +66,11 @@ PARTS_V3 = ("fossilGhgEmissions", "landUseChangeGhgEmissions", "landManagementBi
 
 def check_file(path: Path, spec: Path | None = None) -> list[Diagnostic]:
     """Every problem of every footprint in `path` (errors and warnings, by position)."""
-    footprints = read_footprints(path)
+    return check_footprints(read_footprints(path), spec)
+
+
+def check_footprints(footprints: list[Received], spec: Path | None = None) -> list[Diagnostic]:
+    """Every problem of footprints already read (the importer reads the file once)."""
     out: list[Diagnostic] = []
     validators = {}
     for fp in footprints:
@@ -216,8 +222,7 @@ def _half(fp: Received, key: str) -> Decimal:
 
 
 def _is_decimal(s: str) -> bool:
-    import re
-    return re.fullmatch(r"[+-]?\d+(\.\d+)?", s) is not None
+    return _DECIMAL.fullmatch(s) is not None
 
 
 

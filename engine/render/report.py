@@ -156,12 +156,13 @@ def report_data(result: Result, lang: str, simulation=None, sensitivity=None) ->
         trees = {t.name: t for t in _emission_trees(result, p)}
         rows = []
         inv = next((x for x in result.case.inventory.products if x.id == p.id), None) if result.case else None
+        split = {}   # each line's per-row parts, where its formula splits by row (rowshares.py)
         for line in p.lines:
             t = trees.get(line.name)
             activity, amount, factor, source = _describe(t, lang, result, inv) if t else ("", "", "", "")
             name = line.label or line.name if lang == "zh" else line.name
             rows.append(InventoryRow(name, labels[line.stage], activity, amount, factor, source, line.value))
-            parts = row_parts(result.plan, p, line.name)   # each row's kgCO2e, where the formula splits
+            parts = split[line.name] = row_parts(result.plan, p, line.name)   # each row's kgCO2e, or None
             for table in [c.name for c in (t.children if t else ()) if c.kind == "table"]:
                 for j, row in enumerate(inv.tables.get(table, ()) if inv else ()):
                     part = float(parts[1][j]) if parts is not None and parts[0] == table else float("nan")
@@ -181,11 +182,11 @@ def report_data(result: Result, lang: str, simulation=None, sensitivity=None) ->
         out.append(ProductReport(p.id, p.name, p.functional_unit or "1", p.quantity, tuple(rows), stages, p.total,
                                  p.yearly_total, dict(p.data_quality) if p.data_quality else None,
                                  chart(stages, lang), p.divisor != 1, unc, hist, sep, *_sensitivity(sensitivity, p.id),
-                                 _hotspots(result, p, inv, lang), _grades(result, p, inv, lang)))
+                                 _hotspots(result, p, inv, lang, split), _grades(result, p, inv, lang)))
     return out
 
 
-def _hotspots(result: Result, p, inv, lang: str, top: int = 5) -> tuple:
+def _hotspots(result: Result, p, inv, lang: str, split: dict, top: int = 5) -> tuple:
     """The largest contributors: each line, or each row of a line whose formula splits by row."""
     names = {e.name: e.label for e in result.plan.method.emissions}
     found = []
@@ -193,7 +194,7 @@ def _hotspots(result: Result, p, inv, lang: str, top: int = 5) -> tuple:
         if line.name in p.excluded or line.value <= 0:
             continue
         label = (names.get(line.name) or line.name) if lang == "zh" else line.name
-        parts = row_parts(result.plan, p, line.name)
+        parts = split.get(line.name)
         rows = inv.tables.get(parts[0], ()) if parts is not None and inv is not None else ()
         if parts is not None and len(rows) == len(parts[1]) and len(rows) > 1:
             found.extend((f"{label} · {r.label or '#' + str(j + 1)}", float(v)) for j, (r, v) in enumerate(zip(rows, parts[1])))

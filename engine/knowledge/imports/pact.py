@@ -27,7 +27,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from ...core.errors import Diagnostic, PcfError
-from ...exchange.pactcheck import check_file
+from ...exchange.pactcheck import check_footprints
 from ...exchange.pactread import Received, parse_time, read_footprints
 from .rows import slug
 from .tomlout import Imported
@@ -38,7 +38,7 @@ UNITS = {"kilogram": "kg", "liter": "L", "cubic meter": "m3", "kilowatt hour": "
 
 def convert(path: Path, options: dict) -> Imported:
     footprints = read_footprints(path)
-    errors = [d for d in check_file(path) if not d.message.startswith("warning: ")]
+    errors = [d for d in check_footprints(footprints) if not d.message.startswith("warning: ")]
     if errors:
         raise PcfError([Diagnostic("kb-import", f"not imported: {d.message}", d.span, hint=d.hint) for d in errors])
     entries, sources, problems, deprecated = [], [], [], 0
