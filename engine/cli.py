@@ -169,7 +169,7 @@ def _parser() -> argparse.ArgumentParser:
     cp.add_argument("--json", action="store_true")
     cp.set_defaults(func=_command("cases", "cmd_compare"))
 
-    fm = sub.add_parser("fmt", help="method files in pcf's canonical layout (files with comments are kept as they are)")
+    fm = sub.add_parser("fmt", help="method files in pcf's canonical layout, comments and blank lines kept")
     fm.add_argument("paths", type=Path, nargs="+", help=".pcf files or folders")
     fm.add_argument("--check", action="store_true", help="only name the files that would change; exit 1 if any")
     fm.set_defaults(func=_command("library", "cmd_fmt"))

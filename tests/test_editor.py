@@ -2,14 +2,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import pytest
 
 from pcf.editor import analysis
+from pcf.editor.client import LspClient
 
 ROOT = Path(__file__).resolve().parents[1]
 METHOD = """method acme.box "a box" extends iso14067.base {
@@ -49,6 +46,43 @@ def test_definition(ws):
     assert base.path.endswith("methods/iso14067/base.pcf")
 
 
+def test_hover_shows_a_formula_and_its_computed_unit(ws):
+    # kgCO2e/kWh in base units: kWh is 3.6e6 J, so the factor's dimension is kgCO2e per joule
+    text = analysis.hover(ws, METHOD, "box.pcf", 5, 7)                 # `grid`
+    assert text == ('**let** `grid` — grid\n\nunit `kgCO2e/J` (computed, base units)\n\n'
+                    '`= kb.cn.electricity.cfp.national`')
+    text = analysis.hover(ws, METHOD, "box.pcf", 6, 12)                # `electricity` (power x grid)
+    assert "stage `production`; unit `kgCO2e` (computed, base units)" in text and "`= power * grid`" in text
+    broken = METHOD.replace("power * grid", "power + grid")            # a unit error: no unit to show
+    assert "unit" not in analysis.hover(ws, broken, "box.pcf", 6, 12).split("\n\n")[1]
+
+
+def test_definition_and_hover_of_an_override(ws, tmp_path):
+    variant = tmp_path / "green.pcf"
+    text = ('method acme.green extends iso14067.electrical {\n'
+            '  override gwp AR6\n'
+            '  override let electricity_ef "green power" = 0.1 kgCO2e/kWh\n}\n')
+    variant.write_text(text, encoding="utf-8")
+    base = (Path(__file__).resolve().parents[1] / "methods" / "iso14067").resolve()
+    gwp = analysis.definition(ws, text, str(variant), 1, 12)           # -> the gwp setting it replaces
+    assert Path(gwp.path) == base / "electrical.pcf"
+    assert (base / "electrical.pcf").read_text(encoding="utf-8").split("\n")[gwp.line].lstrip().startswith("override gwp AR5")
+    let = analysis.definition(ws, text, str(variant), 2, 16)           # -> the base's let
+    assert Path(let.path) == base / "electrical.pcf"
+    assert "let electricity_ef" in (base / "electrical.pcf").read_text(encoding="utf-8").split("\n")[let.line]
+    assert f"overrides {let.path}:{let.line}" in analysis.hover(ws, text, str(variant), 2, 16)
+
+
+def test_unit_completion(ws):
+    text = "method m {\n  input x : kW\n  let y = 2 M\n}\n"
+    items = analysis.completions(ws, text, "m.pcf", 1, 14)            # after `input x : kW`
+    assert [(u, k) for u, k, _ in items] == [("kWh", "unit")] and items[0][2] == "base unit J"
+    after_number = {u for u, _, _ in analysis.completions(ws, text, "m.pcf", 2, 13)}
+    assert {"MJ", "MWh", "ML"} <= after_number and all(u.startswith("M") for u in after_number)
+    names = {u for u, _, _ in analysis.completions(ws, text, "m.pcf", 2, 10)}   # `let y = ` : names, not units
+    assert "method" in names and "kWh" not in names
+
+
 def test_completions(ws):
     items = analysis.completions(ws, "  let g = kb.cn.electricity.cfp.nat", "box.pcf", 0, 35)
     assert [i[0] for i in items] == ["cn.electricity.cfp.national"] and "kgCO2e/kWh" in items[0][2]
@@ -63,59 +97,17 @@ def test_symbols():
     assert analysis.symbols("method {", "box.pcf") == []
 
 
-class Client:
-    """A minimal LSP client: Content-Length framed JSON-RPC over the server's stdin/stdout."""
-
-    def __init__(self):
-        self.proc = subprocess.Popen([sys.executable, "-c", "from pcf.cli import main; main(['lsp'])"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.next_id = 0
-
-    def send(self, method: str, params: dict, request: bool = True) -> int | None:
-        msg = {"jsonrpc": "2.0", "method": method, "params": params}
-        if request:
-            self.next_id += 1
-            msg["id"] = self.next_id
-        body = json.dumps(msg).encode("utf-8")
-        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        self.proc.stdin.flush()
-        return msg.get("id")
-
-    def read(self) -> dict:
-        length = 0
-        while True:
-            line = self.proc.stdout.readline()
-            if not line:
-                raise EOFError(self.proc.stderr.read().decode("utf-8", "replace")[-2000:])
-            if line in (b"\r\n", b"\n"):
-                break
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":")[1])
-        return json.loads(self.proc.stdout.read(length))
-
-    def wait_for(self, pred, timeout: float = 60.0) -> dict:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            msg = self.read()
-            if pred(msg):
-                return msg
-        raise TimeoutError
-
-
 def test_pcf_lsp_over_stdio(tmp_path):
     path = tmp_path / "box.pcf"
     bad = METHOD.replace("power * grid", "powr * grid")
     path.write_text(bad, encoding="utf-8")
     uri = path.as_uri()
-    c = Client()
+    c = LspClient()
     try:
-        rid = c.send("initialize", {"processId": None, "rootUri": None, "capabilities": {}})
-        init = c.wait_for(lambda m: m.get("id") == rid)
-        caps = init["result"]["capabilities"]
+        caps = c.initialize()
         assert caps["hoverProvider"] and caps["definitionProvider"] and caps["documentSymbolProvider"]
         assert caps["referencesProvider"] and caps["renameProvider"] and caps["documentFormattingProvider"]
         assert caps["semanticTokensProvider"]["legend"]["tokenTypes"] == list(analysis.SEMANTIC_TYPES)
-        c.send("initialized", {}, request=False)
         c.send("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "pcf", "version": 1,
                                                           "text": bad}}, request=False)
         diag = c.wait_for(lambda m: m.get("method") == "textDocument/publishDiagnostics")
@@ -185,7 +177,9 @@ def test_formatting_and_semantic_tokens(ws):
     messy = METHOD.replace("  input power : kWh", "input   power :   kWh")
     out = analysis.formatted(messy, "box.pcf")
     assert out is not None and "  input power : kWh" in out
-    assert analysis.formatted(messy + "# a note\n", "box.pcf") is None     # comments would be lost
+    noted = analysis.formatted(messy.replace("  stage production", "  # a note\n  stage production"), "box.pcf")
+    assert "  # a note\n  stage production" in noted                     # comments are kept
+    assert analysis.formatted(out, "box.pcf") is None                        # already in layout
     toks = {(line, start): kind for line, start, _, kind in analysis.semantic_tokens(ws, METHOD, "box.pcf")}
     assert toks[(6, 53)] == "variable" and toks[(6, 11)] == "function" and toks[(5, 20)] == "property"
     assert toks[(3, 2)] == "keyword"
@@ -247,7 +241,9 @@ def test_pcf_fmt(tmp_path, capsys):
     noted.write_text("# a note\n" + METHOD.replace("acme.box", "acme.noted"), encoding="utf-8")
     assert main(["fmt", "--check", str(tmp_path)]) == 1
     out = capsys.readouterr().out
-    assert f"would reformat {messy}" in out and f"kept {noted}: it has comments" in out
+    assert f"would reformat {messy}" in out and f"would reformat {noted}" in out
+    assert main(["fmt", str(noted)]) == 0
+    assert noted.read_text(encoding="utf-8").startswith("# a note\nmethod acme.noted")   # the comment kept
     assert main(["fmt", str(messy)]) == 0
     assert "  input power : kWh" in messy.read_text(encoding="utf-8")
     assert main(["fmt", "--check", str(messy)]) == 0

@@ -229,10 +229,10 @@ def cmd_lsp(args) -> int:
 
 
 def cmd_fmt(args) -> int:
-    """Method files in pcf's canonical layout: rewritten in place, or with --check only named.
-    A file with comments is left as it is and said so: the printer does not keep comments."""
-    from ..editor.analysis import formatted
+    """Method files in pcf's canonical layout (comments and blank lines kept): rewritten in place,
+    or with --check only named. A file whose comments cannot be placed is left as it is, and said so."""
     from ..files.atomic import write_atomic
+    from ..language.layout import LayoutError, format_file
     files = []
     for path in args.paths:
         files += sorted(path.rglob("*.pcf")) if path.is_dir() else [path]
@@ -244,11 +244,13 @@ def cmd_fmt(args) -> int:
             print(f"{path}: cannot read ({exc})", file=sys.stderr)
             return 1
         read_method(path)   # a file that does not parse: its positioned error, exit 1
-        new = formatted(text, str(path))
-        if new is None:
-            if "#" in text:
-                kept += 1
-                out(f"kept {path}: it has comments, which the printer does not keep")
+        try:
+            new = format_file(text, str(path))
+        except LayoutError as exc:
+            kept += 1
+            out(f"kept {path}: {exc}")
+            continue
+        if new == text:
             continue
         changed += 1
         if args.check:
@@ -256,5 +258,6 @@ def cmd_fmt(args) -> int:
         else:
             write_atomic(path, new)
             out(f"reformatted {path}")
-    out(f"{len(files)} file(s): {changed} {'to reformat' if args.check else 'reformatted'}, {kept} kept (comments)")
+    out(f"{len(files)} file(s): {changed} {'to reformat' if args.check else 'reformatted'}"
+        + (f", {kept} kept (comments could not be placed)" if kept else ""))
     return 1 if args.check and changed else 0

@@ -8,15 +8,16 @@ Server Protocol. Positions are 0-based (line, character), as LSP counts them; pc
 - `diagnostics`: the same errors and warnings as `pcf check FILE.pcf` (parse, names, units, the
   knowledge base, the bases it extends, its scenarios), each with its code, span and hint;
 - `hover`: a `kb.` id's value, unit, validity, source and licence; a name's declaration (an
-  input's unit and label, a let's formula, an emission's stage, a base method's file);
+  input's unit and label, a let's or an emission's formula and computed unit, an emission's stage,
+  what an override replaces);
 - `definition`: where a name is declared (in this file or a base), where a kb entry is written
-  (its TOML file and line), the file of an `extends` base;
+  (its TOML file and line), the file of an `extends` base, what an `override` line replaces;
 - `references`: every use of a name in the file; `rename_edits` there and in the variants beside it that
   extend the method;
-- `formatted`: the canonical layout (refused for a file with comments: the printer drops them);
+- `formatted`: the canonical layout, comments and blank lines kept;
 - `semantic_tokens`: names coloured by what they declare;
-- `completions`: `kb.` ids by prefix (value and source in the detail), else the names in scope and
-  the keywords;
+- `completions`: `kb.` ids by prefix (value and source in the detail), units where a unit is typed
+  (after `name :` or a number), else the names in scope and the keywords;
 - `symbols`: the stages, inputs, tables, maps, lets, emissions, checks and scenarios of the file.
 """
 from __future__ import annotations
@@ -112,11 +113,47 @@ def hover(ws, text: str, path: str, line: int, character: int) -> str | None:
     head = f"**{kind}** `{token}`" + (f" — {label}" if label else "")
     if isinstance(decl, n.Input):
         return head + f"\n\nunit `{decl.unit}`" + (", optional" if decl.optional else "")
-    if isinstance(decl, n.Emission):
-        return head + f"\n\nstage `{decl.stage}`" + (f", tags {', '.join(decl.tags)}" if decl.tags else "")
+    where = _overridden(ws, text, path, decl)
+    tail = f"\n\noverrides {where.path}:{where.line}" if where else ""
+    if isinstance(decl, (n.Let, n.Emission)):
+        unit = computed_unit(ws, text, path, decl)
+        body = f"unit `{unit}` (computed, base units)" if unit else ""
+        if isinstance(decl, n.Emission):
+            body = f"stage `{decl.stage}`" + (f", tags {', '.join(decl.tags)}" if decl.tags else "") \
+                + (f"; {body}" if body else "")
+        from ..language.format import format_expr
+        return head + f"\n\n{body}\n\n`= {format_expr(decl.expr)}`".replace("\n\n\n\n", "\n\n") + tail
     if isinstance(decl, n.Stage) and decl.excluded:
         return head + f"\n\nexcluded: {decl.excluded}"
-    return head + f"\n\n{decl.span.path}:{decl.span.line}"
+    return head + f"\n\n{decl.span.path}:{decl.span.line}" + tail
+
+
+def computed_unit(ws, text: str, path: str, decl) -> str | None:
+    """The unit the graph computes for a let or an emission (in base units: `kgCO2e/J` for a
+    factor per kWh), or None while the method does not compile."""
+    from ..core.units import format_dim
+    from ..plan import compile_method
+    from ..core.keys import EMISSION, LET, Key
+    try:
+        plan = compile_method(ws.resolve(build_method(text, path)), ws.kb, ws.units, None, latest_when_no_year=True)
+    except PcfError:
+        return None
+    dim = plan.dims.get(Key(EMISSION if isinstance(decl, n.Emission) else LET, decl.name))
+    return None if dim is None else format_dim(dim)
+
+
+def _overridden(ws, text: str, path: str, decl) -> Place | None:
+    """Where the base method declares what `decl` (an `override` in this file) replaces."""
+    if not getattr(decl, "override", False) or decl.span.path != path:
+        return None
+    try:
+        method = ws.resolve(build_method(text, path))
+    except PcfError:
+        return None
+    for o in method.overrides:
+        if o.span.path == path and o.span.line == decl.span.line:
+            return Place(str(Path(o.replaced.path).resolve()), o.replaced.line - 1, max(o.replaced.column - 1, 0))
+    return None
 
 
 def _kb_hover(ws, ident: str) -> str | None:
@@ -153,6 +190,15 @@ def definition(ws, text: str, path: str, line: int, character: int) -> Place | N
             return Place(str(find_method(base.group(1), None, ws.methods_dir, near=Path(path).parent)), 0, 0)
         except PcfError:
             return None
+    if re.match(r"^\s*override\b", row):
+        # from an override to what it replaces (a setting, a stage, a let ... of a base method)
+        try:
+            method = ws.resolve(build_method(text, path))
+        except PcfError:
+            method = None
+        for o in method.overrides if method is not None else ():
+            if o.span.path == path and o.span.line == line + 1:
+                return Place(str(Path(o.replaced.path).resolve()), o.replaced.line - 1, max(o.replaced.column - 1, 0))
     decl = _declarations(ws, text, path).get(token)
     if decl is None:
         return None
@@ -169,16 +215,13 @@ def references(text: str, path: str, line: int, character: int) -> list[Place]:
 
 
 def formatted(text: str, path: str) -> str | None:
-    """The file in pcf's canonical layout (language/format.py), or None: when it does not parse, or
-    when it has comments, which the printer does not keep (formatting would delete them)."""
-    if "#" in _code_only(text):
-        return None
+    """The file in pcf's canonical layout, comments and blank lines kept (language/layout.py), or
+    None: when it is already so, does not parse, or its comments cannot be placed."""
+    from ..language.layout import LayoutError, format_file
     try:
-        method = build_method(text, path)
-    except PcfError:
+        out = format_file(text, path)
+    except (PcfError, LayoutError):
         return None
-    from ..language.format import format_method
-    out = format_method(method)
     return out if out != text else None
 
 
@@ -268,9 +311,44 @@ def completions(ws, text: str, path: str, line: int, character: int, limit: int 
                 if len(out) >= limit:
                     break
         return out
+    m = UNIT_PLACE.search(row)
+    if m:
+        prefix = m.group("unit") or ""
+        return [(u, "unit", detail) for u, detail in unit_choices(ws) if u.startswith(prefix)][:limit]
     names = [(name, KIND.get(type(d), "name"), getattr(d, "label", None) or "")
              for name, d in _declarations(ws, text, path).items()]
     return names + [(k, "keyword", "") for k in KEYWORDS]
+
+
+# Where a unit is typed: after `name :` (an input or a table column) or after a number.
+UNIT_PLACE = re.compile(r"(?:^\s*(?:override\s+)?(?:input\s+)?[A-Za-z_][A-Za-z0-9_]*\s*:\s*"
+                        r"|(?<![A-Za-z_.])[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\s+)(?P<unit>[A-Za-z][A-Za-z0-9_]*)?$")
+_UNIT_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+# pint knows thousands of units; these everyday ones are offered even when no entry uses them.
+COMMON_UNITS = ("g", "kg", "t", "mg", "J", "kJ", "MJ", "GJ", "Wh", "kWh", "MWh", "L", "m3", "m2", "m", "km",
+                "tkm", "h", "day", "year", "item")
+
+
+def unit_choices(ws) -> list[tuple[str, str]]:
+    """(unit, its dimension) for the units this workplace uses: each one named in the unit
+    definitions (kb/units.txt) and each word of a knowledge-base entry's unit, sorted."""
+    from ..core.units import format_dim
+    words = set(COMMON_UNITS)
+    path = getattr(ws.units, "path", None)
+    if path is not None:
+        for row in Path(path).read_text(encoding="utf-8").splitlines():
+            m = re.match(r"\s*([A-Za-z][A-Za-z0-9_]*)\s*=", row)
+            if m:
+                words.add(m.group(1))
+    for unit in {versions[-1].unit for versions in ws.kb.by_id.values()}:
+        words.update(_UNIT_WORD.findall(unit or ""))
+    out = []
+    for w in sorted(words, key=str.lower):
+        try:
+            out.append((w, "base unit " + format_dim(ws.units.parse(w).dim)))
+        except Exception:   # noqa: BLE001 - a word that is not a unit on its own (a prefix of one) is left out
+            continue
+    return out
 
 
 def symbols(text: str, path: str) -> list[Symbol]:

@@ -81,7 +81,6 @@ def serve(kb_choice=None) -> None:
 
     @server.feature(t.TEXT_DOCUMENT_REFERENCES)
     def references(params: t.ReferenceParams):
-        from pygls.uris import from_fs_path
         doc = server.workspace.get_text_document(params.text_document.uri)
         out = []
         for place in analysis.references(doc.source, path_of(doc.uri), params.position.line,
@@ -134,7 +133,8 @@ def serve(kb_choice=None) -> None:
         kinds = {"kb": t.CompletionItemKind.Constant, "keyword": t.CompletionItemKind.Keyword,
                  "input": t.CompletionItemKind.Variable, "let": t.CompletionItemKind.Variable,
                  "emission": t.CompletionItemKind.Function, "table": t.CompletionItemKind.Struct,
-                 "map": t.CompletionItemKind.Enum, "stage": t.CompletionItemKind.Module}
+                 "map": t.CompletionItemKind.Enum, "stage": t.CompletionItemKind.Module,
+                 "unit": t.CompletionItemKind.Unit}
         items = analysis.completions(ws, doc.source, path_of(doc.uri), params.position.line, params.position.character)
         return t.CompletionList(is_incomplete=False, items=[
             t.CompletionItem(label=label, kind=kinds.get(kind, t.CompletionItemKind.Text), detail=detail or None)
