@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
+    from .core.pintimport import import_pint_without_dask
+    import_pint_without_dask()               # before anything imports pint (core/pintimport.py)
     from .knowledge.layers import KbChoice   # the library and the --kb layers, as one value
     args.kb = KbChoice(args.library_kb, tuple(args.kb))
     try:
