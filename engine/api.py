@@ -175,6 +175,7 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
             if v:
                 findings.append(Finding("info", "offset-excluded", f"products.{p.id}.lines.{name}",
                                         f"`{name}` is an offset ({v:.6g} kgCO2e per unit): never counted in the footprint"))
+        findings.extend(outside_findings(plan, p.id, lines))
         products.append(pr)
         if case is not None and audit_reported:
             try:
@@ -205,6 +206,22 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
                       m.extends, m.boundary_stages())
     labels = {s.id: s.label for s in m.stages}
     return Result(info, tuple(products), tuple(findings), labels, plan.data_year, plan, case, kb)
+
+
+def outside_findings(plan: Plan, product: str, lines) -> list[Finding]:
+    """The lines of stages outside the boundary (left out by a standard's base or a variant over
+    the model that computes them): named with their values, never counted."""
+    offset = {e.name for e in plan.method.emissions if "offset" in e.tags}
+    out = [l for l in lines if l.stage not in plan.stage_ids and l.name not in offset]
+    if not out:
+        return []
+    stages = {s.id: s for s in plan.method.stages}
+    why = {s: (f"excluded: {stages[s].excluded}" if stages[s].excluded else
+               f"outside the {(plan.method.setting('boundary') or '').replace('_', '-')} boundary")
+           for s in {l.stage for l in out}}
+    listed = "; ".join(f"`{l.name}` in {l.stage} {l.value:.6g} kgCO2e per unit ({why[l.stage]})" for l in out)
+    return [Finding("info", "outside-boundary", f"products.{product}.lines.{out[0].name}",
+                    f"computed, not counted: {listed}")]
 
 
 def override_findings(kb: KnowledgeBase, ids: list[str], year: int | None) -> list[Finding]:

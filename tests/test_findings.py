@@ -48,7 +48,7 @@ def seed_codes(ws):
 ELSEWHERE = {
     "unconfirmed-factor": "tests/test_basis.py",
     "allocation-hierarchy": "tests/test_methods.py", "boundary-incomplete": "tests/test_methods.py",
-    "offset-excluded": "tests/test_methods.py", "factor-family": "tests/test_methods.py",
+    "offset-excluded": "tests/test_methods.py", "outside-boundary": "tests/test_bases.py", "factor-family": "tests/test_methods.py",
     "data-quality-missing": "tests/test_methods.py", "zero-total": "tests/test_findings.py",
     "reported-inconsistent": "tests/test_slips.py", "unused-input": "tests/test_errors.py",
     "boundary-partial": "tests/test_boundaries.py",

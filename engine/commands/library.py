@@ -11,7 +11,7 @@ from ..inputs.inventory import load_inventory
 from ..knowledge.kb import check_kb, kb_root, load_kb
 from ..knowledge.layers import load_layered, overlay_all
 from ..language.library import DEFAULT_METHODS_DIR, method_ids
-from ..plan import compile_method
+from ..plan import compile_model
 from ..render.escape import terminal_text
 from .checkdir import check_targets
 from .common import out_json, out
@@ -52,7 +52,7 @@ def cmd_check(args) -> int:
                 elif kind == "method":
                     ws = Workspace(units, get_kb(), DEFAULT_METHODS_DIR)
                     method = ws.resolve(read_method(target))
-                    plan = compile_method(method, get_kb(), units, None, latest_when_no_year=True)
+                    plan = compile_model(method, get_kb(), units)
                     check_scenarios(method, get_kb(), units)
                     # what compiles but deserves a look (an input no formula uses)
                     warnings.extend(Diagnostic(f.code, f"warning: {f.message}", f.at) for f in plan_findings(plan)
@@ -102,7 +102,7 @@ def check_scenarios(method, kb, units) -> None:
     for sc in scenarios_of(method).values():
         try:
             variant, _ = apply_scenario(method, Inventory(()), sc)
-            compile_method(variant, kb, units, None, latest_when_no_year=True)
+            compile_model(variant, kb, units)
         except PcfError as exc:
             from dataclasses import replace
             problems.extend(replace(d, message=f"under scenario `{sc.name}`: {d.message}",

@@ -36,9 +36,13 @@ FINDINGS: dict[str, tuple[str, str]] = {
     "check-failed": ("error", "a product fails a `check ... error` the method declares (shares that do not add "
                               "to 100 %, a value out of bounds); the finding points at the check"),
     "check-warning": ("warning", "a product fails a `check ... warning` the method declares"),
+    "outside-boundary": ("info", "a line the method computes lies in a stage its boundary leaves out (a standard's "
+                                 "base over a product model, a variant excluding a stage): its value is "
+                                 "named, and it is not counted"),
     "offset-excluded": ("info", "an emission tagged `offset` is reported but never counted in the footprint"),
-    "unused-input": ("warning", "an input or table is declared but no formula uses it (a method may declare "
-                                "one for the record, e.g. a recycled share under the cut-off approach)"),
+    "unused-input": ("warning", "a required input or a table is declared but no formula uses it (an optional "
+                                "input, or one with a default, may be declared for the record without it: the "
+                                "parameters of the CFF in the cut-off module)"),
     "factor-year-fallback": ("warning", "a knowledge-base entry has no value for the data year; an earlier "
                                         "year's value was used"),
     "literal-factor": ("warning", "a greenhouse-gas factor is typed as a number in the method or the inventory "

@@ -74,11 +74,11 @@ def toml_diagnostics(ws, path: str) -> list[Diagnostic]:
 def diagnostics(ws, text: str, path: str) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """(errors, warnings) of the method text, as `pcf check` reports them."""
     from ..commands.library import check_scenarios
+    from ..plan import compile_model
     from ..evaluation.evaluate import plan_findings
-    from ..plan import compile_method
     try:
         method = ws.resolve(build_method(text, path))
-        plan = compile_method(method, ws.kb, ws.units, None, latest_when_no_year=True)
+        plan = compile_model(method, ws.kb, ws.units)
         check_scenarios(method, ws.kb, ws.units)
     except PcfError as exc:
         return list(exc.diagnostics), []
@@ -132,10 +132,10 @@ def computed_unit(ws, text: str, path: str, decl) -> str | None:
     """The unit the graph computes for a let or an emission (in base units: `kgCO2e/J` for a
     factor per kWh), or None while the method does not compile."""
     from ..core.units import format_dim
-    from ..plan import compile_method
+    from ..plan import compile_model
     from ..core.keys import EMISSION, LET, Key
     try:
-        plan = compile_method(ws.resolve(build_method(text, path)), ws.kb, ws.units, None, latest_when_no_year=True)
+        plan = compile_model(ws.resolve(build_method(text, path)), ws.kb, ws.units)
     except PcfError:
         return None
     dim = plan.dims.get(Key(EMISSION if isinstance(decl, n.Emission) else LET, decl.name))
@@ -183,13 +183,14 @@ def definition(ws, text: str, path: str, line: int, character: int) -> Place | N
         span = versions[-1].span
         return Place(str(Path(span.path).resolve()), span.line - 1, 0)
     row = text.split("\n")[line]
-    base = re.search(r"\bextends\s+([a-z0-9_]+(?:\.[a-z0-9_]+)*)", row) if re.match(r"^\s*method\b", row) else None
-    if base is not None and base.start(1) <= character <= base.end(1):
-        from ..language.library import find_method
-        try:
-            return Place(str(find_method(base.group(1), None, ws.methods_dir, near=Path(path).parent)), 0, 0)
-        except PcfError:
-            return None
+    listed = re.search(r"\bextends\s+([a-z0-9_.,\s]+)", row) if re.match(r"^\s*method\b", row) else None
+    for base in re.finditer(r"[a-z0-9_]+(?:\.[a-z0-9_]+)*", listed.group(1)) if listed else ():
+        if listed.start(1) + base.start() <= character <= listed.start(1) + base.end():   # one of `extends a, b`
+            from ..language.library import find_method
+            try:
+                return Place(str(find_method(base.group(0), None, ws.methods_dir, near=Path(path).parent)), 0, 0)
+            except PcfError:
+                return None
     if re.match(r"^\s*override\b", row):
         # from an override to what it replaces (a setting, a stage, a let ... of a base method)
         try:
@@ -248,7 +249,7 @@ def rename_edits(ws, text: str, path: str, line: int, character: int, new: str) 
             variant = build_method(body, str(other))
         except (OSError, UnicodeDecodeError, PcfError):
             continue
-        if variant.extends == me:
+        if me in variant.parents:
             found = [p for p in _word_places(body, str(other), token)]
             if found:
                 out[str(other)] = found

@@ -117,7 +117,8 @@ def _inventory(path: Path) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
 
 def _method_reads(ws, method) -> ReadSet:
     from ..language.library import find_method
-    files = [Path(method.path)] + [find_method(b, None, ws.methods_dir) for b in method.bases]
+    near = Path(method.path).parent     # bases beside the method (a product model) come first, as in resolve
+    files = [Path(method.path)] + [find_method(b, None, ws.methods_dir, near=near) for b in method.bases]
     return ReadSet(tuple(files), ())
 
 

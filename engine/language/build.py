@@ -118,24 +118,25 @@ class _Builder:
     def method(self, start, end, children):
         ident = children[0]
         title = extends = None
+        also: tuple[str, ...] = ()
         settings, decls = [], []
         for c in children[1:]:
             if isinstance(c, lalr.Word) and c.type == "STRING":
                 title = _label(c)
             elif isinstance(c, tuple) and c[0] == "extends":
-                extends = c[1]
+                extends, also = c[1][0], c[1][1:]
             elif isinstance(c, n.Setting):
                 settings.append(c)
             else:
                 decls.append(c)
         return n.Method(ident.text, title, extends, tuple(settings), tuple(decls),
-                        self.path, self._span(start, end))
+                        self.path, self._span(start, end), also_extends=also)
 
     def override(self, start, end, children):
         return replace(children[0], override=True)
 
     def extends(self, start, end, children):
-        return ("extends", children[0].text)
+        return ("extends", tuple(c.text for c in children))
 
     def _setting(key):
         def handler(self, start, end, children):

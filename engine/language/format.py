@@ -41,7 +41,7 @@ def format_method(method: n.Method) -> str:
     if method.title is not None:
         head += f" {_quote(method.title)}"
     if method.extends is not None:
-        head += f" extends {method.extends}"
+        head += f" extends {', '.join(method.parents)}"
     lines = [head + " {"]
     for s in method.settings:
         lines.extend(INDENT + line for line in _declaration(s))

@@ -39,30 +39,84 @@ def _show(key: Key) -> str:
 
 
 def resolve(method: n.Method, load: Callable[[str, Span], n.Method]) -> n.Method:
-    """`method` with its `extends` chain merged in; `load(id, span)` reads a base method."""
-    chain = [method]
-    while chain[-1].extends is not None:
-        ident = chain[-1].extends
-        if ident in [m.id for m in chain]:
-            path = " -> ".join([m.id for m in chain] + [ident])
-            raise fail("cycle", f"methods extend each other in a circle: {path}", chain[-1].span)
-        if len(chain) > MAX_DEPTH:
-            raise fail("override", f"method `{method.id}` extends a chain of more than {MAX_DEPTH} "
-                       f"methods (at `{chain[-1].id}`, which extends `{ident}`)", chain[-1].span,
-                       hint="a variant extends a base method, rarely more than three deep")
-        chain.append(load(ident, chain[-1].span))
-    base = chain[-1]
+    """`method` with its bases merged in; `load(id, span)` reads a base method.
+
+    A method may name several bases (`extends battery.model, pas2050.base`: a product model and
+    a standard): each is resolved on its own, then they are put together; a declaration two of
+    them make (not one they both inherit) is an error unless `method` overrides it."""
     problems: list[Diagnostic] = []
-    for d in (*base.settings, *base.decls):
-        if d.override:
-            problems.append(Diagnostic("override", f"`override` of {_show(decl_key(d))}, but method `{base.id}` "
-                                       "extends nothing", d.span, hint="remove `override`"))
-    merged = base
-    for child in reversed(chain[:-1]):
-        merged = _merge(merged, child, problems)
+    merged = _resolve(method, load, (), problems)
     if problems:
         raise PcfError(problems)
     return merged
+
+
+def _resolve(method: n.Method, load, below: tuple[str, ...], problems: list[Diagnostic]) -> n.Method:
+    path = (*below, method.id)
+    if not method.parents:
+        for d in (*method.settings, *method.decls):
+            if d.override:
+                problems.append(Diagnostic("override", f"`override` of {_show(decl_key(d))}, but method "
+                                           f"`{method.id}` extends nothing", d.span, hint="remove `override`"))
+        return method
+    if len(path) > MAX_DEPTH:
+        raise fail("override", f"method `{path[0]}` extends a chain of more than {MAX_DEPTH} "
+                   f"methods (at `{method.id}`, which extends `{method.parents[0]}`)", method.span,
+                   hint="a variant extends a base method, rarely more than three deep")
+    bases = []
+    for ident in method.parents:
+        if ident in path:
+            raise fail("cycle", f"methods extend each other in a circle: {' -> '.join((*path, ident))}", method.span)
+        bases.append(_resolve(load(ident, method.span), load, path, problems))
+    base = bases[0]
+    if len(bases) > 1:
+        chosen = {decl_key(d) for d in (*method.settings, *method.decls) if d.override}
+        base = _together(bases, chosen, method, problems)
+    return _merge(base, method, problems)
+
+
+def _together(bases: list[n.Method], chosen: set, child: n.Method, problems: list[Diagnostic]) -> n.Method:
+    """Several resolved bases as one: every declaration of each; one that two bases make
+    differently (not the same declaration inherited by both) must be overridden by `child`."""
+    settings: dict = {}
+    decls: dict = {}
+    origin: dict = {}
+    # A base's override of a declaration another base inherits unchanged is the more specific one,
+    # and wins (`extends can.model, recycling.cff`: both extend recycling.cut_off, and recycling.cff
+    # overrides its formulas); through several overrides too (replaced_by is followed to its end).
+    replaced_by = {o.replaced: o.span for b in bases for o in b.overrides}
+
+    def overrides(new: Span, old: Span) -> bool:
+        seen = set()
+        while old in replaced_by and old not in seen:
+            seen.add(old)
+            old = replaced_by[old]
+            if old == new:
+                return True
+        return False
+
+    for b in bases:
+        for d in (*b.settings, *b.decls):
+            key = decl_key(d)
+            table = settings if isinstance(d, n.Setting) else decls
+            old = table.get(key)
+            if old is None:
+                table[key] = d
+                origin[key] = b.id
+            elif old.span == d.span or overrides(old.span, d.span):
+                continue
+            elif overrides(d.span, old.span):
+                table[key] = d
+                origin[key] = b.id
+            elif key not in chosen:
+                problems.append(Diagnostic(
+                    "duplicate", f"{_show(key)} is declared by both `{origin[key]}` and `{b.id}`, which "
+                    f"`{child.id}` extends", child.span, related=(("declared", old.span), ("declared", d.span)),
+                    hint=f"override it in `{child.id}` to choose, or remove it from one of them"))
+    first = bases[0]
+    also = tuple(x for b in bases[1:] for x in (b.id, *b.bases))
+    return replace(first, settings=tuple(settings.values()), decls=tuple(decls.values()),
+                   bases=(*first.bases, *also), overrides=tuple(o for b in bases for o in b.overrides))
 
 
 def _merge(base: n.Method, child: n.Method, problems: list[Diagnostic]) -> n.Method:
@@ -81,7 +135,7 @@ def _merge(base: n.Method, child: n.Method, problems: list[Diagnostic]) -> n.Met
         elif old is None and d.override:
             names = [k.name for k in table if k.kind == key.kind]
             problems.append(Diagnostic(
-                "override", f"`override` of {_show(key)}, but base method `{base.id}` has no such declaration",
+                "override", f"`override` of {_show(key)}, but {_bases_text(child, base)} no such declaration",
                 d.span, hint=did_you_mean(key.name, names) or "remove `override` to add it"))
         else:
             if old is not None:
@@ -89,6 +143,12 @@ def _merge(base: n.Method, child: n.Method, problems: list[Diagnostic]) -> n.Met
             table[key] = d  # dict keeps the base's position for a replaced key
     return replace(child, extends=child.extends, settings=tuple(settings.values()), decls=tuple(decls.values()),
                    bases=(base.id, *base.bases), overrides=tuple(overrides))
+
+
+def _bases_text(child: n.Method, base: n.Method) -> str:
+    if len(child.parents) > 1:
+        return "its bases " + ", ".join(f"`{p}`" for p in child.parents) + " have"
+    return f"base method `{base.id}` has"
 
 
 def _keyword(d) -> str:

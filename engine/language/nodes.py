@@ -284,6 +284,12 @@ class Method:
     text: str = field(repr=False, compare=False, default="")
     bases: tuple[str, ...] = ()                 # the methods this one extends, nearest first
     overrides: tuple["Override", ...] = ()      # what this method replaced in its bases
+    also_extends: tuple[str, ...] = ()          # `extends a, b`: the bases after the first
+
+    @property
+    def parents(self) -> tuple[str, ...]:
+        """Every method named after `extends`, in order (empty for a base method)."""
+        return () if self.extends is None else (self.extends, *self.also_extends)
 
     def setting(self, key: str) -> str | None:
         for s in self.settings:

@@ -17,7 +17,7 @@ import tomli
 from ..core.paths import ROOT
 
 REGISTERS = ROOT / "standards"
-_CLAUSE = re.compile(r"\b(Annex [A-Z]|Table \d+|\d+(?:\.\d+)*)\b")
+_CLAUSE = re.compile(r"\b(Annex [A-Z]+|Article \d+|Table \d+|\d+(?:\.\d+)*)\b")
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from .code import postfix
 from .dims import emission_bases, formula_dims, formula_of
 from .order import computed, cycle_problems, unused_inputs
 from .resolve import KbNode, Names, ref_key, resolve_names
-from .settings import BOUNDARIES, FACTOR_YEAR, GWP_SETS, settings_problems
+from .settings import BOUNDARIES, FACTOR_YEAR, GWP_SETS, is_model, outside_stages, settings_problems
 
 if TYPE_CHECKING:   # built on first use (Plan.graph)
     import networkx as nx
@@ -128,7 +128,11 @@ def names(c: Compilation) -> Compilation:
 
 def graph(c: Compilation) -> Compilation:
     users = users_of(c.names.kinds, c.names.deps)
-    return replace(c, users=users, unused=unused_inputs(c.names, users))
+    # an optional input, or one with a default, may be declared for the record (a module's
+    # parameters that one approach does not use): only a required one no formula uses is flagged
+    recorded = {Key(INPUT, d.name) for d in c.method.decls
+                if isinstance(d, n.Input) and (d.optional or d.default is not None)}
+    return replace(c, users=users, unused=tuple(u for u in unused_inputs(c.names, users) if u[0] not in recorded))
 
 
 def report(c: Compilation) -> Compilation:
@@ -188,11 +192,23 @@ def compile_method(method: n.Method, kb: KnowledgeBase, units: Units,
         return to_plan(c)
 
 
+def compile_model(method: n.Method, kb: KnowledgeBase, units: Units) -> Plan:
+    """Compile a method to check it or show it: a product model or a module (no standard:
+    settings.is_model) as if it had one, since it only ever runs under a standard's base;
+    a data year is not needed (annual series at their latest)."""
+    if is_model(method):
+        span = method.span
+        method = replace(method, settings=(*method.settings, n.Setting("standard", "(model)", span),
+                                           n.Setting("boundary", "cradle_to_grave", span),
+                                           n.Setting("gwp", "AR6", span)))
+    return compile_method(method, kb, units, None, latest_when_no_year=True)
+
+
 def to_plan(c: Compilation) -> Plan:
     kb_nodes = dict(c.names.kb_nodes)
     constants = {k: kn.entry.base_value for k, kn in kb_nodes.items() if kn.expr is None and k == kn.key}
-    partial = c.method.boundary_stages()
-    stages = tuple(s.id for s in c.method.stages if s.excluded is None and (partial is None or s.id in partial))
+    outside = outside_stages(c.method)
+    stages = tuple(s.id for s in c.method.stages if s.id not in outside)
     sources = {kn.entry.source: c.kb.sources[kn.entry.source] for kn in kb_nodes.values()
                if kn.entry.source in c.kb.sources}
     return Plan(c.method, c.data_year, dict(c.names.kinds), tuple(c.names.deps), tuple(c.exprs), c.code, dict(c.dims), kb_nodes,

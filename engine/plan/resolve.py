@@ -14,7 +14,7 @@ from ..core.units import TEXT, Dim, UnitError, Units
 from ..knowledge.kbmodel import Entry, KnowledgeBase
 from ..language import nodes as n
 from ..language.build import build_formula
-from .settings import GWP_SETS
+from .settings import GWP_SETS, OUTSIDE
 
 # Graph key kind of each declaration that names a value.
 KINDS = {n.Input: INPUT, n.Table: TABLE, n.Let: LET, n.Emission: EMISSION, n.Map: MAP}
@@ -121,6 +121,8 @@ class _Resolver:
                          related=[("first declared", stages[s.id].span)])
             stages[s.id] = s
         partial = self.m.boundary_stages()   # a partial study: only these stages are inside
+        boundary = next((s for s in self.m.settings if s.key == "boundary"), None)
+        left = OUTSIDE.get(boundary.value, ()) if boundary is not None else ()
         names, decl_span, kinds = self.names, self.decl_span, self.kinds
         checks: dict[str, n.Check] = {}
         for d in self.m.decls:
@@ -177,15 +179,24 @@ class _Resolver:
                 if st is None:
                     self.err("unknown-stage", f"unknown stage `{d.stage}`", d.stage_span,
                              hint=did_you_mean(d.stage, stages) or "declare it: `stage <id> \"label\"`")
-                elif st.excluded is not None:
+                # A line in a stage its own file leaves out is a contradiction (an error); a stage
+                # left out by another file (a standard's base over a product model, a variant) is
+                # that file's choice: the line is computed and not counted (finding outside-boundary).
+                elif st.excluded is not None and st.span.path == d.span.path:
                     self.err("unknown-stage", f"stage `{d.stage}` is excluded from the boundary "
                              f"({st.excluded}); no emission may be assigned to it", d.stage_span,
                              related=[("excluded", st.span)])
-                elif partial is not None and d.stage not in partial:
+                elif partial is not None and d.stage not in partial and boundary.span.path == d.span.path:
                     self.err("unknown-stage", f"stage `{d.stage}` is outside the partial boundary "
                              f"({', '.join(partial)}); no emission may be assigned to it", d.stage_span,
                              hint=f"add it to `boundary partial(...)`, or leave the line to a method "
                                   "whose boundary holds it")
+                elif d.stage in left and boundary.span.path == d.span.path:
+                    self.err("unknown-stage", f"stage `{d.stage}` is outside a {boundary.value.replace('_', '-')} "
+                             "boundary; no emission may be assigned to it", d.stage_span,
+                             related=[("boundary", boundary.span)],
+                             hint="a cradle-to-gate footprint ends at the factory gate: choose another boundary, "
+                                  "or leave the line to a method whose boundary holds it")
         return out
 
     def declared_unit(self, d) -> tuple[Dim, float] | None:

@@ -19,7 +19,7 @@ from ..inputs.case import load_case
 from ..knowledge.kbmodel import Entry, KnowledgeBase
 from ..language import nodes as n
 from ..language.library import method_ids
-from ..plan import compile_method
+from ..plan import compile_model
 from .escape import markdown_code, markdown_text, url_fragment, url_path
 from .graph import method_graph, to_mermaid
 from .slipspage import slips_page
@@ -65,7 +65,7 @@ def kb_page_of(e: Entry, kb: KnowledgeBase) -> str:
 
 def method_page(ws: Workspace, method: n.Method) -> str:
     m = method
-    plan = compile_method(m, ws.kb, ws.units, None, latest_when_no_year=True)
+    plan = compile_model(m, ws.kb, ws.units)
     out = [f"# {cell(m.title or m.id)}", "", f"`{m.id}` · source {markdown_code(rel(m.path))}", ""]
     rows = [("standard", m.setting("standard")), ("boundary", (m.setting("boundary") or "").replace("_", "-")),
             ("GWP set", m.setting("gwp")), ("functional unit", m.setting("functional_unit")),

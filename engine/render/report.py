@@ -29,6 +29,7 @@ STRINGS = {
         "title": "Product carbon footprint: calculation", "scope": "Method and standard", "method": "Method",
         "standard": "Standard", "boundary": "System boundary", "gwp": "GWP set", "fu": "Functional unit",
         "data_year": "Data year", "stages_in": "Stages included", "stages_out": "Stages excluded",
+        "extends": "extends", "outside": "outside the {boundary} boundary (computed, not counted)",
         "quantity": "Production in the period", "inventory": "Inventory and factors",
         "activity": "Activity", "amount": "Amount", "factor": "Emission factor", "source": "Factor source",
         "overrides": " [{layer} layer, replacing the {below} value {was}]",
@@ -65,6 +66,7 @@ STRINGS = {
         "title": "产品碳足迹核算", "scope": "核算方法与标准", "method": "核算方法", "standard": "依据标准",
         "boundary": "系统边界", "gwp": "全球变暖潜值", "fu": "功能单位", "data_year": "数据年份",
         "stages_in": "纳入的生命周期阶段", "stages_out": "排除的阶段", "quantity": "核算期产量",
+        "extends": "基于", "outside": "不在{boundary}边界内（已计算，不计入）",
         "inventory": "清单与排放因子", "activity": "活动", "amount": "活动水平", "factor": "排放因子",
         "source": "因子来源",
         "overrides": "［{layer}层因子，替代{below}中的 {was}］",
@@ -397,13 +399,16 @@ def render_report(result: Result, fmt: str = "html", lang: str = "zh", simulatio
     plan_stages = result.plan.method.stages
     s = _trusted(STRINGS[lang]) if fmt == "md" else STRINGS[lang]
     scope = {
-        "method": f"{m.id} — {m.title or ''}", "standard": m.standard,
+        "method": f"{m.id} — {m.title or ''}" + (f" ({s['extends']} {', '.join(result.plan.method.parents)})"
+                                                if len(result.plan.method.parents) > 1 else ""),
+        "standard": m.standard,
         "boundary": s["boundaries"].get(m.boundary or "", m.boundary), "gwp": m.gwp,
         "data_year": result.data_year,
         "stages_in": [st.label or st.id if lang == "zh" else st.id for st in plan_stages
                       if st.id in result.plan.stage_ids],
-        "stages_out": [(st.label or st.id if lang == "zh" else st.id, st.excluded) for st in plan_stages
-                       if st.excluded is not None],
+        "stages_out": [(st.label or st.id if lang == "zh" else st.id,
+                        st.excluded or s["outside"].format(boundary=s["boundaries"].get(m.boundary or "", m.boundary)))
+                       for st in plan_stages if st.id not in result.plan.stage_ids],
     }
     template = env.get_template(f"report.{fmt}.j2")
     title = (result.case.title if result.case is not None and result.case.title else None) or s["title"]

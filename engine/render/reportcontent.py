@@ -34,6 +34,7 @@ WORDS = {
            "intended_use": "Intended use", "company": "Company", "product": "Product",
            "fu": "Functional unit and reference flow", "boundary_table": "System boundary", "stage": "Stage",
            "included": "Included", "content": "Processes / reason", "yes": "yes", "no": "no",
+           "outside": "outside the {boundary} boundary: {lines} computed, not counted",
            "ghg": "Greenhouse gases and characterisation", "gwp_values": "GWP100 values",
            "period": "Time period", "electricity": "Electricity", "data": "Data and data quality",
            "data_treatment": "Missing data", "sources": "Secondary data sources",
@@ -49,7 +50,8 @@ WORDS = {
            "verifier": "核查机构", "issue_date": "报告日期", "goal_scope": "目的与范围", "goal": "研究目的",
            "intended_use": "预期用途", "company": "企业简介", "product": "产品描述", "fu": "功能单位与基准流",
            "boundary_table": "系统边界", "stage": "阶段", "included": "是否纳入", "content": "过程 / 排除理由",
-           "yes": "是", "no": "否", "ghg": "温室气体与特征化", "gwp_values": "GWP100 值", "period": "时间范围",
+           "yes": "是", "no": "否", "outside": "不在{boundary}边界内：{lines} 已计算，不计入",
+           "ghg": "温室气体与特征化", "gwp_values": "GWP100 值", "period": "时间范围",
            "electricity": "电力", "data": "数据与数据质量", "data_treatment": "数据缺失的处理",
            "sources": "次级数据来源", "assumptions": "假设", "limitations": "局限性",
            "interpretation": "结果解释", "improvements": "改进建议",
@@ -98,12 +100,17 @@ def study_view(result: Result, lang: str) -> StudyView:
         ((w["fu"], "; ".join(fus)),)
     method = result.plan.method
     boundary = []
+    counted = set(result.plan.stage_ids)
     for s in method.stages:
         label = (s.label or s.id) if lang == "zh" else s.id.replace("_", " ")
+        names = [(e.label or e.name) if lang == "zh" else e.name for e in method.emissions if e.stage == s.id]
         if s.excluded is not None:
             boundary.append((label, False, s.excluded))
+        elif s.id not in counted:    # left out by the boundary (a standard's base over a model)
+            from .report import STRINGS     # the boundaries' names in the report's language
+            b = STRINGS[lang]["boundaries"].get(method.setting("boundary") or "", method.setting("boundary") or "")
+            boundary.append((label, False, w["outside"].format(boundary=b, lines=", ".join(names) or "—")))
         else:
-            names = [(e.label or e.name) if lang == "zh" else e.name for e in method.emissions if e.stage == s.id]
             boundary.append((label, True, ", ".join(names)))
     gwp = (method.setting("gwp") or "").lower()
     values, source = [], None

@@ -61,4 +61,14 @@ def worked_cases_page(ws: Workspace, examples: Path = ROOT / "examples") -> str:
             out.append("")
         method_file = case.method_path
         out += [f"The method, `{method_file.name}`:", "", *_block(method_file.read_text(encoding='utf-8')), ""]
+        for base in _local_bases(method_file):
+            out += [f"The product model it extends, `{base.name}`:", "", *_block(base.read_text(encoding='utf-8')), ""]
     return "\n".join(out)
+
+
+def _local_bases(method_file: Path) -> list[Path]:
+    """The method files beside `method_file` that it extends (a product model), in order."""
+    from ..language.library import local_method_ids
+    from ..api import read_method
+    beside = local_method_ids(method_file.parent)
+    return [beside[b] for b in read_method(method_file).parents if b in beside]
