@@ -46,6 +46,7 @@ EXTRA_JS = [
     "assets/vendor/katex/katex.min.js",
     "assets/vendor/mermaid/mermaid.min.js",
     "assets/pcf.js",
+    "assets/live.js",
 ]
 
 CHROMIUM_MISSING = "install Debian's chromium (apt-get install chromium): .ci/run does"
@@ -337,7 +338,10 @@ def test_fixture_site_renders_offline(tmp_path):
     site = build_site(tmp_path / "mkdocs.yml", tmp_path / "site")
     check_static_offline(site)
     dom = check_page_in_browser(site, "method.html", "browser-fixture")
-    assert dom.count('class="katex-display"') == 1  # the display formula, in display mode
+    # the display formula: set in KaTeX's inline mode inside its block (so that it can wrap),
+    # in display style, and not wider than its box
+    assert re.search(r'<div class="pcf-math pcf-display"[^>]*data-pcf-math="done"', dom)
+    assert 'data-pcf-overflow' not in dom
     assert len(MERMAID_RE.findall(dom)) == 1
 
 

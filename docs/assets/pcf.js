@@ -28,8 +28,11 @@
       if (el.getAttribute("data-pcf-math") === "done") return;
       var tex = el.textContent;
       try {
-        window.katex.render(tex, el, {
-          displayMode: el.classList.contains("pcf-display"),
+        // A display formula is set in KaTeX's inline mode inside its own block: inline mode
+        // breaks a long formula after its top-level operators to fit the column, where display
+        // mode would run it past the right edge (a factor's `x 44/12` out of sight).
+        window.katex.render(el.classList.contains("pcf-display") ? "\\displaystyle " + tex : tex, el, {
+          displayMode: false,
           throwOnError: false,
           trust: false,        // no \href, \url, \htmlData ... from a formula's text
           maxExpand: 1000      // no macro bomb
@@ -41,7 +44,19 @@
         console.error("pcf: KaTeX failed on", tex, err);
       }
     });
+    markOverflow(nodes);
     return ok;
+  }
+
+  // A formula still wider than its box (an identifier longer than the column) is marked, so the
+  // page's author and the browser tests can see it: data-pcf-overflow="1" and a console warning.
+  function markOverflow(nodes) {
+    Array.prototype.forEach.call(nodes, function (el) {
+      if (el.classList.contains("pcf-display") && el.scrollWidth > el.clientWidth + 1) {
+        el.setAttribute("data-pcf-overflow", "1");
+        console.warn("pcf: a formula is wider than its box:", el.getAttribute("data-tex"));
+      }
+    });
   }
 
   function renderDiagrams() {

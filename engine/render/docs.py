@@ -63,9 +63,13 @@ def kb_page_of(e: Entry, kb: KnowledgeBase) -> str:
 
 # --- methods ----------------------------------------------------------------------------
 
-def method_page(ws: Workspace, method: n.Method) -> str:
+def method_page(ws: Workspace, method: n.Method, live: tuple | None = None) -> str:
+    """A method's page; with `live` = (result, case folder) of a worked case, the page computes it
+    in the reader's browser (render/live.py): formula values, inputs to change, the explanation."""
     m = method
     plan = compile_model(m, ws.kb, ws.units)
+    from .live import explanation_section, formula_value, live_section
+    from ..core.keys import Key
     out = [f"# {cell(m.title or m.id)}", "", f"`{m.id}` · source {markdown_code(rel(m.path))}", ""]
     rows = [("standard", m.setting("standard")), ("boundary", (m.setting("boundary") or "").replace("_", "-")),
             ("GWP set", m.setting("gwp")), ("functional unit", m.setting("functional_unit")),
@@ -91,6 +95,8 @@ def method_page(ws: Workspace, method: n.Method) -> str:
             cols = ", ".join(f"`{c.name}` ({cell(c.unit)})" for c in t.columns)
             out.append(f"| `{t.name}` (table) | rows | {cell(t.label)} | columns: {cols} |")
         out += [""]
+    if live is not None:
+        out += [live_section(live[0], live[1], ROOT)]
     if m.lets or m.emissions:
         out += ["## Formulas", ""]
         for d in (*m.lets, *m.emissions):
@@ -98,6 +104,10 @@ def method_page(ws: Workspace, method: n.Method) -> str:
             tags = f" · reported separately as {', '.join(d.tags)}" if isinstance(d, n.Emission) and d.tags else ""
             out += [f"**`{d.name}`** {cell(d.label) or ''} — {where}{tags} ({rel(d.span.path)}:{d.span.line})",
                     "", math(f"{to_tex(n.Ref(d.name, d.span))} = {to_tex(d.expr)}", display=True), ""]
+            if live is not None:
+                key = Key.emission(d.name) if isinstance(d, n.Emission) else Key.let(d.name)
+                value = formula_value(live[0], key)
+                out += [value, ""] if value else []
     kbs = sorted({kn.entry.id: kn for kn in plan.kb_nodes.values()}.values(), key=lambda k: k.entry.id)
     if kbs:
         out += ["## Factors used", "", "Resolved for the latest period; a case uses its data year.", "",
@@ -122,7 +132,47 @@ def method_page(ws: Workspace, method: n.Method) -> str:
     if m.stages and (m.emissions or m.lets):
         out += ["## Dependency diagram", "", '<pre class="mermaid">'
                 + html.escape(to_mermaid(method_graph(plan, "stage"))) + "</pre>", ""]
+    if live is not None:
+        out += [explanation_section(live[0])]
     return "\n".join(out)
+
+
+HOME_CASE = "seed-002-feeder-terminal"
+
+
+def home_result(ws: Workspace | None = None, examples: Path = ROOT / "examples") -> str:
+    """One worked result for the home page: seed 002 as pcf computes it, stage by stage, with a
+    link to its method's page, where the same case is computed live."""
+    ws = ws or Workspace.load()
+    case_dir = Path(examples) / HOME_CASE
+    r = ws.run_case(case_dir)
+    p = r.products[0]
+    fu = cell(p.functional_unit or "functional unit")
+    out = ["## One worked result", "",
+           f"Seed 002, {cell(p.name or p.id)}, under [`{r.method.id}`](methods/{url_path(r.method.id)}.md) "
+           f"({cell(r.method.standard)}, {cell(r.method.boundary_text)}, GWP {cell(r.method.gwp)}), "
+           f"kgCO2e per {fu}, as `pcf run examples/{HOME_CASE}` prints it:", "",
+           "| stage | kgCO2e | share |", "|---|---:|---:|"]
+    out += [f"| {cell(r.stage_labels.get(s) or s)} `{s}` | {fmt_value(v)} | {fmt_share(p.shares[s])} |"
+            for s, v in p.stages.items()]
+    out += [f"| **total** | **{fmt_value(p.total)}** | 100 % |", "",
+            f"Change its inputs on the [method page](methods/{url_path(r.method.id)}.md#live-a-worked-case): "
+            "the page recomputes the case in your browser and explains every figure down to its inventory "
+            "line and its factor's source.", ""]
+    return "\n".join(out)
+
+
+def worked_cases_by_method(ws: Workspace, examples: Path) -> dict[str, tuple]:
+    """Method id -> (result, case folder) of the first example case (in folder order) run under it."""
+    out: dict[str, tuple] = {}
+    for case_dir in sorted(p.parent for p in Path(examples).glob("*/case.toml")):
+        try:
+            r = ws.run_case(case_dir)
+        except PcfError:
+            continue
+        if r.products and r.method.id not in out:
+            out[r.method.id] = (r, case_dir)
+    return out
 
 
 # --- knowledge base -----------------------------------------------------------------------
@@ -269,9 +319,10 @@ def all_pages(ws: Workspace | None = None, examples: Path = ROOT / "examples") -
     ws = ws or Workspace.load()
     pages = {}
     methods_index = ["# Methods", "", "| id | standard | boundary | GWP | extends |", "|---|---|---|---|---|"]
+    worked = worked_cases_by_method(ws, examples)
     for ident, path in sorted(method_ids(ws.methods_dir).items()):
         m = ws.resolve(read_method(path))
-        pages[f"methods/{ident}.md"] = method_page(ws, m)
+        pages[f"methods/{ident}.md"] = method_page(ws, m, worked.get(ident))
         methods_index.append(f"| [`{ident}`]({ident}.md) | {cell(m.setting('standard'))} | "
                              f"{cell((m.setting('boundary') or '').replace('_', '-'))} | {cell(m.setting('gwp'))} | "
                              f"{cell(m.extends or '')} |")
