@@ -59,3 +59,15 @@ def test_the_corrected_citations(registers):
     # the parser of citations: a note and a parenthesis are not clauses
     assert cited_clauses("ISO 14067:2018 3.1.1.1 Note 1, Table 1 and 7.2 (numbering not verified)", registers) == (
         "ISO 14067:2018", ["3.1.1.1", "Table 1", "7.2"])
+
+
+def test_each_rule_on_a_method_page_links_to_its_clause(ws):
+    import re as _re
+    from pcf.render.docs import method_page
+    from pcf.render.standardspage import standards_page
+    page = method_page(ws, ws.method("pas2050.electrical"))
+    anchors = _re.findall(r"\]\(\.\./standards\.md#([a-z0-9-]+)\)", page)
+    assert "clause-pas-2050-2011-5-3" in anchors and "clause-pas-2050-2011-5-8" in anchors
+    standards = standards_page(METHOD_FILES, ROOT)
+    for a in anchors:
+        assert f'<a id="{a}"></a>' in standards, a

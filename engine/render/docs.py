@@ -122,12 +122,16 @@ def method_page(ws: Workspace, method: n.Method, live: tuple | None = None) -> s
                        f"{src.year if src else ''}) |")
         out += [""]
     if m.rules:
-        out += ["## Rules", "", "| rule | status | cites | arguments |", "|---|---|---|---|"]
+        from ..language.standards import load_registers
+        from .standardspage import citation_links
+        registers = load_registers()
+        out += ["## Rules", "", "| rule | status | cites | clause | arguments |", "|---|---|---|---|---|"]
         for r in m.rules:
             args = "; ".join(f"{a.key}: " + ", ".join(v if isinstance(v, str) else f"{v.text} {v.unit or ''}".strip()
                                                       for v in a.values) for a in r.args)
             status = "verified against the text" if r.status == "verified" else "common reading"
-            out.append(f"| `{r.name}` | {status} | {cell(r.citation)} | {cell(args)} |")
+            out.append(f"| `{r.name}` | {status} | {cell(r.citation)} | {citation_links(r.citation, registers, '../')} "
+                       f"| {cell(args)} |")
         out += [""]
     if m.stages and (m.emissions or m.lets):
         out += ["## Dependency diagram", "", '<pre class="mermaid">'

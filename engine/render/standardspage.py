@@ -9,6 +9,21 @@ from ..language.standards import cited_clauses, load_registers
 from .escape import markdown_text
 
 
+def clause_anchor(standard: str, number: str) -> str:
+    """The id of a clause's row on the Standards page (letters, digits and `-` only)."""
+    import re
+    return "clause-" + re.sub(r"[^A-Za-z0-9]+", "-", f"{standard} {number}").strip("-").lower()
+
+
+def citation_links(citation: str | None, registers, prefix: str = "") -> str:
+    """Links from a rule's citation to its clauses on the Standards page (Markdown), or ""."""
+    if not citation:
+        return ""
+    std, clauses = cited_clauses(citation, registers)
+    found = [c for c in clauses if std and registers[std].clause(c) is not None]
+    return " ".join(f"[{markdown_text(c)}]({prefix}standards.md#{clause_anchor(std, c)})" for c in found)
+
+
 def standards_page(method_files: list[Path], root: Path) -> str:
     from ..language.build import build_method
     registers = load_registers()
@@ -36,7 +51,8 @@ def standards_page(method_files: list[Path], root: Path) -> str:
         for c in reg.clauses:
             by = ", ".join(cites.get((std, c.number), [])) or ""
             title = c.title + (f" — {c.note}" if c.note else "")
-            out.append(f"| {markdown_text(c.number)} | {markdown_text(title)} | {markdown_text(c.confidence)} | "
+            out.append(f'| <a id="{clause_anchor(std, c.number)}"></a>{markdown_text(c.number)} | '
+                       f"{markdown_text(title)} | {markdown_text(c.confidence)} | "
                        f"{markdown_text(by) if by else ''} |")
         out.append("")
     return "\n".join(out)
