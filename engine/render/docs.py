@@ -341,4 +341,6 @@ def all_pages(ws: Workspace | None = None, examples: Path = ROOT / "examples") -
     from .standardspage import standards_page
     pages["standards.md"] = standards_page(sorted(ws.methods_dir.rglob("*.pcf")), ROOT)
     pages["limits.md"] = limits_page()
+    from .notebookpage import notebook_page
+    pages["notebook.md"] = notebook_page(ROOT / "docs" / "notebook.ipynb")
     return pages
