@@ -220,10 +220,18 @@ def test_dask_local_cluster_gives_the_single_process_numbers(ws, here):
     cat = load_catalogue(Path("cat.csv"), prog, ws.kb)
     assert sum(len(p) for p in partitions_of(cat, 7)) == n
     single = evaluate_catalogue(prog, cat)
+    import warnings
+
+    import dask
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=40) as cluster, Client(cluster) as client:
+                      silence_logs=40) as cluster, Client(cluster) as client, \
+            dask.config.set({"distributed.admin.large-graph-warning-threshold": "20kB"}), \
+            warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         assert len(client.scheduler_info()["workers"]) == 2
         parted = evaluate_dask(prog, cat, partitions=7, client=client)
+    # the catalogue (5 000 rows, ~160 kB of numbers) travels as scattered data, not in the graph
+    assert not [w for w in caught if "large graph" in str(w.message)]
     assert parted.ids == single.ids
     assert np.array_equal(parted.total, single.total)
     assert np.array_equal(parted.stages, single.stages)

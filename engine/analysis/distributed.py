@@ -52,7 +52,10 @@ def evaluate_dask(prog: Program, cat: Catalogue, partitions: int | None = None,
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         parts = partitions_of(cat, partitions or workers)
         kernel = client.scatter(prog.kernel(), broadcast=True)
-        futures = client.map(_evaluate_part, [kernel] * len(parts), parts, pure=False)
+        # The partitions are data, not part of the task graph: scattered first (each to one
+        # worker), the graph holds only their keys. Passed as arguments, they made the graph as
+        # large as the catalogue, and Dask warned "Sending large graph" at 10 MB.
+        futures = client.map(_evaluate_part, [kernel] * len(parts), client.scatter(parts), pure=False)
         done = client.gather(futures)
     finally:
         if own:
