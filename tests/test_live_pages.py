@@ -104,3 +104,14 @@ def test_the_home_page_shows_one_worked_result(site):
     from pcf.render.text import fmt_value
     assert "One worked result" in page and f"<strong>{fmt_value(r.products[0].total)}</strong>" in page
     assert 'href="methods/gbt24067.electrical.html#live-a-worked-case"' in page
+
+
+def test_formulas_read_with_short_names_and_say_what_each_is(ws):
+    from pcf.render.docs import method_page
+    from pcf.render.tex import short_kb_names
+    page = method_page(ws, ws.method("gbt24067.electrical"))
+    formula = next(line for line in page.split("\n") if line.startswith('<div class="pcf-math pcf-display">\\mathrm{diesel\\_ef}'))
+    assert "kb." not in formula and r"\mathrm{diesel.ncv} \times" in formula
+    assert "`diesel.ncv` is [`kb.cn.fuel.gl2015.diesel.ncv`](../kb/" in page
+    # two ids that would read the same get as many parts as tell them apart
+    assert short_kb_names(["a.x.ef", "b.x.ef", "c.y.ncv"]) == {"a.x.ef": "a.x.ef", "b.x.ef": "b.x.ef", "c.y.ncv": "y.ncv"}

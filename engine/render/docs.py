@@ -23,7 +23,7 @@ from ..plan import compile_model
 from .escape import markdown_code, markdown_text, url_fragment, url_path
 from .graph import method_graph, to_mermaid
 from .slipspage import slips_page
-from .tex import to_tex
+from .tex import short_kb_names, to_tex
 from .text import fmt_share, fmt_value
 
 
@@ -100,10 +100,17 @@ def method_page(ws: Workspace, method: n.Method, live: tuple | None = None) -> s
     if m.lets or m.emissions:
         out += ["## Formulas", ""]
         for d in (*m.lets, *m.emissions):
+            short = short_kb_names(x.id for x in n.walk(d.expr) if isinstance(x, n.KbRef))
             where = f"in stage `{d.stage}`" if isinstance(d, n.Emission) else "intermediate value"
             tags = f" · reported separately as {', '.join(d.tags)}" if isinstance(d, n.Emission) and d.tags else ""
             out += [f"**`{d.name}`** {cell(d.label) or ''} — {where}{tags} ({rel(d.span.path)}:{d.span.line})",
-                    "", math(f"{to_tex(n.Ref(d.name, d.span))} = {to_tex(d.expr)}", display=True), ""]
+                    "", math(f"{to_tex(n.Ref(d.name, d.span))} = {to_tex(d.expr, kb_names=short)}", display=True),
+                    ""]
+            if short:   # what each short name stands for, linked to its entry
+                out += ["where " + "; ".join(
+                    f"{markdown_code(s)} is [`kb.{ident}`](../{url_path(kb_page_of(ws.kb.by_id[ident][-1], ws.kb))}"
+                    f"#{kb_anchor(ident)})" if ident in ws.kb.by_id else f"{markdown_code(s)} is `kb.{ident}`"
+                    for ident, s in short.items()), ""]
             if live is not None:
                 key = Key.emission(d.name) if isinstance(d, n.Emission) else Key.let(d.name)
                 value = formula_value(live[0], key)

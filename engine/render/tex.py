@@ -16,10 +16,28 @@ def _unit(u: str) -> str:
     return r"\,\mathrm{" + u + "}"
 
 
-def to_tex(e: n.Expr, depth: int = 0) -> str:
+def short_kb_names(ids) -> dict[str, str]:
+    """A readable name for each knowledge-base id of one formula: its last two dotted parts
+    (`diesel.ncv` for cn.fuel.gl2015.diesel.ncv), more where two ids would read the same."""
+    ids = sorted(set(ids))
+    out = {}
+    for ident in ids:
+        parts = ident.split(".")
+        k = min(2, len(parts))
+        while k < len(parts) and any(o != ident and o.split(".")[-k:] == parts[-k:] for o in ids):
+            k += 1
+        out[ident] = ".".join(parts[-k:])
+    return out
+
+
+def to_tex(e: n.Expr, depth: int = 0, kb_names=None) -> str:
+    """TeX of a formula; `kb_names` (id -> short name) writes knowledge-base references by their
+    short names (the page lists what each stands for), else by their full ids."""
     if depth > 200:
         return r"\ldots"
     d = depth + 1
+    if kb_names is not None:
+        return _with_names(e, d - 1, kb_names)
     if isinstance(e, n.Number):
         return e.text + (_unit(e.unit) if e.unit else "")
     if isinstance(e, n.Ref):
@@ -74,3 +92,26 @@ def _call(e: n.Call, d: int) -> str:
     if e.fn == "round":
         return rf"\operatorname{{round}}\left( {args[0]}, {args[1]} \right)"
     return rf"\{e.fn}\left( {', '.join(args)} \right)"
+
+
+def _with_names(e: n.Expr, depth: int, kb_names) -> str:
+    """to_tex with each KbRef replaced by a name (a Ref prints as upright text): the formula's
+    structure, parentheses and operators stay to_tex's own."""
+    from dataclasses import replace
+
+    def swap(x):
+        if isinstance(x, n.KbRef):
+            name = kb_names.get(x.id, "kb." + x.id) + (f"[{x.year}]" if x.year is not None else "")
+            return n.Ref(name, x.span)
+        if isinstance(x, (n.BinOp,)):
+            return replace(x, left=swap(x.left), right=swap(x.right))
+        if isinstance(x, n.Neg):
+            return replace(x, operand=swap(x.operand))
+        if isinstance(x, n.Call):
+            return replace(x, args=tuple(swap(a) for a in x.args))
+        if isinstance(x, n.RowSum):
+            return replace(x, body=swap(x.body))
+        if isinstance(x, n.Lookup):
+            return replace(x, key=swap(x.key))
+        return x
+    return to_tex(swap(e), depth)
