@@ -69,6 +69,11 @@ def test_generated_pages_cover_every_method_and_entry():
     assert "0.5777" in page and "关于发布2024年电力碳足迹因子的公告" in page
     gallery = pages["gallery.md"]
     assert gallery.count("## ") == 5 and "reported-mismatch" in gallery
+    # per figure: computed, printed, verdict, and the slip the audit names (seed 004's yearly total
+    # leaves out the raw-material stage)
+    assert "| figure | computed | printed | verdict | slip named by the audit |" in gallery
+    assert any(line.startswith("| yearly total |") and "✗ inconsistent" in line and "stage-left-out" in line
+               for line in gallery.split("\n"))
     errors = pages["errors.md"]
     assert "## `basis-conversion`" in errors and "44/12 converts C -> CO2" in errors
     findings = pages["findings.md"]

@@ -247,18 +247,21 @@ def gallery(ws: Workspace, examples: Path = ROOT / "examples") -> str:
         out += [f"## {cell(case.title or case_dir.name)}", "",
                 f"{markdown_code(case_dir.name)} · method [`{r.method.id}`](methods/{r.method.id}.md) · data year {r.data_year}", ""]
         printed = defaultdict(dict)
-        for c in audit_case(ws, case_dir).checks:   # each printed figure with the audit's mark
-            printed[c.figure.product][c.figure.path] = f"{c.figure.text} {c.figure.unit} {MARKS[c.verdict]}"
+        for c in audit_case(ws, case_dir).checks:   # each printed figure with the audit's verdict and slip
+            printed[c.figure.product][c.figure.path] = (f"{c.figure.text} {c.figure.unit}", MARKS[c.verdict], c.note)
+
+        def row(figure: str, computed: str, key: str, pid: str) -> str:
+            text, mark, slip = printed[pid].get(key, ("", "", ""))
+            return f"| {figure} | {computed} | {cell(text)} | {cell(mark)} | {cell(slip)} |"
         for p in r.products:
             out += [f"**{cell(p.name or p.id)}** — per {cell(p.functional_unit or 'unit')}", "",
-                    "| figure | computed | printed |", "|---|---|---|"]
-            out.append(f"| total | {fmt_value(p.total)} kgCO2e | {cell(printed[p.id].get('total', ''))} |")
+                    "| figure | computed | printed | verdict | slip named by the audit |", "|---|---|---|---|---|"]
+            out.append(row("total", f"{fmt_value(p.total)} kgCO2e", "total", p.id))
             for s, v in p.stages.items():
-                out.append(f"| {cell(r.stage_labels.get(s) or s)} | {fmt_value(v)} kgCO2e ({fmt_share(p.shares[s])}) "
-                           f"| {cell(printed[p.id].get('stages.' + s, ''))} |")
+                out.append(row(cell(r.stage_labels.get(s) or s), f"{fmt_value(v)} kgCO2e ({fmt_share(p.shares[s])})",
+                               "stages." + s, p.id))
             if p.yearly_total is not None:
-                out.append(f"| yearly total | {fmt_value(p.yearly_total)} kgCO2e "
-                           f"| {cell(printed[p.id].get('yearly_total', ''))} |")
+                out.append(row("yearly total", f"{fmt_value(p.yearly_total)} kgCO2e", "yearly_total", p.id))
             out += [""]
         if r.findings:
             out += ["| severity | code | where | message |", "|---|---|---|---|"]
