@@ -115,3 +115,14 @@ def test_formulas_read_with_short_names_and_say_what_each_is(ws):
     assert "`diesel.ncv` is [`kb.cn.fuel.gl2015.diesel.ncv`](../kb/" in page
     # two ids that would read the same get as many parts as tell them apart
     assert short_kb_names(["a.x.ef", "b.x.ef", "c.y.ncv"]) == {"a.x.ef": "a.x.ef", "b.x.ef": "b.x.ef", "c.y.ncv": "y.ncv"}
+
+
+def test_the_gallery_page_in_the_browser(site):
+    """The seed gallery as a reader sees it (screenshot kept): the verdict and slip columns render."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "browser-gallery.png"
+    with serve(site) as (origin, _served):
+        dom = run_chromium(f"{origin}/gallery.html", "--window-size=1280,2400", "--dump-dom")
+        run_chromium(f"{origin}/gallery.html", "--window-size=1280,4000", f"--screenshot={shot}")
+    assert "slip named by the audit" in dom and "stage-left-out" in dom and "✗ inconsistent" in dom
+    assert shot.stat().st_size > 10_000
