@@ -264,7 +264,7 @@ def gallery(ws: Workspace, examples: Path = ROOT / "examples") -> str:
                 out.append(row("yearly total", f"{fmt_value(p.yearly_total)} kgCO2e", "yearly_total", p.id))
             out += [""]
         if r.findings:
-            out += ["| severity | code | where | message |", "|---|---|---|---|"]
+            out += ["Findings of the run:", "", "| severity | code | where | message |", "|---|---|---|---|"]
             out += [f"| {f.severity} | `{f.code}` | {cell(f.where)} | {cell(f.message)} |" for f in r.findings]
             out += [""]
     return "\n".join(out)
