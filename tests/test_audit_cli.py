@@ -64,7 +64,7 @@ def test_a_warning_only_audit_fails_on_warning_not_on_error(tmp_path, capsys):
 def test_the_seed_gallery_marks_each_printed_figure(ws):
     from pcf.render.docs import gallery
     page = gallery(ws)
-    assert "| 73867.89 kgCO2e ✗ inconsistent |" in page          # seed 004, A's yearly total
-    assert "| 0.0018 kgCO2e ✗ inconsistent |" in page            # seed 002, raw-material transport
+    assert "| 73867.89 kgCO2e | ✗ inconsistent |" in page        # seed 004, A's yearly total
+    assert "| 0.0018 kgCO2e | ✗ inconsistent |" in page          # seed 002, raw-material transport
     assert page.count("✗ inconsistent |") == 2                    # and nothing else
-    assert "| 52.6015 kgCO2e ✓ |" in page                         # seed 003, raw material
+    assert "| 52.6015 kgCO2e | ✓ |" in page                       # seed 003, raw material

@@ -71,3 +71,13 @@ def test_each_rule_on_a_method_page_links_to_its_clause(ws):
     standards = standards_page(METHOD_FILES, ROOT)
     for a in anchors:
         assert f'<a id="{a}"></a>' in standards, a
+
+
+def test_a_clause_row_names_the_factors_its_rules_act_on(tmp_path):
+    from pcf.render.standardspage import standards_page
+    m = tmp_path / "m.pcf"
+    m.write_text('method x.y {\n  rule avoid_factors reading "PAS 2050:2011 7.9" {\n'
+                 '    ids: cn.electricity.co2\n    use: cn.electricity.cfp\n  }\n}\n', encoding="utf-8")
+    page = standards_page([m], tmp_path)
+    row = next(line for line in page.split("\n") if "clause-pas-2050-2011-7-9" in line)
+    assert "rule `avoid_factors` (x.y) on factors kb.cn.electricity.co2, kb.cn.electricity.cfp" in row.replace("\\", "")

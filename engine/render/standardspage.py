@@ -36,8 +36,12 @@ def standards_page(method_files: list[Path], root: Path) -> str:
                 continue
             std, clauses = cited_clauses(text, registers)
             kind = "rule" if isinstance(d, n.Rule) else "check"
+            # the knowledge-base families a rule names (avoid_factors' ids and use): clause -> rule -> factors
+            families = [v for a in getattr(d, "args", ()) if a.key in ("ids", "use") for v in a.values
+                        if isinstance(v, str)]
+            named = f" on factors {', '.join(f'kb.{f}' for f in families)}" if families else ""
             for c in clauses if std else ():
-                cites.setdefault((std, c), []).append(f"{kind} `{d.name}` ({m.id})")
+                cites.setdefault((std, c), []).append(f"{kind} `{d.name}` ({m.id}){named}")
     out = ["# Standards: clause registers", "",
            "What pcf cites of each standard, and what each citation rests on. The purchased texts were not "
            "available: a clause's number and title are as good as the evidence named beside it (a table of "
