@@ -62,3 +62,15 @@ def test_bad_licence_fields_are_positioned_errors(tmp_path, units, field, value,
     [d] = exc.value.diagnostics
     assert (d.code, d.span.line) == ("kb-invalid", 5)
     assert d.message == f"s.{field}: {message}"
+
+
+def test_a_family_page_shows_every_field_in_two_narrow_tables(kb):
+    from pcf.render.docs import kb_anchor, kb_page_of
+    pages = kb_pages(kb)
+    e = next(x for x in kb.entries if x.parts and x.table and x.region)
+    page = pages[kb_page_of(e, kb)]
+    values = next(line for line in page.splitlines() if f'<span id="{kb_anchor(e.id)}">' in line)
+    details = next(line for line in page.splitlines() if line.startswith(f"| `{e.id}` ({e.period})"))
+    assert values.count(" | ") == 5                      # id, name, value, unit, valid, source
+    assert details.count(" | ") == 5 and "parts: " in details and e.region in details
+    assert "| id | region · boundary | quality | confidence | source row | note |" in page

@@ -203,18 +203,24 @@ def kb_pages(kb: KnowledgeBase) -> dict[str, str]:
         entries = sorted(groups[path], key=lambda e: (e.id, e.valid_from or 0))
         title = path[3:-3]
         index.append(f"| [{cell(title)}]({url_fragment(Path(path).name)}) | {len(entries)} |")
-        out = [f"# {cell(title)}", "", "| id | name | value | unit | valid | region · boundary | quality | confidence "
-               "| source · row | note |", "|---|---|---|---|---|---|---|---|---|---|"]
+        # Two tables, so that neither runs past the page: the values, then every other field of
+        # the entries that have one (region, boundary, grades, confidence, source row, note, parts).
+        out = [f"# {cell(title)}", "", "| id | name | value | unit | valid | source |", "|---|---|---|---|---|---|"]
+        details = []
         for e in entries:
             value = f"= {e.formula}" if e.formula else f"{e.value:g}"
             name = " / ".join(x for x in (e.name_zh, e.name_en) if x)
             conf = (e.confidence or "") + ("" if e.default else " (not a default)")
             where = " · ".join(x for x in (e.region, e.boundary) if x)
-            parts = "; parts: " + ", ".join(f"{g} {v:g} {u}" for g, v, u in e.parts) if e.parts else ""
+            parts = "parts: " + ", ".join(f"{g} {v:g} {u}" for g, v, u in e.parts) if e.parts else ""
+            note = "; ".join(x for x in (e.note, parts) if x)
             out.append(f'| <span id="{kb_anchor(e.id)}"></span>`{e.id}` | {cell(name)} | {cell(value)} | {cell(e.unit)} '
-                       f"| {e.period} | {cell(where)} | {cell(e.quality)} | {cell(conf)} "
-                       f"| [{cell(e.source)}](sources.md#{url_fragment(e.source)})"
-                       f"{' · ' + cell(e.table) if e.table else ''} | {cell((e.note or '') + parts)} |")
+                       f"| {e.period} | [{cell(e.source)}](sources.md#{url_fragment(e.source)}) |")
+            details.append(f"| `{e.id}` ({e.period}) | {cell(where)} | {cell(e.quality)} | {cell(conf)} "
+                           f"| {cell(e.table)} | {cell(note)} |")
+        out += ["", "Every other field of each entry:", "",
+                "| id | region · boundary | quality | confidence | source row | note |", "|---|---|---|---|---|---|",
+                *details]
         used = sorted({e.source for e in entries})
         out += ["", "Sources on this page and their licences:", ""]
         out += [f"- [{cell(k)}](sources.md#{url_fragment(k)}): {cell(kb.sources[k].licence or 'licence not recorded')}, "
