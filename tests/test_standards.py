@@ -81,3 +81,13 @@ def test_a_clause_row_names_the_factors_its_rules_act_on(tmp_path):
     page = standards_page([m], tmp_path)
     row = next(line for line in page.split("\n") if "clause-pas-2050-2011-7-9" in line)
     assert "rule `avoid_factors` (x.y) on factors kb.cn.electricity.co2, kb.cn.electricity.cfp" in row.replace("\\", "")
+
+
+def test_the_standards_page_tabulates_each_base():
+    from pcf.render.standardspage import standards_page
+    page = standards_page(METHOD_FILES, ROOT)
+    rows = {line.split(" | ")[0].strip("| `"): line for line in page.splitlines() if line.startswith("| `") and ".base`" in line}
+    assert set(rows) >= {"iso14067.base", "gbt24067.base", "pas2050.base", "ghgp.base", "pact.base", "eubattery.base"}
+    assert "| cradle-to-gate | AR6 | biogenic, dluc, aircraft |" in rows["pact.base"]
+    assert rows["pas2050.base"].endswith("| nothing |")
+    assert "| biogenic, dluc, aircraft |" in rows["gbt24067.base"]   # inherited from iso14067.base

@@ -48,6 +48,7 @@ def standards_page(method_files: list[Path], root: Path) -> str:
            "contents, a translation, a ministry notice, a specification file). Rules citing a clause are "
            "marked `reading` in the methods unless their wording was checked. Generated from `standards/*.toml` "
            "and the method files; `tests/test_standards.py` checks every citation against these registers.", ""]
+    out += _bases_table(method_files)
     for std, reg in sorted(registers.items()):
         out += [f"## {markdown_text(std)}", "", f"{markdown_text(reg.title)} — {markdown_text(reg.issuer)}", "",
                 f"Evidence: {markdown_text(reg.evidence)} ({markdown_text(reg.confidence)}).", "",
@@ -60,3 +61,40 @@ def standards_page(method_files: list[Path], root: Path) -> str:
                        f"{markdown_text(by) if by else ''} |")
         out.append("")
     return "\n".join(out)
+
+
+def _bases_table(method_files: list[Path]) -> list[str]:
+    """Per standard base of the library: its boundary, GWP set, and what it reports apart from the
+    total (biogenic, land-use change, aircraft, offsets: the `report_separately` rule). A tagged line
+    still counts in the total (offsets never do); the figures apart are reported beside it."""
+    from ..core.errors import PcfError
+    from ..language.build import build_method
+    from ..language.inherit import resolve
+    methods = {}
+    for path in method_files:
+        m = build_method(path.read_text(encoding="utf-8"), str(path))
+        methods[m.id] = m
+    rows = []
+    for ident in sorted(methods):
+        if not ident.endswith(".base"):
+            continue
+        try:
+            m = resolve(methods[ident], lambda base, span: methods[base])   # the bases' own chain
+        except (KeyError, PcfError):      # a base outside these files, or a broken chain: not listed
+            continue
+        if m.setting("standard") is None:
+            continue
+        sep = next((r for r in m.rules if r.name == "report_separately"), None)
+        arg = sep.arg("tags") if sep is not None else None
+        tags = ", ".join(v for v in arg.values if isinstance(v, str)) if arg else "nothing"
+        rows.append(f"| `{m.id}` | {markdown_text(m.setting('standard'))} | "
+                    f"{markdown_text((m.setting('boundary') or '').replace('_', '-'))} | "
+                    f"{markdown_text(m.setting('gwp') or '')} | {markdown_text(tags)} |")
+    if not rows:
+        return []
+    return ["## The library's standard bases", "",
+            "What each base decides for every method built on it. Lines tagged as reported separately "
+            "still count in the total, and their sums are reported beside it (biogenic emissions and "
+            "removals apart); an `offset` line never counts. PAS 2050:2011 5.5 (carbon storage, delayed "
+            "emissions) is not encoded: its text was not available.", "",
+            "| base | standard | boundary | GWP | reported separately |", "|---|---|---|---|---|", *rows, ""]
