@@ -225,3 +225,12 @@ def test_an_override_two_levels_down_still_wins(ws, tmp_path):
     r = ws.run_case(folder, str(folder / "run.pcf"))
     # the CFF's material 7.8 (see above) and an end of life of 0
     assert r.products[0].total == pytest.approx(7.8, rel=1e-12)
+
+
+def test_an_override_names_the_base_it_replaces(ws):
+    r = ws.run_case(BATTERY, str(BATTERY / "battery_eu.pcf"))
+    found = {o.key.name: o.base for o in r.plan.method.overrides}
+    # the functional unit is set by both bases (the model's wins the table: it comes first); the use
+    # stage comes from the product model, not from the standard's base listed second
+    assert found["use"] == "worked.battery_model"
+    assert found["functional_unit"] == "worked.battery_model"

@@ -68,16 +68,18 @@ def _resolve(method: n.Method, load, below: tuple[str, ...], problems: list[Diag
         if ident in path:
             raise fail("cycle", f"methods extend each other in a circle: {' -> '.join((*path, ident))}", method.span)
         bases.append(_resolve(load(ident, method.span), load, path, problems))
-    base = bases[0]
+    base, origin = bases[0], {}
     if len(bases) > 1:
         chosen = {decl_key(d) for d in (*method.settings, *method.decls) if d.override}
-        base = _together(bases, chosen, method, problems)
-    return _merge(base, method, problems)
+        base, origin = _together(bases, chosen, method, problems)
+    return _merge(base, method, problems, origin)
 
 
-def _together(bases: list[n.Method], chosen: set, child: n.Method, problems: list[Diagnostic]) -> n.Method:
-    """Several resolved bases as one: every declaration of each; one that two bases make
-    differently (not the same declaration inherited by both) must be overridden by `child`."""
+def _together(bases: list[n.Method], chosen: set, child: n.Method,
+              problems: list[Diagnostic]) -> tuple[n.Method, dict]:
+    """Several resolved bases as one, and which base each declaration comes from: every
+    declaration of each; one that two bases make differently (not the same declaration inherited
+    by both) must be overridden by `child`."""
     settings: dict = {}
     decls: dict = {}
     origin: dict = {}
@@ -115,11 +117,13 @@ def _together(bases: list[n.Method], chosen: set, child: n.Method, problems: lis
                     hint=f"override it in `{child.id}` to choose, or remove it from one of them"))
     first = bases[0]
     also = tuple(x for b in bases[1:] for x in (b.id, *b.bases))
-    return replace(first, settings=tuple(settings.values()), decls=tuple(decls.values()),
-                   bases=(*first.bases, *also), overrides=tuple(o for b in bases for o in b.overrides))
+    return (replace(first, settings=tuple(settings.values()), decls=tuple(decls.values()),
+                    bases=(*first.bases, *also), overrides=tuple(o for b in bases for o in b.overrides)), origin)
 
 
-def _merge(base: n.Method, child: n.Method, problems: list[Diagnostic]) -> n.Method:
+def _merge(base: n.Method, child: n.Method, problems: list[Diagnostic], origin: dict | None = None) -> n.Method:
+    """`child` over `base`; `origin` names the base each key comes from when there are several."""
+    origin = origin or {}
     settings = {decl_key(s): s for s in base.settings}
     decls = {decl_key(d): d for d in base.decls}
     overrides = list(base.overrides)
@@ -129,7 +133,7 @@ def _merge(base: n.Method, child: n.Method, problems: list[Diagnostic]) -> n.Met
         old = table.get(key)
         if old is not None and not d.override:
             problems.append(Diagnostic(
-                "duplicate", f"{_show(key)} is already defined by base method `{base.id}`", d.span,
+                "duplicate", f"{_show(key)} is already defined by base method `{origin.get(key, base.id)}`", d.span,
                 related=(("defined", old.span),),
                 hint=f"write `override {_keyword(d)} ...` to replace it, or choose another name"))
         elif old is None and d.override:
@@ -139,7 +143,7 @@ def _merge(base: n.Method, child: n.Method, problems: list[Diagnostic]) -> n.Met
                 d.span, hint=did_you_mean(key.name, names) or "remove `override` to add it"))
         else:
             if old is not None:
-                overrides.append(n.Override(key, base.id, d.span, old.span))
+                overrides.append(n.Override(key, origin.get(key, base.id), d.span, old.span))
             table[key] = d  # dict keeps the base's position for a replaced key
     return replace(child, extends=child.extends, settings=tuple(settings.values()), decls=tuple(decls.values()),
                    bases=(base.id, *base.bases), overrides=tuple(overrides))
