@@ -28,7 +28,7 @@ from .core.units import DEFAULT_UNITS_FILE, Units, load_units
 from .evaluation.evaluate import bind, check_findings, plan_findings, run
 from .evaluation.scenario import apply_scenario, find_scenario, scenarios_of
 from .evaluation.result import Finding, Line, MethodInfo, ProductResult, Result
-from .evaluation.totals import totals
+from .evaluation.totals import offsets, totals
 from .evaluation.trace import Trace
 from .inputs.case import Case, load_case
 from .inputs.inventory import Inventory
@@ -211,7 +211,7 @@ def evaluate(plan: Plan, inventory: Inventory, kb: KnowledgeBase, case: Case | N
 def outside_findings(plan: Plan, product: str, lines) -> list[Finding]:
     """The lines of stages outside the boundary (left out by a standard's base or a variant over
     the model that computes them): named with their values, never counted."""
-    offset = {e.name for e in plan.method.emissions if "offset" in e.tags}
+    offset = offsets(plan.method.emissions)
     out = [l for l in lines if l.stage not in plan.stage_ids and l.name not in offset]
     if not out:
         return []

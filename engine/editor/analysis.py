@@ -146,12 +146,17 @@ def _overridden(ws, text: str, path: str, decl) -> Place | None:
     """Where the base method declares what `decl` (an `override` in this file) replaces."""
     if not getattr(decl, "override", False) or decl.span.path != path:
         return None
+    return _replaced_at(ws, text, path, decl.span.line)
+
+
+def _replaced_at(ws, text: str, path: str, line: int) -> Place | None:
+    """Where a base declares what the `override` on (1-based) `line` of this file replaces."""
     try:
         method = ws.resolve(build_method(text, path))
     except PcfError:
         return None
     for o in method.overrides:
-        if o.span.path == path and o.span.line == decl.span.line:
+        if o.span.path == path and o.span.line == line:
             return Place(str(Path(o.replaced.path).resolve()), o.replaced.line - 1, max(o.replaced.column - 1, 0))
     return None
 
@@ -193,13 +198,9 @@ def definition(ws, text: str, path: str, line: int, character: int) -> Place | N
                 return None
     if re.match(r"^\s*override\b", row):
         # from an override to what it replaces (a setting, a stage, a let ... of a base method)
-        try:
-            method = ws.resolve(build_method(text, path))
-        except PcfError:
-            method = None
-        for o in method.overrides if method is not None else ():
-            if o.span.path == path and o.span.line == line + 1:
-                return Place(str(Path(o.replaced.path).resolve()), o.replaced.line - 1, max(o.replaced.column - 1, 0))
+        place = _replaced_at(ws, text, path, line + 1)
+        if place is not None:
+            return place
     decl = _declarations(ws, text, path).get(token)
     if decl is None:
         return None

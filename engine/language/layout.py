@@ -18,6 +18,7 @@ come first). Anything else raises `LayoutError`, and the caller keeps the file a
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from . import nodes as n
@@ -59,7 +60,9 @@ def comments_of(text: str) -> list[Comment]:
     return out
 
 
-def _comment_start(row: str) -> int | None:
+def _outside_strings(row: str):
+    """(index, character) of each character of `row` outside double-quoted strings (whose `\\"`
+    does not end them); the quotes themselves are yielded."""
     quoted = escaped = False
     for i, ch in enumerate(row):
         if quoted:
@@ -69,11 +72,15 @@ def _comment_start(row: str) -> int | None:
                 escaped = True
             elif ch == '"':
                 quoted = False
-        elif ch == '"':
+                yield i, ch
+            continue
+        if ch == '"':
             quoted = True
-        elif ch == "#":
-            return i
-    return None
+        yield i, ch
+
+
+def _comment_start(row: str) -> int | None:
+    return next((i for i, ch in _outside_strings(row) if ch == "#"), None)
 
 
 def format_file(text: str, path: str, width: int = WIDTH) -> str:
@@ -87,16 +94,18 @@ def format_file(text: str, path: str, width: int = WIDTH) -> str:
     head_line = method.span.line
     before: dict[int, list[Comment]] = {}     # index of a printed line -> comments alone before it
     after: dict[int, list[Comment]] = {}      # index of a printed line -> comments at its end
-    out: list[str] = _preamble(rows, comments, head_line)
+    out: list[str] = _preamble(rows, head_line)
     code_lines = _code_lines(rows, comments)
+    nearest = _nearest_index(printed)
     for c in comments:
         if c.line < head_line:
             continue
         if c.alone:
-            nxt = next((L for L in code_lines if L > c.line), method.span.end_line or c.line)
-            before.setdefault(_nearest(printed, nxt), []).append(c)
+            k = bisect_right(code_lines, c.line)
+            nxt = code_lines[k] if k < len(code_lines) else (method.span.end_line or c.line)
+            before.setdefault(nearest(nxt), []).append(c)
         else:
-            after.setdefault(_nearest(printed, c.line), []).append(c)
+            after.setdefault(nearest(c.line), []).append(c)
     previous_printed = None
     for i, p in enumerate(printed):
         indent = INDENT * p.depth
@@ -123,7 +132,7 @@ def format_file(text: str, path: str, width: int = WIDTH) -> str:
     return result
 
 
-def _preamble(rows: list[str], comments: list[Comment], head_line: int) -> list[str]:
+def _preamble(rows: list[str], head_line: int) -> list[str]:
     """The lines above `method`: comments as written, runs of blank lines as one."""
     out: list[str] = []
     for row in rows[:head_line - 1]:
@@ -142,14 +151,22 @@ def _blank_before(rows: list[str], line: int) -> bool:
     return line >= 2 and not rows[line - 2].strip()
 
 
-def _nearest(printed: list[Printed], line: int) -> int:
-    """The printed line for source line `line`: the one printing it, else the last one printing
-    an earlier line (a formula's continuation), else the first."""
-    exact = [i for i, p in enumerate(printed) if p.anchor == line]
-    if exact:
-        return exact[0]
-    earlier = [i for i, p in enumerate(printed) if p.anchor < line]
-    return max(earlier, key=lambda i: (printed[i].anchor, i)) if earlier else 0
+def _nearest_index(printed: list[Printed]):
+    """A function: source line -> the printed line for it: the first one printing it, else the
+    last one printing the nearest earlier line (a formula's continuation), else the first."""
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    for i, p in enumerate(printed):
+        first.setdefault(p.anchor, i)
+        last[p.anchor] = i
+    anchors = sorted(first)
+
+    def nearest(line: int) -> int:
+        if line in first:
+            return first[line]
+        k = bisect_left(anchors, line)
+        return last[anchors[k - 1]] if k else 0
+    return nearest
 
 
 def _printed(method: n.Method, width: int) -> list[Printed]:
@@ -239,19 +256,8 @@ def _operator_cuts(line: str) -> list[tuple[int, str, int]]:
     broken: a binary operator with a space on each side, `else`, and the `=` of a declaration."""
     out = []
     depth = 0
-    quoted = escaped = False
-    for i, ch in enumerate(line):
-        if quoted:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                quoted = False
-            continue
-        if ch == '"':
-            quoted = True
-        elif ch in "([{":
+    for i, ch in _outside_strings(line):
+        if ch in "([{":
             depth += 1
         elif ch in ")]}":
             depth -= 1

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from ..evaluation.result import Result
+from ..language import nodes as n
+from ..language.format import format_expr
 from .escape import terminal_text as t
 from .text import fmt_value, table
 
@@ -25,8 +27,6 @@ def method_traits(r: Result) -> dict[str, str]:
     traits["reported separately"] = ", ".join(v for v in arg.values if isinstance(v, str)) if arg else "nothing"
     traits["rules"] = ", ".join(sorted(x.name for x in m.rules))
     traits["extends"] = ", ".join(m.parents)
-    from ..language import nodes as n
-    from ..language.format import format_expr
     for d in m.decls:   # each formula, so that one written differently shows (a recycling module's)
         if isinstance(d, (n.Let, n.Emission)):
             traits[f"formula of {d.name}"] = format_expr(d.expr)

@@ -20,9 +20,13 @@ from ..knowledge.kbmodel import Entry, KnowledgeBase
 from ..language import nodes as n
 from ..language.library import method_ids
 from ..plan import compile_model
+from ..core.keys import Key
+from ..language.standards import load_registers
 from .escape import markdown_code, markdown_text, url_fragment, url_path
 from .graph import method_graph, to_mermaid
+from .live import explanation_section, formula_value, live_data, live_section
 from .slipspage import slips_page
+from .standardspage import citation_links
 from .tex import short_kb_names, to_tex
 from .text import fmt_share, fmt_value
 
@@ -63,13 +67,12 @@ def kb_page_of(e: Entry, kb: KnowledgeBase) -> str:
 
 # --- methods ----------------------------------------------------------------------------
 
-def method_page(ws: Workspace, method: n.Method, live: tuple | None = None) -> str:
+def method_page(ws: Workspace, method: n.Method, live: tuple | None = None, registers=None) -> str:
     """A method's page; with `live` = (result, case folder) of a worked case, the page computes it
-    in the reader's browser (render/live.py): formula values, inputs to change, the explanation."""
+    in the reader's browser (render/live.py): formula values, inputs to change, the explanation.
+    `registers` (standards/*.toml, loaded once for the site) links each rule to its clause."""
     m = method
     plan = compile_model(m, ws.kb, ws.units)
-    from .live import explanation_section, formula_value, live_section
-    from ..core.keys import Key
     out = [f"# {cell(m.title or m.id)}", "", f"`{m.id}` · source {markdown_code(rel(m.path))}", ""]
     rows = [("standard", m.setting("standard")), ("boundary", (m.setting("boundary") or "").replace("_", "-")),
             ("GWP set", m.setting("gwp")), ("functional unit", m.setting("functional_unit")),
@@ -96,7 +99,8 @@ def method_page(ws: Workspace, method: n.Method, live: tuple | None = None) -> s
             out.append(f"| `{t.name}` (table) | rows | {cell(t.label)} | columns: {cols} |")
         out += [""]
     if live is not None:
-        out += [live_section(live[0], live[1], ROOT)]
+        data = live_data(live[0])      # once: the inputs' fields and the page's data
+        out += [live_section(live[0], data, live[1], ROOT)]
     if m.lets or m.emissions:
         out += ["## Formulas", ""]
         for d in (*m.lets, *m.emissions):
@@ -129,9 +133,7 @@ def method_page(ws: Workspace, method: n.Method, live: tuple | None = None) -> s
                        f"{src.year if src else ''}) |")
         out += [""]
     if m.rules:
-        from ..language.standards import load_registers
-        from .standardspage import citation_links
-        registers = load_registers()
+        registers = registers if registers is not None else load_registers()
         out += ["## Rules", "", "| rule | status | cites | clause | arguments |", "|---|---|---|---|---|"]
         for r in m.rules:
             args = "; ".join(f"{a.key}: " + ", ".join(v if isinstance(v, str) else f"{v.text} {v.unit or ''}".strip()
@@ -144,7 +146,7 @@ def method_page(ws: Workspace, method: n.Method, live: tuple | None = None) -> s
         out += ["## Dependency diagram", "", '<pre class="mermaid">'
                 + html.escape(to_mermaid(method_graph(plan, "stage"))) + "</pre>", ""]
     if live is not None:
-        out += [explanation_section(live[0])]
+        out += [explanation_section(live[0], data)]
     return "\n".join(out)
 
 
@@ -340,9 +342,10 @@ def all_pages(ws: Workspace | None = None, examples: Path = ROOT / "examples") -
     pages = {}
     methods_index = ["# Methods", "", "| id | standard | boundary | GWP | extends |", "|---|---|---|---|---|"]
     worked = worked_cases_by_method(ws, examples)
+    registers = load_registers()
     for ident, path in sorted(method_ids(ws.methods_dir).items()):
         m = ws.resolve(read_method(path))
-        pages[f"methods/{ident}.md"] = method_page(ws, m, worked.get(ident))
+        pages[f"methods/{ident}.md"] = method_page(ws, m, worked.get(ident), registers)
         methods_index.append(f"| [`{ident}`]({ident}.md) | {cell(m.setting('standard'))} | "
                              f"{cell((m.setting('boundary') or '').replace('_', '-'))} | {cell(m.setting('gwp'))} | "
                              f"{cell(m.extends or '')} |")

@@ -117,10 +117,9 @@ def json_for_html(data: dict) -> str:
     return html.escape(json.dumps(data, ensure_ascii=True, separators=(",", ":")), quote=True)
 
 
-def live_section(result: Result, case_dir: Path, root: Path) -> str:
+def live_section(result: Result, data: dict, case_dir: Path, root: Path) -> str:
     """The page section (Markdown with HTML blocks) before the formulas: the case, its inputs as
-    fields, the stage totals and the total, live."""
-    data = live_data(result)
+    fields, the stage totals and the total, live (`data`: live_data of `result`)."""
     p = result.products[0]
     fu = _h(p.functional_unit or "functional unit")
     try:
@@ -151,12 +150,12 @@ def live_section(result: Result, case_dir: Path, root: Path) -> str:
     return "\n".join(out)
 
 
-def explanation_section(result: Result) -> str:
+def explanation_section(result: Result, data: dict) -> str:
     """The end of the page: the explanation tree of the worked case's total (the values each
     formula's value links to) and the data live.js reads."""
     return "\n".join(["## Explanation of the worked case", "",
                       '<div class="pcf-explain">' + explanation_html(explain(result)[:1]) + "</div>", "",
-                      f'<div id="pcf-live-data" hidden data-pcf="{json_for_html(live_data(result))}"></div>',
+                      f'<div id="pcf-live-data" hidden data-pcf="{json_for_html(data)}"></div>',
                       ""])
 
 

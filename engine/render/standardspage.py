@@ -28,8 +28,8 @@ def standards_page(method_files: list[Path], root: Path) -> str:
     from ..language.build import build_method
     registers = load_registers()
     cites: dict[tuple[str, str], list[str]] = {}
-    for path in method_files:
-        m = build_method(path.read_text(encoding="utf-8"), str(path))
+    methods = [build_method(path.read_text(encoding="utf-8"), str(path)) for path in method_files]
+    for m in methods:
         for d in m.decls:
             text = getattr(d, "citation", None)
             if not isinstance(d, (n.Rule, n.Check)) or not text:
@@ -48,7 +48,7 @@ def standards_page(method_files: list[Path], root: Path) -> str:
            "contents, a translation, a ministry notice, a specification file). Rules citing a clause are "
            "marked `reading` in the methods unless their wording was checked. Generated from `standards/*.toml` "
            "and the method files; `tests/test_standards.py` checks every citation against these registers.", ""]
-    out += _bases_table(method_files)
+    out += _bases_table(methods)
     for std, reg in sorted(registers.items()):
         out += [f"## {markdown_text(std)}", "", f"{markdown_text(reg.title)} — {markdown_text(reg.issuer)}", "",
                 f"Evidence: {markdown_text(reg.evidence)} ({markdown_text(reg.confidence)}).", "",
@@ -63,17 +63,13 @@ def standards_page(method_files: list[Path], root: Path) -> str:
     return "\n".join(out)
 
 
-def _bases_table(method_files: list[Path]) -> list[str]:
+def _bases_table(methods: list[n.Method]) -> list[str]:
     """Per standard base of the library: its boundary, GWP set, and what it reports apart from the
     total (biogenic, land-use change, aircraft, offsets: the `report_separately` rule). A tagged line
     still counts in the total (offsets never do); the figures apart are reported beside it."""
     from ..core.errors import PcfError
-    from ..language.build import build_method
     from ..language.inherit import resolve
-    methods = {}
-    for path in method_files:
-        m = build_method(path.read_text(encoding="utf-8"), str(path))
-        methods[m.id] = m
+    methods = {m.id: m for m in methods}
     rows = []
     for ident in sorted(methods):
         if not ident.endswith(".base"):
