@@ -35,7 +35,15 @@ the scenarios), scenarios_measured, extrapolated; pcf: bind_s (reading the inven
 and converting it to base units, once per inventory); bw2parameters: evals1000_mc_s (the same
 1 000 scenarios through ParameterSet.evaluate_monte_carlo, its own vectorised path).
 
-Requirements: the `bench` extra (`pip install -e '.[bench]'`, for bw2parameters) and, for
+openfisca-core (issue 25) computes the model its own way: the activities are the persons of a
+population and the stages its groups, four variables (amount, factor index, emission, stage
+total) vectorised over the activities, float variables stored as float64 so that its totals
+agree with numpy's to 1e-9 (openfisca's default is float32). Its compile is building that
+tax-benefit system and the simulation's population; one evaluation sets the amounts and
+computes the stage totals; its 1 000 scenarios are a loop, as for bw2parameters.
+
+Requirements: the `bench` extra (`pip install -e '.[bench]'`, for bw2parameters and
+openfisca-core) and, for
 publicodes, `npm ci --prefix bench` (node >= 18). A missing peer is skipped with a note.
 """
 from __future__ import annotations
@@ -58,7 +66,7 @@ sys.path.insert(0, str(HERE))
 
 import models  # noqa: E402  (bench/models.py, next to this script)
 
-ENGINES = ("pcf", "numpy", "bw2parameters", "publicodes")
+ENGINES = ("pcf", "numpy", "bw2parameters", "publicodes", "openfisca")
 DEFAULT_SIZES = (100, 1000, 10000)
 # Sizes above a cap are skipped with a note: bw2parameters orders its parameters with a
 # quadratic scan (ParameterSet.get_order), about 25 s at 10 000 activities and so ~40 min at
@@ -103,6 +111,19 @@ def scenario_inputs(n: int, amounts, k: int = models.SCENARIOS):
     """(n, k) scenario amounts, one contiguous row per input: amount x draw."""
     import numpy as np
     return np.ascontiguousarray((models.draws(n, k) * np.asarray(amounts)).T)
+
+
+def scenario_loop(evaluate, S, budget: float) -> tuple[float, list[float], int]:
+    """For an engine without scenario vectorisation: (seconds, totals, k) of evaluating the first k
+    scenario rows of S one by one, k = all of them unless that would take over `budget` seconds
+    (estimated from two), else 20 (the caller scales the time to 1 000)."""
+    t = time.perf_counter()
+    evaluate(S[0]), evaluate(S[1])
+    est = (time.perf_counter() - t) / 2
+    k = models.SCENARIOS if est * models.SCENARIOS <= budget else 20
+    t = time.perf_counter()
+    totals = [float(evaluate(S[j])) for j in range(k)]
+    return time.perf_counter() - t, totals, k
 
 
 def work_pcf(folder: Path, repeat: int, budget: float) -> dict:
@@ -214,13 +235,7 @@ def work_bw2parameters(folder: Path, repeat: int, budget: float) -> dict:
         return results()
 
     S = scenario_inputs(n, [data["global_params"][k] for k in names]).T.tolist()   # (scenarios, n)
-    t = time.perf_counter()
-    scenario(S[0]), scenario(S[1])
-    est = (time.perf_counter() - t) / 2
-    k = models.SCENARIOS if est * models.SCENARIOS <= budget else 20
-    t = time.perf_counter()
-    totals = [float(scenario(S[j])) for j in range(k)]
-    loop_s = time.perf_counter() - t
+    loop_s, totals, k = scenario_loop(scenario, S, budget)
     # bw2parameters' own vectorised path: every input an array of the 1 000 scenario values
     Sa = np.array(S).T
     mc_inputs = {name: Sa[i] for i, name in enumerate(names)}
@@ -235,7 +250,91 @@ def work_bw2parameters(folder: Path, repeat: int, budget: float) -> dict:
             "base_mb": base, "peak_single_mb": single}
 
 
-WORKERS = {"pcf": work_pcf, "numpy": work_numpy, "bw2parameters": work_bw2parameters}
+def work_openfisca(folder: Path, repeat: int, budget: float) -> dict:
+    """The model the way openfisca-core computes: activities are the persons of a population,
+    the stages its groups (each activity a member of its stage's group), a variable per
+    quantity, vectorised over the activities (openfisca's own vectorisation is over entities,
+    not scenarios). A scenario is a new `amount` array: the computed variables are deleted and
+    the total computed again (a loop, as for bw2parameters)."""
+    import numpy as np
+    from openfisca_core.entities import build_entity
+    from openfisca_core.periods import DateUnit
+    from openfisca_core.simulations import SimulationBuilder
+    from openfisca_core.taxbenefitsystems import TaxBenefitSystem
+    from openfisca_core.variables import Variable
+    spec = json.loads((folder / "numpy.json").read_text())
+    base = rss_mb()
+    n = len(spec["amounts"])
+    order = np.array(spec["order"] if spec.get("order") is not None else range(n), dtype=np.intp)
+    stage_of = np.empty(n, dtype=np.intp)
+    starts = list(spec["stage_starts"]) + [n]
+    for k in range(len(starts) - 1):
+        stage_of[order[starts[k]:starts[k + 1]]] = k
+    q = float(spec["quantity"])
+
+    def build(_):
+        fnum = np.array([f["ncv"] * f["cc"] * f["of"] * 44 / 12 if f["kind"] == "fuel" else f["value"]
+                         for f in spec["factors"]])
+        activity = build_entity(key="activity", plural="activities", label="activity", is_person=True)
+        stage = build_entity(key="stage", plural="stages", label="stage",
+                             roles=[{"key": "line", "plural": "lines", "label": "line"}])
+        tbs = TaxBenefitSystem([activity, stage])
+
+        class amount(Variable):
+            value_type, entity, definition_period, label = float, activity, DateUnit.YEAR, "amount"
+
+        class factor_index(Variable):
+            value_type, entity, definition_period, label = int, activity, DateUnit.YEAR, "factor"
+
+        class emission(Variable):
+            value_type, entity, definition_period, label = float, activity, DateUnit.YEAR, "emission"
+
+            def formula(activity, period):
+                return activity("amount", period) * fnum[activity("factor_index", period)]
+
+        class stage_emission(Variable):
+            value_type, entity, definition_period, label = float, stage, DateUnit.YEAR, "stage total"
+
+            def formula(stage, period):
+                return stage.sum(stage.members("emission", period))
+
+        for v in (amount, factor_index, emission, stage_emission):
+            tbs.add_variable(v)
+        for name in ("amount", "emission", "stage_emission"):
+            # openfisca stores `float` variables as float32; the others compute in float64, and so
+            # must this one for its totals to agree with numpy's to 1e-9 (the same work, compared)
+            tbs.variables[name].dtype = np.float64
+        sb = SimulationBuilder()
+        sb.create_entities(tbs)
+        sb.declare_person_entity("activity", [f"a{i}" for i in range(n)])
+        groups = sb.declare_entity("stage", [f"s{k}" for k in range(len(starts) - 1)])
+        sb.join_with_persons(groups, [f"s{k}" for k in stage_of], ["line"] * n)
+        sim = sb.build(tbs)
+        sim.set_input("factor_index", "2024", np.array(spec["factor_of"]))
+        return sim
+
+    compile_s, sim, runs = timed(build, repeat, slow=budget / 6)
+
+    def evaluate(amounts):
+        for name in ("amount", "emission", "stage_emission"):
+            sim.delete_arrays(name)
+        sim.set_input("amount", "2024", amounts)
+        stages = sim.calculate("stage_emission", "2024")
+        total = stages.sum()
+        stages / total
+        return total / q
+
+    amounts = np.array(spec["amounts"])
+    eval_s, total, _ = timed(lambda _: evaluate(amounts), repeat)
+    single = peak_mb()
+    loop_s, totals, k = scenario_loop(evaluate, scenario_inputs(n, amounts).T, budget)
+    return {"compile_s": compile_s, "compile_runs": runs, "eval_s": eval_s,
+            "evals1000_s": loop_s * models.SCENARIOS / k, "extrapolated": k < models.SCENARIOS,
+            "scenarios_measured": k, "total": float(total), "scenario_totals": totals,
+            "base_mb": base, "peak_single_mb": single}
+
+
+WORKERS = {"pcf": work_pcf, "numpy": work_numpy, "bw2parameters": work_bw2parameters, "openfisca": work_openfisca}
 
 
 def worker(engine: str, folder: Path, repeat: int, budget: float) -> None:
@@ -255,6 +354,11 @@ def missing(engine: str) -> str | None:
             import bw2parameters  # noqa: F401
         except ImportError:
             return "bw2parameters is not installed: .venv/bin/pip install -e '.[bench]'"
+    if engine == "openfisca":
+        try:
+            import openfisca_core  # noqa: F401
+        except ImportError:
+            return "openfisca-core is not installed: .venv/bin/pip install -e '.[bench]'"
     if engine == "publicodes":
         if shutil.which("node") is None:
             return "node is not installed (publicodes runs on node >= 18)"

@@ -65,31 +65,34 @@ def shown(value: int, unit: str = "") -> str:
     return f"{text} {unit}".strip() if unit != ":1" else f"{text}:1"
 
 
-def limits_page() -> str:
-    """The docs page listing every cap (docs/limits.md, generated)."""
-    out = ["# Limits", "",
-           "pcf refuses an input over one of these caps with an error naming the cap, before doing "
+def limits_page(t=None) -> str:
+    """The docs page listing every cap (docs/limits.md, generated); `t` a render.locale.Locale."""
+    if t is None:
+        from ..render.locale import EN as t
+    out = [f"# {t('Limits')}", "",
+           t("pcf refuses an input over one of these caps with an error naming the cap, before doing "
            "the work the cap bounds: a workbook's sizes are read from its zip directory before any "
            "XML is parsed, and a batch's padded arrays are sized before they are allocated. Where a "
-           "spreadsheet program has a limit of its own, the cap is that limit.", "",
-           "| cap | value | what it bounds |", "|---|---|---|"]
-    out += [f"| `{lim.name}` | {shown(lim.value, lim.unit)} | {lim.what} |" for lim in LIMITS]
+           "spreadsheet program has a limit of its own, the cap is that limit."), "",
+           f"| {t('cap')} | {t('value')} | {t('what it bounds')} |", "|---|---|---|"]
+    out += [f"| `{lim.name}` | {shown(lim.value, lim.unit)} | {t(lim.what)} |" for lim in LIMITS]
     from ..api import MAX_METHOD_BYTES
     from ..language.inherit import MAX_DEPTH
     from .tomlfile import MAX_TOML_BYTES
-    out += ["", f"Other caps: a method file is at most {shown(MAX_METHOD_BYTES, 'bytes')}, a TOML file at most "
-            f"{shown(MAX_TOML_BYTES, 'bytes')}, an `extends` chain at most {MAX_DEPTH} methods deep.", "",
-            "The scans of TOML keys and headers, sheet header units, method ids in the library and the "
+    out += ["", t("Other caps: a method file is at most {method}, a TOML file at most {toml}, an `extends` chain at "
+              "most {depth} methods deep.", method=shown(MAX_METHOD_BYTES, 'bytes'), toml=shown(MAX_TOML_BYTES, 'bytes'),
+              depth=MAX_DEPTH), "",
+            t("The scans of TOML keys and headers, sheet header units, method ids in the library and the "
             "text before a syntax error run in time linear in the line's length (tests/test_limits.py "
-            "runs each on a pathological 1 MB line under an alarm).", "",
-            "## Formula cells", "",
-            "A formula cell counts by the value the spreadsheet program stored with it when it last "
+            "runs each on a pathological 1 MB line under an alarm)."), "",
+            f"## {t('Formula cells')}", "",
+            t("A formula cell counts by the value the spreadsheet program stored with it when it last "
             "saved the file (its cached value). A formula cell without one (a workbook written by a "
             "script, e.g. openpyxl writing `=A1*2`) is an error naming the cell; open the file in a "
-            "spreadsheet program and save it to store the values.", "",
-            "pcf does not evaluate formulas itself. The Python libraries that do (pycel, formulas) "
+            "spreadsheet program and save it to store the values."), "",
+            t("pcf does not evaluate formulas itself. The Python libraries that do (pycel, formulas) "
             "implement a part of Excel's function library, with its own edge cases; volatile "
             "functions (NOW, RAND, INDIRECT, OFFSET) and links to other workbooks give a different "
             "number per run or none. A footprint computed from a number Excel never showed the user "
-            "would be a silent difference; the stored value is the one they saw.", ""]
+            "would be a silent difference; the stored value is the one they saw."), ""]
     return "\n".join(out)

@@ -25,6 +25,7 @@ from ..core.keys import INPUT, Key
 from ..core.units import format_dim
 from ..evaluation.result import Result
 from .escape import html_text
+from .locale import EN, Locale
 from .text import fmt_value
 
 ENERGY = 3.6e6     # joules in a kWh: a factor per joule is shown per kWh
@@ -117,11 +118,14 @@ def json_for_html(data: dict) -> str:
     return html.escape(json.dumps(data, ensure_ascii=True, separators=(",", ":")), quote=True)
 
 
-def live_section(result: Result, data: dict, case_dir: Path, root: Path) -> str:
+LIVE_ANCHOR = "live-a-worked-case"   # the English heading's anchor, kept by every language's page
+
+
+def live_section(result: Result, data: dict, case_dir: Path, root: Path, t: Locale = EN) -> str:
     """The page section (Markdown with HTML blocks) before the formulas: the case, its inputs as
     fields, the stage totals and the total, live (`data`: live_data of `result`)."""
     p = result.products[0]
-    fu = _h(p.functional_unit or "functional unit")
+    fu = _h(p.functional_unit or t("functional unit"))
     try:
         where = case_dir.resolve().relative_to(root).as_posix()
     except ValueError:
@@ -135,31 +139,32 @@ def live_section(result: Result, data: dict, case_dir: Path, root: Path) -> str:
         f'<tr><td>{_h(result.stage_labels.get(s) or s)} <code>{_h(s)}</code></td>'
         f'<td class="num"><span class="pcf-live-stage" data-stage="{_h(s)}">{fmt_value(p.stages[s])}</span></td></tr>'
         for s in data["stages"])
-    out = ["## Live: a worked case", "",
-           f"<p>The case <code>{_h(where)}</code> ({_h(p.name or p.id)}), computed in this page from the "
-           "method's own code: change an input and every value below follows (the page runs no Python and "
-           "asks no server). The explanation at the end of the page is the case as given.</p>", "",
+    out = ([] if t.lang == "en" else [f'<a id="{LIVE_ANCHOR}"></a>', ""]) + [f"## {t('Live: a worked case')}", "",
+           "<p>" + t("The case {case} ({product}), computed in this page from the method's own code: change an "
+                     "input and every value below follows (the page runs no Python and asks no server). The "
+                     "explanation at the end of the page is the case as given.",
+                     case=f"<code>{_h(where)}</code>", product=_h(p.name or p.id)) + "</p>", "",
            '<div class="pcf-live" id="pcf-live">',
-           '<table class="pcf-live-inputs"><tr><th>input</th><th>label</th><th>value</th><th>unit</th></tr>'
-           + rows + "</table>",
-           f'<table class="pcf-live-totals"><tr><th>stage</th><th>kgCO2e per {fu}</th></tr>{stages}'
-           f'<tr><th>total</th><th class="num"><strong class="pcf-live-total" data-value="{p.total!r}">'
+           f'<table class="pcf-live-inputs"><tr><th>{t("input")}</th><th>{t("label")}</th><th>{t("value")}</th>'
+           f'<th>{t("unit")}</th></tr>' + rows + "</table>",
+           f'<table class="pcf-live-totals"><tr><th>{t("stage")}</th><th>{t("kgCO2e per {fu}", fu=fu)}</th></tr>{stages}'
+           f'<tr><th>{t("total")}</th><th class="num"><strong class="pcf-live-total" data-value="{p.total!r}">'
            f'{fmt_value(p.total)}</strong></th></tr></table>',
-           '<p><button type="button" class="pcf-live-reset">reset to the case</button></p>',
+           f'<p><button type="button" class="pcf-live-reset">{t("reset to the case")}</button></p>',
            "</div>", ""]
     return "\n".join(out)
 
 
-def explanation_section(result: Result, data: dict) -> str:
+def explanation_section(result: Result, data: dict, t: Locale = EN) -> str:
     """The end of the page: the explanation tree of the worked case's total (the values each
     formula's value links to) and the data live.js reads."""
-    return "\n".join(["## Explanation of the worked case", "",
+    return "\n".join([f"## {t('Explanation of the worked case')}", "",
                       '<div class="pcf-explain">' + explanation_html(explain(result)[:1]) + "</div>", "",
                       f'<div id="pcf-live-data" hidden data-pcf="{json_for_html(data)}"></div>',
                       ""])
 
 
-def formula_value(result: Result, key: Key) -> str:
+def formula_value(result: Result, key: Key, t: Locale = EN) -> str:
     """The value of a let or emission for the live case, as an HTML element live.js updates."""
     data_key = str(key)
     plan = result.plan
@@ -167,7 +172,7 @@ def formula_value(result: Result, key: Key) -> str:
     if key not in plan.dims or key not in p.values:
         return ""
     if key.kind == "emission":
-        unit, scale = f"kgCO2e/{p.functional_unit or 'functional unit'}", 1.0
+        unit, scale = f"kgCO2e/{p.functional_unit or t('functional unit')}", 1.0
         v = p.values[key] / p.divisor
     else:
         unit, scale = show_unit(plan.dims[key])
@@ -177,7 +182,7 @@ def formula_value(result: Result, key: Key) -> str:
     anchor = f"explain-{key.name}"
     return (f'<p class="pcf-live-formula">= <a href="#{_h(anchor)}"><span class="pcf-live-value" '
             f'data-key="{_h(data_key)}">{fmt_value(v)}</span></a> {_h(unit)} '
-            f'<span class="pcf-live-note">(worked case)</span></p>')
+            f'<span class="pcf-live-note">({t("worked case")})</span></p>')
 
 
 def explanation_html(nodes: list[Node]) -> str:

@@ -12,9 +12,13 @@ import json
 from pathlib import Path
 
 
-def notebook_page(path: Path) -> str:
+def notebook_page(path: Path, t=None) -> str:
+    """The notebook as a page; its cells are in the language they were written in (English), and a
+    page in another language says so before them."""
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
     out: list[str] = []
+    if t is not None and t.lang != "en":
+        out += [t("The notebook below is written in English; its outputs are pcf's own."), ""]
     for cell in nb.get("cells", []):
         source = "".join(cell.get("source", []))
         if cell.get("cell_type") == "markdown":
