@@ -14,7 +14,7 @@ from ..render.escape import terminal_text
 
 
 @total_ordering
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     path: str
     line: int

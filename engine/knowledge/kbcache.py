@@ -173,13 +173,8 @@ def _decode(doc: dict, stamp: str, units, root: Path) -> tuple[dict, dict] | Non
     # The fields were checked above; setting them directly, as unpickling did, is 4x faster
     # than calling the constructors of 50 000 frozen objects.
     new = object.__new__
-    span_keys = ("path", "line", "column", "end_line", "end_column")
-    spans = []
-    for row in zip([files[f] for f in cols["span_file"]], cols["span_line"], cols["span_column"],
-                   cols["span_end_line"], cols["span_end_column"]):
-        span = new(Span)
-        span.__dict__.update(zip(span_keys, row))
-        spans.append(span)
+    spans = [Span(*row) for row in zip([files[f] for f in cols["span_file"]], cols["span_line"],
+                                        cols["span_column"], cols["span_end_line"], cols["span_end_column"])]
     uncertainty = [None if u is None else tuple((k, v) for k, v in u) for u in cols["uncertainty"]]
     parts = [None if ps is None else tuple(tuple(p) for p in ps) for ps in cols["parts"]]
     by_id: dict[str, list] = {}

@@ -13,7 +13,7 @@ from ..core.source import Span
 
 # --- expressions ------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Number:
     value: float
     text: str            # the literal as written, e.g. "0.49"
@@ -21,14 +21,14 @@ class Number:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ref:
     """A name: an input, a let, an emission (or, inside a row sum, the row variable)."""
     name: str
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Field:
     """`row.column` inside a row sum."""
     var: str
@@ -36,14 +36,14 @@ class Field:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KbRef:
     id: str               # without the `kb.` prefix
     year: int | None      # pinned year, or None for the case's data year
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BinOp:
     op: str               # one of + - * /
     left: "Expr"
@@ -51,13 +51,13 @@ class BinOp:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Neg:
     operand: "Expr"
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BasisConversion:
     """A molar-mass ratio written in a formula (`44/12`, `44/28`): a declared basis change."""
     numerator: int
@@ -65,7 +65,7 @@ class BasisConversion:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RowSum:
     var: str
     table: str
@@ -73,7 +73,7 @@ class RowSum:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Call:
     """A condition or a choice: `if` (condition, then, else), a comparison (`<` `<=` `>` `>=`
     `==` `!=`), `and`, `or`, `not`, or a function `min`, `max`, `abs`, `round`, over its arguments."""
@@ -82,7 +82,7 @@ class Call:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Text:
     """A quoted text in a formula (`"landfill"`): compared with a text input or column, or a
     map's key. Never computed with."""
@@ -90,7 +90,7 @@ class Text:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Lookup:
     """`waste_ef[row.route]`: the value of map `map` under the text `key` evaluates to."""
     map: str
@@ -110,7 +110,7 @@ TEXT_UNIT = "text"   # the unit of an input or column holding a word
 
 # --- declarations -------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Setting:
     key: str
     value: str
@@ -119,7 +119,7 @@ class Setting:
     args: tuple[str, ...] = ()   # `boundary partial(use, end_of_life)`: the stages named
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Stage:
     id: str
     label: str | None
@@ -128,7 +128,7 @@ class Stage:
     override: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Input:
     name: str
     unit: str
@@ -145,7 +145,7 @@ class Input:
         return self.unit == TEXT_UNIT
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Column:
     name: str
     unit: str
@@ -160,7 +160,7 @@ class Column:
         return self.unit == TEXT_UNIT
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Table:
     name: str
     label: str | None
@@ -169,7 +169,7 @@ class Table:
     override: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Let:
     name: str
     label: str | None
@@ -178,7 +178,7 @@ class Let:
     override: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Emission:
     name: str
     label: str | None
@@ -190,14 +190,14 @@ class Emission:
     override: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RuleArg:
     key: str
     values: tuple          # str (names, strings) and Number nodes
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rule:
     name: str              # the rule kind: boundary_complete, cutoff, gwp_set ...
     status: str            # "verified" against the standard's text, or a common "reading"
@@ -210,14 +210,14 @@ class Rule:
         return next((a for a in self.args if a.key == key), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MapEntry:
     key: str
     expr: Expr
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Map:
     """A lookup map keyed by text; every value has one dimension."""
     name: str
@@ -230,7 +230,7 @@ class Map:
         return next((e for e in self.entries if e.key == key), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Check:
     """A condition every product must meet: a finding of `severity` with `message` where it
     does not."""
@@ -243,14 +243,14 @@ class Check:
     override: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assignment:
     name: str
     expr: Expr
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Scenario:
     """Named other values for inputs (a constant) and lets (a formula)."""
     name: str
@@ -263,7 +263,7 @@ class Scenario:
 Decl = Union[Stage, Input, Table, Let, Emission, Rule, Map, Check, Scenario]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Override:
     """A declaration of a variant that replaces one of its base method."""
     key: str            # a keys.Key: name:electricity_ef, setting:gwp, stage:use ...
@@ -272,7 +272,7 @@ class Override:
     replaced: Span      # the replaced one
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Method:
     id: str
     title: str | None
