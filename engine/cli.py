@@ -132,8 +132,10 @@ def _parser() -> argparse.ArgumentParser:
     bt.add_argument("--progress", action="store_true", help="show progress even when stderr is not a terminal")
     bt.add_argument("--chunk-rows", type=int, metavar="N",
                     help="a wide CSV catalogue is read, checked and written N products at a time (default 10 000)")
-    bt.add_argument("--dask", action="store_true", help="evaluate partitions through Dask (pip install pcf[dask])")
-    bt.add_argument("--partitions", type=int, help="with --dask: number of partitions (default: one per core)")
+    bt.add_argument("--dask", action="store_true", help="evaluate through Dask (pip install pcf[dask]): a CSV "
+                    "catalogue a chunk (--chunk-rows) at a time, two chunks per worker in flight")
+    bt.add_argument("--partitions", type=int, help="with --dask, for an inventory other than a CSV catalogue: "
+                    "number of partitions (default: one per worker)")
     bt.add_argument("--scheduler", help="with --dask: a scheduler address (default: a local cluster)")
     bt.set_defaults(func=_command("analysis", "cmd_batch"))
 

@@ -223,7 +223,7 @@ def test_dask_local_cluster_gives_the_single_process_numbers(ws, here):
     import warnings
 
     import dask
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
                       silence_logs=40) as cluster, Client(cluster) as client, \
             dask.config.set({"distributed.admin.large-graph-warning-threshold": "20kB"}), \
             warnings.catch_warnings(record=True) as caught:

@@ -267,19 +267,34 @@ def wide_csv_chunks(path: Path, prog: Program, chunk_rows: int = CHUNK_ROWS, see
 
 
 def batch_wide_csv(path: Path, prog: Program, chunk_rows: int = CHUNK_ROWS, with_lines: bool = False,
-                   progress: Callable[[int, int], None] | None = None, count: list | None = None) -> Iterator[str]:
+                   progress: Callable[[int, int], None] | None = None, count: list | None = None,
+                   outcomes: Callable[[Iterator[tuple[Chunk, int]]], Iterator["Outcome"]] | None = None
+                   ) -> Iterator[str]:
     """The text of `to_csv` for the CSV catalogue at `path`, in pieces, `chunk_rows` products at
     a time: memory follows the chunk, not the catalogue. Raises PcfError, after the last piece,
     with the error `load_catalogue` and `evaluate_catalogue` give (a problem in the catalogue
-    first, then a line that is not finite); `count`, if given, gets the number of products."""
+    first, then a line that is not finite); `count`, if given, gets the number of products.
+
+    `outcomes` evaluates the chunks elsewhere (`distributed.dask_outcomes`): given the chunks with
+    their offsets, it yields each chunk's `Outcome` (`evaluate_chunk`) in the same order."""
     yield csv_header(prog, with_lines)
     size = max(Path(path).stat().st_size, 1)
     seen, finite, done = [0], FiniteCheck(prog), 0
-    for chunk in wide_csv_chunks(path, prog, chunk_rows, seen):
-        result = finite.evaluate(chunk, done)
-        done += len(chunk)
+
+    def numbered() -> Iterator[tuple[Chunk, int]]:
+        offset = 0
+        for chunk in wide_csv_chunks(path, prog, chunk_rows, seen):
+            yield chunk, offset
+            offset += len(chunk)
+
+    if outcomes is None:
+        results = ((len(chunk), finite.evaluate(chunk, offset)) for chunk, offset in numbered())
+    else:
+        results = ((o.size, finite.take(o)) for o in outcomes(numbered()))
+    for n, result in results:
+        done += n
         if result is not None:
-            yield csv_rows(chunk.ids, chunk.names, result.total, result.stages,
+            yield csv_rows(result.ids, result.names, result.total, result.stages,
                            result.lines if with_lines else None, failed_checks(prog, result.checks))
         if progress is not None:
             progress(done, max(done, round(done * size / max(seen[0], 1))))
@@ -290,45 +305,68 @@ def batch_wide_csv(path: Path, prog: Program, chunk_rows: int = CHUNK_ROWS, with
         count.append(done)
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """One chunk evaluated on its own (`evaluate_chunk`): its figures, or where it first had a
+    line that is not finite (the window, as `FiniteCheck` counts them) and that window's lines."""
+    size: int
+    result: BatchResult | None
+    failed: int | None = None
+    bad: tuple = ()                   # ((lines of the bad products, their names), ...)
+
+
+def evaluate_chunk(prog: Program, chunk: Chunk, offset: int, only: int | None = None) -> Outcome:
+    """The chunk at `offset` of the catalogue, evaluated as `evaluate_catalogue` would (in slices
+    of at most `window` products starting at multiples of it), up to its first window with a line
+    that is not finite; with `only`, that window alone (a window begun in an earlier chunk)."""
+    n, w = len(chunk), max(1, CHUNK_CELLS // max(prog.size, 1))
+    parts, lo = [], 0
+    while lo < n:
+        at = offset + lo
+        hi = min(n, lo + w - at % w)
+        if only is not None and at // w != only:
+            return Outcome(n, None)
+        V = prog.run({k: v[lo:hi] for k, v in chunk.inputs.items()}, n=hi - lo)
+        lines = V[prog.emission_slots].reshape(len(prog.emissions), -1)
+        bad = ~np.isfinite(lines).all(axis=0)
+        if bad.any():
+            cols = np.flatnonzero(bad)
+            return Outcome(n, None, at // w, ((lines[:, cols], [f"product `{chunk.ids[lo + j]}`" for j in cols.tolist()]),))
+        if only is None:
+            parts.append((*prog.totals(V, chunk.divisor[lo:hi]), prog.check_values(V)))
+        lo = hi
+    if only is not None:
+        return Outcome(n, None)
+    if len(parts) == 1:
+        (lines, stages, total, checks), = parts
+    else:
+        lines, stages, total, checks = (np.concatenate([p[i] for p in parts], axis=-1) for i in range(4))
+    return Outcome(n, BatchResult(chunk.ids, chunk.names, lines, stages, total, checks))
+
+
 class FiniteCheck:
-    """Chunks evaluated as `evaluate_catalogue` would (in slices of at most `window` products
-    starting at multiples of it), and its error for a line that is not finite: the first 20 of
-    the first slice with one, emission by emission."""
+    """Chunks in catalogue order, and the error `evaluate_catalogue` gives for a line that is not
+    finite: the first 20 of the first window with one, emission by emission. After that window
+    nothing more is written."""
 
     def __init__(self, prog: Program) -> None:
         self.prog = prog
-        self.window = max(1, CHUNK_CELLS // max(prog.size, 1))
         self.failed: int | None = None          # the window with the first non-finite line
         self.bad: list[tuple[np.ndarray, list[str]]] = []
 
     def evaluate(self, chunk: Chunk, offset: int) -> BatchResult | None:
         """The chunk's figures (None once a line was not finite: nothing more is written)."""
-        n, prog, w = len(chunk), self.prog, self.window
-        parts = []
-        lo = 0
-        while lo < n:
-            at = offset + lo
-            hi = min(n, lo + w - at % w)
-            if self.failed is not None and at // w != self.failed:
-                return None
-            V = prog.run({k: v[lo:hi] for k, v in chunk.inputs.items()}, n=hi - lo)
-            lines = V[prog.emission_slots]
-            bad = ~np.isfinite(lines).reshape(len(prog.emissions), -1).all(axis=0)
-            if bad.any():
-                self.failed = at // w if self.failed is None else self.failed
-                cols = np.flatnonzero(bad)
-                self.bad.append((lines.reshape(len(prog.emissions), -1)[:, cols],
-                                 [f"product `{chunk.ids[lo + j]}`" for j in cols.tolist()]))
-            if self.failed is None:
-                parts.append((*prog.totals(V, chunk.divisor[lo:hi]), prog.check_values(V)))
-            lo = hi
-        if self.failed is not None:
-            return None
-        if len(parts) == 1:
-            (lines, stages, total, checks), = parts
-        else:
-            lines, stages, total, checks = (np.concatenate([p[i] for p in parts], axis=-1) for i in range(4))
-        return BatchResult(chunk.ids, chunk.names, lines, stages, total, checks)
+        return self.take(evaluate_chunk(self.prog, chunk, offset, self.failed))
+
+    def take(self, outcome: Outcome) -> BatchResult | None:
+        """The next chunk's outcome, wherever it was evaluated: its figures, or None."""
+        if self.failed is None:
+            if outcome.failed is None:
+                return outcome.result
+            self.failed = outcome.failed
+        if outcome.failed == self.failed:     # the failed window, or its part in a later chunk
+            self.bad.extend(outcome.bad)
+        return None
 
     def check(self) -> None:
         if self.failed is not None:

@@ -8,11 +8,16 @@ product-formula cells, and a remote one when the catalogue lives there too.
 """
 from __future__ import annotations
 
+from collections import deque
+from contextlib import contextmanager
+from typing import Iterator
+
 import numpy as np
 
 from ..core.errors import fail
 from ..evaluation.compiled import Program, Rows
-from .batch import BatchResult, Catalogue, evaluate_catalogue
+from .batch import BatchResult, Catalogue, Outcome, evaluate_catalogue, evaluate_chunk
+from .widecsv import Chunk
 
 
 def partitions_of(cat: Catalogue, count: int) -> list[Catalogue]:
@@ -32,36 +37,63 @@ def _evaluate_part(kernel: Program, part: Catalogue) -> tuple[np.ndarray, ...]:
     return r.lines, r.stages, r.total, r.checks
 
 
-def evaluate_dask(prog: Program, cat: Catalogue, partitions: int | None = None,
-                  scheduler: str | None = None, client=None) -> BatchResult:
-    """Evaluate `cat` on a Dask cluster; results are the same numbers as `evaluate_catalogue`."""
+@contextmanager
+def dask_client(scheduler: str | None = None, client=None):
+    """A Dask client: `client` as given, else one of the scheduler at `scheduler`, else of a local
+    cluster of processes started here; what is started here is closed on the way out."""
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
         raise fail("io", "--dask needs Dask: pip install 'pcf[dask]'", None, path="<args>") \
             from None
-    own = client is None
-    cluster = None
-    if own:
-        if scheduler:
-            client = Client(scheduler)
-        else:
-            cluster = LocalCluster(processes=True, dashboard_address=None, silence_logs=40)
-            client = Client(cluster)
-    try:
-        workers = max(1, len(client.scheduler_info().get("workers", {})))
-        parts = partitions_of(cat, partitions or workers)
-        kernel = client.scatter(prog.kernel(), broadcast=True)
+    if client is not None:
+        yield client
+        return
+    if scheduler:
+        with Client(scheduler) as own:
+            yield own
+        return
+    # The scheduler's HTTP server (health, and the dashboard when bokeh is installed) on a free
+    # port of this machine only: the default, 8787 on every interface, warns when taken.
+    with LocalCluster(processes=True, dashboard_address="127.0.0.1:0", silence_logs=40) as cluster, \
+            Client(cluster) as own:
+        yield own
+
+
+def workers_of(client) -> int:
+    return max(1, len(client.scheduler_info().get("workers", {})))
+
+
+def dask_outcomes(prog: Program, client, chunks: Iterator[tuple[Chunk, int]],
+                  in_flight: int | None = None) -> Iterator[Outcome]:
+    """Each chunk's `evaluate_chunk` on the cluster, yielded in the catalogue's order, with at most
+    `in_flight` chunks (default: two per worker) sent and not yet back: the catalogue is read as
+    the cluster works through it, and memory follows the chunk, as in the plain path."""
+    # Keys of their own (hash=False): a key named by content would be shared with an earlier call's
+    # equal data, which the scheduler forgets when that call's futures are released.
+    kernel = client.scatter(prog.kernel(), broadcast=True, hash=False)
+    limit = in_flight or 2 * workers_of(client)
+    pending: deque = deque()
+    for chunk, offset in chunks:
+        # each chunk scattered as data (the task graph holds its key only: no "large graph")
+        pending.append(client.submit(evaluate_chunk, kernel, client.scatter(chunk, hash=False), offset, pure=False))
+        while len(pending) >= limit:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def evaluate_dask(prog: Program, cat: Catalogue, partitions: int | None = None,
+                  scheduler: str | None = None, client=None) -> BatchResult:
+    """Evaluate `cat` on a Dask cluster; results are the same numbers as `evaluate_catalogue`."""
+    with dask_client(scheduler, client) as client:
+        parts = partitions_of(cat, partitions or workers_of(client))
+        kernel = client.scatter(prog.kernel(), broadcast=True, hash=False)
         # The partitions are data, not part of the task graph: scattered first (each to one
         # worker), the graph holds only their keys. Passed as arguments, they made the graph as
         # large as the catalogue, and Dask warned "Sending large graph" at 10 MB.
-        futures = client.map(_evaluate_part, [kernel] * len(parts), client.scatter(parts), pure=False)
+        futures = client.map(_evaluate_part, [kernel] * len(parts), client.scatter(parts, hash=False), pure=False)
         done = client.gather(futures)
-    finally:
-        if own:
-            client.close()
-            if cluster is not None:
-                cluster.close()
     lines = np.concatenate([d[0] for d in done], axis=1)
     result = BatchResult(cat.ids, cat.names, lines, np.concatenate([d[1] for d in done], axis=1),
                          np.concatenate([d[2] for d in done]), np.concatenate([d[3] for d in done], axis=1))

@@ -20,8 +20,13 @@ def cmd_batch(args) -> int:
         print("pcf batch: no --data-year: annual factors resolve to their latest year", file=sys.stderr)
     prog = compile_program(compile_method(method, ws.kb, ws.units, args.data_year,
                                           latest_when_no_year=args.data_year is None))
-    if args.inventories.suffix.lower() == ".csv" and args.inventories.is_file() and not args.dask:
-        return _batch_stream(args, ws, method, prog, Progress("evaluating", args.progress))
+    if args.inventories.suffix.lower() == ".csv" and args.inventories.is_file():
+        if not args.dask:
+            return _batch_stream(args, ws, method, prog, Progress("evaluating", args.progress))
+        from ..analysis.distributed import dask_client, dask_outcomes
+        with dask_client(args.scheduler) as client:
+            return _batch_stream(args, ws, method, prog, Progress("evaluating", args.progress),
+                                 lambda chunks: dask_outcomes(prog, client, chunks))
     cat = load_catalogue(args.inventories, prog, ws.kb, Progress("reading", args.progress))
     if args.dask:
         from ..analysis.distributed import evaluate_dask
@@ -38,13 +43,15 @@ def cmd_batch(args) -> int:
     return 0
 
 
-def _batch_stream(args, ws, method, prog, progress) -> int:
+def _batch_stream(args, ws, method, prog, progress, outcomes=None) -> int:
     """A wide CSV catalogue streamed chunk by chunk into the output (a temporary file, renamed or
-    copied to stdout once the whole catalogue is through: an error leaves nothing written)."""
+    copied to stdout once the whole catalogue is through: an error leaves nothing written);
+    `outcomes` evaluates the chunks on a Dask cluster (`--dask`)."""
     from ..analysis.batch import batch_wide_csv
     count: list[int] = []
     from ..analysis.widecsv import CHUNK_ROWS
-    pieces = batch_wide_csv(args.inventories, prog, args.chunk_rows or CHUNK_ROWS, args.lines, progress, count)
+    pieces = batch_wide_csv(args.inventories, prog, args.chunk_rows or CHUNK_ROWS, args.lines, progress, count,
+                            outcomes)
     if args.output is None:
         import tempfile
         with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
