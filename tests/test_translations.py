@@ -69,6 +69,17 @@ def test_the_chinese_page_keeps_code_links_and_anchors(name):
     assert re.search(r"[\u4e00-\u9fff]", without_code(zh)), f"docs/zh/{name} is not in Chinese"
 
 
+CJK = "[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
+
+
+@pytest.mark.parametrize("name", GUIDES)
+def test_no_line_break_inside_a_chinese_sentence(name):
+    """Markdown shows a line break as a space: between two Chinese characters it is a stray gap."""
+    zh = without_code((DOCS / "zh" / name).read_text(encoding="utf-8"))
+    broken = re.findall(f"{CJK}\n[ \t]*{CJK}", zh)
+    assert not broken, f"docs/zh/{name}: join the lines at {broken[:5]}"
+
+
 def test_heading_anchors_follow_the_toc():
     text = "# A\n\n## 1. The report, for the client\n\n```\n## not a heading\n```\n\n## `pcf run` twice\n\n## 1. The report, for the client\n"
     assert heading_anchors(text) == ["a", "1-the-report-for-the-client", "pcf-run-twice", "1-the-report-for-the-client_1"]
@@ -88,10 +99,18 @@ def test_the_generated_pages_words_are_all_translated():
     assert "## 生命周期阶段" in page and "## 公式" in page and '<a id="live-a-worked-case"></a>' in page
     assert "| 数字 | 计算值 | 报告值 | 结论 | 审核指出的差错 |" in pages["gallery.md"]
     assert "✗ 不一致" in pages["gallery.md"]
+    assert "| 系统边界 | 摇篮到坟墓 |" in page and "摇篮到坟墓" in home      # the boundary's keyword too
     assert "## `unit-mismatch`\n\n不同量纲的量被相加、比较或赋值。" in pages["errors.md"]
     # the English pages are unchanged by the locale machinery
     en = all_pages()
     assert "## Stages" in en["methods/gbt24067.electrical.md"] and "生命周期阶段" not in en["findings.md"]
+
+
+def test_every_boundary_has_a_chinese_name():
+    from pcf.plan.settings import BOUNDARIES
+    zh = load_locale("zh")
+    assert all(zh.boundary(b.replace("_", "-")) != b.replace("_", "-") for b in BOUNDARIES)
+    assert zh.boundary("partial (use, end_of_life)") == "部分 (use, end_of_life)" and EN.boundary("") == ""
 
 
 def test_a_missing_translation_is_an_error_naming_it():

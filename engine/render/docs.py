@@ -74,7 +74,7 @@ def method_page(ws: Workspace, method: n.Method, live: tuple | None = None, regi
     m = method
     plan = compile_model(m, ws.kb, ws.units)
     out = [f"# {cell(m.title or m.id)}", "", f"`{m.id}` · {t('source')} {markdown_code(rel(m.path))}", ""]
-    rows = [(t("standard"), m.setting("standard")), (t("boundary"), (m.setting("boundary") or "").replace("_", "-")),
+    rows = [(t("standard"), m.setting("standard")), (t("boundary"), t.boundary((m.setting("boundary") or "").replace("_", "-"))),
             (t("GWP set"), m.setting("gwp")), (t("functional unit"), m.setting("functional_unit")),
             (t("factor year"), m.setting("factor_year") or t("exact (the case's data year)")),
             (t("CO2 counted as CO2e"), m.setting("non_co2_negligible") or t("no"))]
@@ -168,7 +168,7 @@ def home_result(ws: Workspace | None = None, examples: Path = ROOT / "examples",
     out = [f"## {t('One worked result')}", "",
            t("Seed 002, {product}, under {method} ({standard}, {boundary}, GWP {gwp}), kgCO2e per {fu}, as {command} "
              "prints it:", product=cell(p.name or p.id), method=f"[`{r.method.id}`](methods/{url_path(r.method.id)}.md)",
-             standard=cell(r.method.standard), boundary=cell(r.method.boundary_text), gwp=cell(r.method.gwp), fu=fu,
+             standard=cell(r.method.standard), boundary=cell(t.boundary(r.method.boundary_text)), gwp=cell(r.method.gwp), fu=fu,
              command=f"`pcf run examples/{HOME_CASE}`"), "",
            f"| {t('stage')} | kgCO2e | {t('share')} |", "|---|---:|---:|"]
     out += [f"| {cell(r.stage_labels.get(s) or s)} `{s}` | {fmt_value(v)} | {fmt_share(p.shares[s])} |"
@@ -361,7 +361,7 @@ def all_pages(ws: Workspace | None = None, examples: Path = ROOT / "examples", t
         m = ws.resolve(read_method(path))
         pages[f"methods/{ident}.md"] = method_page(ws, m, worked.get(ident), registers, t)
         methods_index.append(f"| [`{ident}`]({ident}.md) | {cell(m.setting('standard'))} | "
-                             f"{cell((m.setting('boundary') or '').replace('_', '-'))} | {cell(m.setting('gwp'))} | "
+                             f"{cell(t.boundary((m.setting('boundary') or '').replace('_', '-')))} | {cell(m.setting('gwp'))} | "
                              f"{cell(m.extends or '')} |")
     pages["methods/index.md"] = "\n".join(methods_index) + "\n"
     pages.update(kb_pages(ws.kb, t))

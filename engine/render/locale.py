@@ -40,6 +40,12 @@ class Locale:
                                          f"engine/render/locales/{self.lang}.toml") from None
         return text.format(**fields) if fields else text
 
+    def boundary(self, text: str) -> str:
+        """A boundary as the pages write it (`cradle-to-gate`, `partial (use, end_of_life)`), its
+        keyword in this language; the stage ids stay as they are."""
+        head, sep, rest = (text or "").partition(" (")
+        return (self(head) if head else head) + sep + rest
+
     def meaning(self, table: str, code: str, english: str) -> str:
         """An error's or a finding's meaning (`table` "errors" or "findings") in this language."""
         if self.lang == "en":

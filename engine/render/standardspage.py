@@ -86,7 +86,7 @@ def _bases_table(methods: list[n.Method], t: Locale = EN) -> list[str]:
         arg = sep.arg("tags") if sep is not None else None
         tags = ", ".join(v for v in arg.values if isinstance(v, str)) if arg else t("nothing")
         rows.append(f"| `{m.id}` | {markdown_text(m.setting('standard'))} | "
-                    f"{markdown_text((m.setting('boundary') or '').replace('_', '-'))} | "
+                    f"{markdown_text(t.boundary((m.setting('boundary') or '').replace('_', '-')))} | "
                     f"{markdown_text(m.setting('gwp') or '')} | {markdown_text(tags)} |")
     if not rows:
         return []

@@ -34,7 +34,7 @@ def worked_cases_page(ws: Workspace, examples: Path = ROOT / "examples", t: Loca
         case = r.case
         out += [f"## {_cell(case.title or case_dir.name)}", "",
                 f"{markdown_code('examples/' + case_dir.name)} · {t('method')} {markdown_code(r.method.id)} "
-                f"({_cell(r.method.boundary_text)}) · " + t("try {commands} on it", commands="`pcf run`, `pcf explain`, "
+                f"({_cell(t.boundary(r.method.boundary_text))}) · " + t("try {commands} on it", commands="`pcf run`, `pcf explain`, "
                 "`pcf report`, `pcf uncertainty`, `pcf sensitivity`, `pcf compare --scenarios`"), ""]
         for key in ("summary", "arithmetic"):
             if case.source.get(key):
