@@ -106,6 +106,14 @@ def test_the_generated_pages_words_are_all_translated():
     assert "## Stages" in en["methods/gbt24067.electrical.md"] and "生命周期阶段" not in en["findings.md"]
 
 
+def test_every_kind_an_override_can_name_has_a_chinese_name():
+    from pcf.core import keys
+    zh = load_locale("zh")
+    kinds = (keys.INPUT, keys.TABLE, keys.LET, keys.EMISSION, keys.COLUMN, keys.STAGE, keys.MAP, keys.SETTING,
+             keys.RULE, keys.CHECK, keys.SCENARIO)
+    assert all(zh(k) != k for k in kinds)
+
+
 def test_every_boundary_has_a_chinese_name():
     from pcf.plan.settings import BOUNDARIES
     zh = load_locale("zh")
