@@ -16,7 +16,7 @@ import pytest
 
 from pcf import cli
 from pcf.commands import library as library_commands
-from pcf.knowledge import kb as kbmod
+from pcf.knowledge import kb as kbmod, kbcache
 from pcf.language import nodes as n
 from pcf.language.build import build_formula
 from pcf.core.errors import PcfError
@@ -343,6 +343,30 @@ def test_cached_load_equals_uncached(units, tmp_path, monkeypatch):
     assert cached == uncached == fresh
     assert cached.entries == uncached.entries and cached.sources == uncached.sources
     assert cached.lookup(HUNAN, 2022).entry.span == uncached.lookup(HUNAN, 2022).entry.span
+
+
+def test_a_cached_load_makes_only_the_entries_asked_for(units, tmp_path, monkeypatch):
+    """A run reads a few dozen entries of the library: from the cache, an id's entries are made when
+    it is first looked up (kbcache.LazyEntries), each once, equal to the parsed ones."""
+    root = tmp_path / "kb"
+    shutil.copytree(DEFAULT_KB_DIR, root)
+    cache = tmp_path / "c"
+    uncached = load_kb(root, units, cache=False)
+    load_kb(root, units, cache_dir=cache)
+    made = []
+    real = kbcache.LazyEntries.__init__
+
+    def counting(self, rows, build):
+        real(self, rows, lambda i: made.append(i) or build(i))
+    monkeypatch.setattr(kbcache.LazyEntries, "__init__", counting)
+    cached = load_kb(root, units, cache_dir=cache)
+    assert isinstance(cached.by_id, kbcache.LazyEntries) and made == []
+    assert list(cached.by_id) == list(uncached.by_id) and len(cached.by_id) == len(uncached.by_id)
+    assert HUNAN in cached and "no.such.id" not in cached and made == []     # ids cost nothing
+    first = cached.lookup(HUNAN, 2022).entry
+    assert first == uncached.lookup(HUNAN, 2022).entry and len(made) == len(uncached.by_id[HUNAN])
+    assert cached.lookup(HUNAN, 2022).entry is first and len(made) == len(uncached.by_id[HUNAN])   # made once
+    assert cached.by_id == uncached.by_id and len(made) == len(uncached.entries)
 
 
 def test_changing_a_file_invalidates_the_cache(units, small_kb, tmp_path):
