@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     from .core.pintimport import import_pint_without_dask
-    import_pint_without_dask()               # before anything imports pint (core/pintimport.py)
+    import_pint_without_dask()               # whenever pint is imported, without dask (core/pintimport.py)
     from .knowledge.layers import KbChoice   # the library and the --kb layers, as one value
     args.kb = KbChoice(args.library_kb, tuple(args.kb))
     try:

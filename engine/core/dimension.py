@@ -5,19 +5,17 @@ derived knowledge-base entries (plan when a method uses them, kbcheck for `pcf c
 A basis conversion is checked against the whole product chain around it
 (`NCV * CC * OF * 44/12`): what it multiplies must have the basis it converts from.
 
-    >>> from pint.util import UnitsContainer as U
+    >>> from .basedims import Dim as U
     >>> from . import nodes as n
     >>> from .source import Span
     >>> s = Span("x", 1, 1)
     >>> e = n.BinOp("*", n.Ref("c", s), n.BasisConversion(44, 12, s), s)
     >>> infer_dim(e, lambda leaf, row: U({"kgC": 1}), print)
-    <UnitsContainer({'kgCO2': 1})>
+    <Dim({'kgCO2': 1})>
 """
 from __future__ import annotations
 
 from typing import Callable, Mapping
-
-from pint.util import UnitsContainer
 
 from ..language import nodes as n
 from .errors import Diagnostic
@@ -36,7 +34,7 @@ CONVERSION_NAMES = {(44, 12): "C -> CO2", (12, 44): "CO2 -> C", (44, 28): "N2O-N
                     (28, 44): "N2O -> N2O-N", (62, 142): "P2O5 -> P", (142, 62): "P -> P2O5",
                     (78, 94): "K2O -> K", (94, 78): "K -> K2O"}
 # What a conversion contributes: built once, shared (dimensions are never mutated).
-CONVERSION_DIMS = {k: UnitsContainer({dst: 1, src: -1}) for k, (src, dst) in CONVERSIONS.items()}
+CONVERSION_DIMS = {k: Dim({dst: 1, src: -1}) for k, (src, dst) in CONVERSIONS.items()}
 _SUBSTANCE = {"kgC": "carbon (C)", "kgCO2": "CO2", "kgN2O_N": "N2O-N", "kgN2O": "N2O",
               "kgP2O5": "phosphate (P2O5)", "kgP": "phosphorus (P)", "kgK2O": "potash (K2O)", "kgK": "potassium (K)"}
 
@@ -241,7 +239,7 @@ def mismatch_hint(a: Dim, b: Dim) -> str | None:
 def missing_conversion_hint(found: Dim, unit: Dim) -> str:
     """When a formula gives one basis where its unit says another: the conversion to write."""
     for (num, den), (src, dst) in CONVERSIONS.items():
-        rest = found / UnitsContainer({src: 1})
-        if found.get(src) == 1 and unit.get(dst) == 1 and rest == unit / UnitsContainer({dst: 1}):
+        rest = found / Dim({src: 1})
+        if found.get(src) == 1 and unit.get(dst) == 1 and rest == unit / Dim({dst: 1}):
             return f"the formula gives {src[2:]} where the unit says {dst[2:]}: multiply by {num}/{den}"
     return "check the unit of each entry the formula uses"

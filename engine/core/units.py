@@ -1,34 +1,38 @@
 """Units: parsing unit strings with pint, and the dimension algebra of the static check.
 
 Every quantity is carried in pint's base units (kg, m, s, kgCO2e, kgCO2, kgC, item ...).
-A unit string becomes a `UnitSpec`: its scale to base units and its dimension (a pint
-`UnitsContainer` of base units). The static check multiplies and compares dimensions;
+A unit string becomes a `UnitSpec`: its scale to base units and its dimension (a `Dim` of
+base-unit exponents, core/basedims.py). The static check multiplies and compares dimensions;
 evaluation then runs on plain floats already scaled to base units, so no conversion
 happens at evaluation time.
+
+pint is imported and its registry loaded only when a unit string is met that the parsed-unit
+cache (core/unitcache.py) does not hold: an everyday run needs neither.
 """
 from __future__ import annotations
 
 import hashlib
 import math
-import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
-import pint
-from pint.util import UnitsContainer
-
+from .basedims import Dim
 from .paths import DEFAULT_UNITS_FILE
+from .unitcache import UnitCache, unit_cache
+
+if TYPE_CHECKING:     # imported when a unit string is first parsed with it
+    import pint
 
 
-Dim = UnitsContainer
-DIMENSIONLESS: Dim = UnitsContainer()
+DIMENSIONLESS: Dim = Dim()
 # What a text input or column holds (a waste route, a transport mode): no quantity at all.
-TEXT: Dim = UnitsContainer({"text": 1})
+TEXT: Dim = Dim({"text": 1})
 
 # Substance dimensions, by the base unit pint gives them (see kb/units.txt).
-CO2E = UnitsContainer({"kgCO2e": 1})
-CO2 = UnitsContainer({"kgCO2": 1})
+CO2E = Dim({"kgCO2e": 1})
+CO2 = Dim({"kgCO2": 1})
 
 
 class UnitError(ValueError):
@@ -52,44 +56,81 @@ class UnitSpec:
         return value / self.scale
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Units:
-    """A unit registry (pint, with kb/units.txt) and the parsed-unit cache of this instance."""
-    registry: pint.UnitRegistry
-    path: Path | None = field(default=None, compare=False)   # the definitions file read, if any
-    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+    """Unit strings read with pint and a definitions file (kb/units.txt): parsed units kept in this
+    instance and, with `disk`, between runs; the pint registry loaded on the first string neither
+    holds (`registry`)."""
+    path: Path | None                          # the definitions file, if any
+    disk: UnitCache | None = field(default=None, repr=False)
+    _loader: Callable | None = field(default=None, repr=False)    # () -> the pint registry
+    _state: dict = field(default_factory=dict, repr=False)        # "registry", "stored": the disk's units
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def registry(self):
+        reg = self._state.get("registry")
+        if reg is None:
+            reg = self._state["registry"] = self._loader()
+        return reg
 
     def parse(self, text: str) -> UnitSpec:
         spec = self._cache.get(text)
         if spec is None:
-            # `text`: what a text input or column holds, a dimension no quantity has
-            spec = UnitSpec(text, 1.0, TEXT) if text == "text" else _parse(self.registry, text)
-            self._cache[text] = spec
+            spec = self._cache[text] = self._parse_new(text)
+        return spec
+
+    def _parse_new(self, text: str) -> UnitSpec:
+        if text == "text":   # what a text input or column holds, a dimension no quantity has
+            return UnitSpec(text, 1.0, TEXT)
+        stored = self._state.setdefault("stored", {})
+        hit = stored.get(text)
+        if hit is not None:
+            return UnitSpec(text, hit[0], hit[1])
+        spec = _parse(self.registry, text)      # a UnitError is not stored: it is raised again
+        if self.disk is not None:
+            stored[text] = (spec.scale, spec.dim)
+            self.disk.write(stored)
         return spec
 
 
 def load_units(path: Path = DEFAULT_UNITS_FILE, cache: bool = True) -> Units:
-    """The registry: pint's defaults plus `path`. pint's own definitions cache (keyed by the
-    files' content, sealed and written atomically: pintcache.py) sits next to the
-    knowledge-base cache and saves ~0.1 s a start; a cache that cannot be used only makes
-    the load slower."""
-    disk_cache = None
-    if cache:
-        from ..files.cachefiles import cache_key, default_cache_dir, private_dir
-        from .pintcache import SealedDiskCache
-        base = default_cache_dir()
-        key = cache_key(base)
-        # pint's parsed files keep the paths they were read from (and resolve `@import`
-        # against them): a cache shared by two installs (two venvs, two checkouts) would hand
-        # one the other's paths. So one folder per (pint install, units file).
-        where = f"{Path(pint.__file__).resolve().parent}\0{Path(path).resolve()}"
-        folder = base / "pint-sealed" / hashlib.sha256(where.encode()).hexdigest()[:16]
-        if key is not None and private_dir(base / "pint-sealed") and private_dir(folder):
-            disk_cache = SealedDiskCache(folder, key)
-    return _load_units(path, disk_cache)
+    """The units of pint's defaults plus `path`. With `cache`, parsed units are kept between runs
+    (core/unitcache.py) and pint is loaded only for a string not kept yet; the first load of a
+    definitions file (or of a changed one) loads pint at once, so a file pint refuses is an error
+    here. pint's own definitions cache (keyed by the files' content, sealed and written
+    atomically: pintcache.py) sits beside them and saves ~0.1 s when pint is loaded."""
+    path = Path(path)
+    disk = unit_cache(path) if cache and path.is_file() else None
+    units = Units(path.resolve(), disk, lambda: _load_registry(path, _pint_disk_cache(path) if cache else None))
+    stored = disk.read() if disk is not None else None
+    if stored is None:
+        units.registry      # the definitions are read now: an error in them is reported here
+        stored = {}
+    units._state["stored"] = stored
+    return units
 
 
-def _load_units(path: Path, disk_cache=None) -> Units:
+def _pint_disk_cache(path: Path):
+    from ..files.cachefiles import cache_key, default_cache_dir, private_dir
+    from .pintcache import SealedDiskCache
+    import importlib.util
+    base = default_cache_dir()
+    key = cache_key(base)
+    # pint's parsed files keep the paths they were read from (and resolve `@import`
+    # against them): a cache shared by two installs (two venvs, two checkouts) would hand
+    # one the other's paths. So one folder per (pint install, units file).
+    spec = importlib.util.find_spec("pint")
+    pint_dir = Path(spec.origin).resolve().parent if spec is not None and spec.origin else Path("?")
+    where = f"{pint_dir}\0{Path(path).resolve()}"
+    folder = base / "pint-sealed" / hashlib.sha256(where.encode()).hexdigest()[:16]
+    if key is not None and private_dir(base / "pint-sealed") and private_dir(folder):
+        return SealedDiskCache(folder, key)
+    return None
+
+
+def _load_registry(path: Path, disk_cache=None):
+    import pint
     options = dict(autoconvert_offset_to_baseunit=True, on_redefinition="raise")
     if disk_cache is None:
         reg = pint.UnitRegistry(**options)
@@ -100,7 +141,7 @@ def _load_units(path: Path, disk_cache=None) -> Units:
         reg.load_definitions(str(path))
     except Exception as exc:   # pint's own errors, and a TypeError for a line it cannot classify
         raise _definitions_error(reg, Path(path), exc) from None
-    return Units(reg, Path(path).resolve())
+    return reg
 
 
 def _definitions_error(reg: pint.UnitRegistry, path: Path, exc: Exception):
@@ -189,7 +230,7 @@ def check_unit_length(text: str) -> None:
                         "write units like `kWh`, `kgCO2e/kWh`, `t·km`, `GJ/万Nm3`")
 
 
-def _parse(reg: pint.UnitRegistry, text: str) -> UnitSpec:
+def _parse(reg, text: str) -> UnitSpec:
     check_unit_length(text)
     src = normalise(text)
     if not src:
@@ -202,6 +243,7 @@ def _parse(reg: pint.UnitRegistry, text: str) -> UnitSpec:
     if src == "%":
         return UnitSpec(text, 0.01, DIMENSIONLESS)
     _check_powers(src, text)
+    import pint
     try:
         q = reg.parse_expression(src)
         if not isinstance(q, pint.Quantity):
@@ -217,7 +259,7 @@ def _parse(reg: pint.UnitRegistry, text: str) -> UnitSpec:
                         "write units like `kWh`, `kgCO2e/kWh`, `t·km`, `GJ/万Nm3`") from None
     if not math.isfinite(scale) or scale == 0:
         raise UnitError(f"unit `{text}` has no finite scale")
-    return UnitSpec(text, scale, UnitsContainer(dict(base._units)))
+    return UnitSpec(text, scale, Dim(dict(base._units)))
 
 
 # A power is a small number (`m**3`, `m^-2`, `s**0.5`), never a chain: pint evaluates

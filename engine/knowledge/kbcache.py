@@ -31,11 +31,10 @@ from dataclasses import fields
 from operator import itemgetter
 from pathlib import Path
 
-import pint
-
 from .. import __version__
 from ..core.errors import PcfError
 from ..core.source import Span, display_path
+from ..core.unitcache import pint_stamp
 from ..files.cachefiles import cache_key, default_cache_dir, read_sealed, write_sealed
 from ..files.inputfile import read_inside
 from ..files.tomlfile import MAX_TOML_BYTES
@@ -238,7 +237,7 @@ def _stamp(root: Path, overlay: bool = False) -> str | None:
     h = hashlib.sha256()
     try:
         code = [(name, (st := (_HERE / name).stat()).st_size, st.st_mtime_ns) for name in _CODE]
-        h.update(repr((FORMAT, __version__, str(root), overlay, sys.version_info[:2], pint.__version__,
+        h.update(repr((FORMAT, __version__, str(root), overlay, sys.version_info[:2], pint_stamp(),
                        code)).encode())
         for path in kb_files(root):
             data = read_inside(path, None, MAX_TOML_BYTES, "knowledge-base file")
