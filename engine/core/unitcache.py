@@ -25,10 +25,15 @@ _CODE = ("units.py", "basedims.py", "unitcache.py")
 MAX_ENTRIES = 100_000      # a runaway file (a program parsing generated unit strings) stops growing
 
 
-def pint_stamp() -> tuple:
-    """Where pint is installed and its package file's size and time, found without importing it."""
+def pint_origin() -> Path | None:
+    """pint's package file (`.../pint/__init__.py`), found without importing pint."""
     spec = importlib.util.find_spec("pint")
-    origin = Path(spec.origin) if spec is not None and spec.origin else None
+    return Path(spec.origin).resolve() if spec is not None and spec.origin else None
+
+
+def pint_stamp() -> tuple:
+    """Where pint is installed and its package file's size and time."""
+    origin = pint_origin()
     if origin is None:
         return ("no pint",)
     st = origin.stat()

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Callable
 
 from .basedims import Dim
 from .paths import DEFAULT_UNITS_FILE
-from .unitcache import UnitCache, unit_cache
+from .unitcache import UnitCache, pint_origin, unit_cache
 
 if TYPE_CHECKING:     # imported when a unit string is first parsed with it
     import pint
@@ -114,15 +114,13 @@ def load_units(path: Path = DEFAULT_UNITS_FILE, cache: bool = True) -> Units:
 def _pint_disk_cache(path: Path):
     from ..files.cachefiles import cache_key, default_cache_dir, private_dir
     from .pintcache import SealedDiskCache
-    import importlib.util
     base = default_cache_dir()
     key = cache_key(base)
     # pint's parsed files keep the paths they were read from (and resolve `@import`
     # against them): a cache shared by two installs (two venvs, two checkouts) would hand
     # one the other's paths. So one folder per (pint install, units file).
-    spec = importlib.util.find_spec("pint")
-    pint_dir = Path(spec.origin).resolve().parent if spec is not None and spec.origin else Path("?")
-    where = f"{pint_dir}\0{Path(path).resolve()}"
+    origin = pint_origin()
+    where = f"{origin.parent if origin else '?'}\0{Path(path).resolve()}"
     folder = base / "pint-sealed" / hashlib.sha256(where.encode()).hexdigest()[:16]
     if key is not None and private_dir(base / "pint-sealed") and private_dir(folder):
         return SealedDiskCache(folder, key)
