@@ -19,7 +19,8 @@ from ..analysis.rowshares import row_parts
 from ..evaluation.result import Result
 from ..knowledge.layers import hidden_entry
 from .reportcontent import study_view
-from .charts import png_chart, svg_chart
+from .barchart import stage_bars
+from .charts import png_chart
 from .escape import html_text, markdown_text, text_block
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -318,26 +319,30 @@ def _is_factor(node) -> bool:
 
 
 def chart(stages, lang: str, png: bool = False):
-    """A horizontal bar chart of the stages as inline SVG (text kept as text for CJK labels), or
-    as PNG bytes (`png`, for Word)."""
+    """A horizontal bar chart of the stages as inline SVG (written directly, text kept as text for
+    CJK labels: barchart.py), or as PNG bytes drawn by matplotlib (`png`, for Word)."""
+    if not png:
+        return Markup(stage_bars([(s[0], s[1]) for s in stages], lambda v: number(v, lang)))  # labels escaped there
     names = [s[0] for s in stages][::-1]
     values = [s[1] for s in stages][::-1]
 
     def draw(ax):
-        bars = ax.barh(names, values, color="#2f7fc1")
+        # positions, not names: two stages with one label are two bars
+        bars = ax.barh(range(len(values)), values, color="#2f7fc1")
+        ax.set_yticks(range(len(values)), names)
         top = max(values) if values and max(values) > 0 else 1.0
+        low = min([0.0, *values])
         for bar, v in zip(bars, values):
-            ax.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2, number(v, lang),
-                    va="center", fontsize=9)
-        ax.set_xlim(0, top * 1.2)
+            ax.text(v + top * 0.01 if v >= 0 else v - top * 0.01, bar.get_y() + bar.get_height() / 2,
+                    number(v, lang), va="center", ha="left" if v >= 0 else "right", fontsize=9)
+        ax.set_xlim(low * 1.3, top * 1.2)
+        if low < 0:
+            ax.axvline(0, color="black", linewidth=0.8)
         ax.set_xlabel("kgCO2e")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
 
-    if png:
-        return png_chart((7, 0.5 + 0.45 * len(stages)), draw)
-    svg = svg_chart((7, 0.5 + 0.45 * len(stages)), draw)
-    return Markup(svg[svg.index("<svg"):])    # matplotlib escaped the labels (see charts.svg_chart)
+    return png_chart((7, 0.5 + 0.45 * len(stages)), draw)
 
 
 def _environment(fmt: str) -> Environment:
