@@ -15,7 +15,7 @@ from pathlib import Path
 from ..api import Workspace
 from ..core.errors import PcfError
 from ..evaluation.evaluate import bind
-from ..evaluation.result import Finding
+from ..evaluation.result import Finding, Result
 from .across import across_checks
 from .audit import Check, figure_checks, product_intervals
 from .rows import row_checks
@@ -42,8 +42,10 @@ class AuditView:
                 "figures": [_row(c) for c in self.checks], "findings": [f.to_dict() for f in self.findings]}
 
 
-def audit_case(ws: Workspace, case_dir: Path | str) -> AuditView:
-    result = ws.run_case(case_dir)
+def audit_case(ws: Workspace, case_dir: Path | str, result: Result | None = None) -> AuditView:
+    """The audit chapter of a case; `result`, the case's run as it stands (no other method or
+    scenario), when the caller has it already: a report ran it once, not twice."""
+    result = result if result is not None else ws.run_case(case_dir)
     case = result.case
     checks: list[Check] = []
     by_id = {p.id: p for p in result.products}

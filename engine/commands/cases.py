@@ -70,7 +70,7 @@ def cmd_report(args) -> int:
     case = result.case
     if case is not None and args.method is None and args.scenario is None and (case.reported or case.rows or case.across):
         from ..checks.auditview import audit_case
-        view = audit_case(ws, args.case)   # the chapter on the printed figures
+        view = audit_case(ws, args.case, result)   # the chapter on the printed figures (the same run)
     if args.format in ("docx", "pdf"):
         if args.output is None:
             print(f"pcf report: --format {args.format} writes a file: give -o REPORT.{args.format}", file=sys.stderr)

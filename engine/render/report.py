@@ -19,6 +19,7 @@ from ..analysis.rowshares import row_parts
 from ..evaluation.result import Result
 from ..knowledge.layers import hidden_entry
 from .reportcontent import study_view
+from .templatecache import SealedBytecodeCache
 from .barchart import stage_bars
 from .charts import png_chart
 from .escape import html_text, markdown_text, text_block
@@ -345,16 +346,26 @@ def chart(stages, lang: str, png: bool = False):
     return png_chart((7, 0.5 + 0.45 * len(stages)), draw)
 
 
-def _environment(fmt: str) -> Environment:
+def _environment(fmt: str, lang: str) -> Environment:
     """Escape by construction: every `{{ value }}` is escaped for the format unless it is `Markup`.
 
     HTML: jinja's autoescape, after control characters are made visible. Markdown: `markdown_text`
     (no raw HTML, no table-breaking `|` or newline, no links); pcf's own strings are `Markup`.
     """
     escape = text_block if fmt == "html" else markdown_text
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=fmt == "html", trim_blocks=True,
-                       lstrip_blocks=True, keep_trailing_newline=True,
-                       finalize=lambda v: escape(v) if isinstance(v, str) and not isinstance(v, Markup) else v)
+    options = {"autoescape": fmt == "html", "trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True}
+    # jinja2 folds a filter of a constant when it compiles (`{{ 1.0 | pct }}`): the compiled code
+    # holds the language's figure, so the cached code is kept per format and language.
+    env = Environment(loader=FileSystemLoader(TEMPLATES), **options,
+                      bytecode_cache=SealedBytecodeCache(repr((fmt, lang, sorted(options.items())))),
+                      finalize=lambda v: escape(v) if isinstance(v, str) and not isinstance(v, Markup) else v)
+    env.filters["num"] = lambda x, d=4: number(x, lang, d)
+    env.filters["pct"] = lambda x: percent(x, lang)
+    env.filters["b64"] = lambda s: base64.b64encode(s.encode("utf-8")).decode("ascii")
+    # A reader gets the place in the result (products.A.total), never a file path: positions in
+    # method and inventory files stay in the CLI and the JSON.
+    env.filters["place"] = lambda f: f.at if isinstance(f.at, str) and not _FILE_POSITION.match(f.at) else ""
+    return env
 
 
 def _trusted(value):
@@ -392,14 +403,8 @@ def render_report(result: Result, fmt: str = "html", lang: str = "zh", simulatio
                   sensitivity=None) -> str:
     """The report; with a `simulation` (pcf.analysis.uncertainty.simulate) it gains an uncertainty
     section, with an `audit` (checks.auditview.AuditView) a chapter on the printed figures."""
-    env = _environment(fmt)
+    env = _environment(fmt, lang)
     esc = html_text if fmt == "html" else markdown_text
-    env.filters["num"] = lambda x, d=4: number(x, lang, d)
-    env.filters["pct"] = lambda x: percent(x, lang)
-    env.filters["b64"] = lambda s: base64.b64encode(s.encode("utf-8")).decode("ascii")
-    # A reader gets the place in the result (products.A.total), never a file path: positions in
-    # method and inventory files stay in the CLI and the JSON.
-    env.filters["place"] = lambda f: f.at if isinstance(f.at, str) and not _FILE_POSITION.match(f.at) else ""
     m = result.method
     plan_stages = result.plan.method.stages
     s = _trusted(STRINGS[lang]) if fmt == "md" else STRINGS[lang]
