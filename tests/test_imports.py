@@ -62,6 +62,18 @@ def test_everyday_commands_load_no_graph_chart_template_or_spreadsheet_library(t
     assert loaded == {"pint", "numpy", "lark"}
 
 
+@pytest.mark.parametrize("argv", [
+    ("run", SEED),
+    ("check", "methods/gbt24067/electrical.pcf"),
+    ("explain", SEED),
+])
+def test_a_warm_command_loads_numpy_only(tmp_path, argv):
+    # the first run keeps the parsed units (core/unitcache.py) and the parse's tables
+    # (language/tablecache.py); the next needs neither pint nor lark
+    assert "lark" in loaded_by(*argv, tmp_path=tmp_path)
+    assert loaded_by(*argv, tmp_path=tmp_path) == {"numpy"}
+
+
 def test_report_loads_its_template_library_only(tmp_path):
     # the HTML report's stage chart is written as SVG directly (render/barchart.py): no matplotlib
     loaded = loaded_by("report", SEED, "--format", "html", "-o", str(tmp_path / "r.html"), tmp_path=tmp_path)

@@ -13,10 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from lark.exceptions import UnexpectedInput
 
 from pcf.language import lalr
-from pcf.language.build import _Builder, build_formula, build_from_tree, build_method
+from pcf.language.build import _Builder, build_formula, build_method
+from pcf.language.fromtree import build_from_tree
 from pcf.core.errors import PcfError
 from pcf.language.format import format_method
-from pcf.language.parser import _parser, lalr_tables
+from pcf.language.parser import _parser
+from pcf.language.tablecache import lalr_tables
 
 import strategies as gen
 

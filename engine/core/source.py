@@ -93,3 +93,8 @@ def _is_wide(ch: str) -> bool:
         or "\uf900" <= ch <= "\ufaff" or "\ufe30" <= ch <= "\ufe4f" or "\uff00" <= ch <= "\uff60"
         or "\uffe0" <= ch <= "\uffe6"
     )
+
+
+def strip_bom(text: str) -> str:
+    # A BOM from Windows editors is not content.
+    return text[1:] if text.startswith("\ufeff") else text

@@ -11,17 +11,13 @@ import re
 from bisect import bisect_right
 from dataclasses import replace
 
-from lark import Token, Tree
-from lark.exceptions import VisitError
-from lark.visitors import Transformer_NonRecursive
-
 from ..core.dimension import CONVERSIONS
-from ..core.errors import PcfError, fail
+from ..core.errors import fail
 from ..core.gcpause import gc_paused
-from ..core.source import Span
+from ..core.source import Span, strip_bom
 from . import lalr
 from . import nodes as n
-from .parser import lalr_tables, parse, strip_bom
+from .tablecache import lalr_tables
 
 # Molar-mass ratios that are basis conversions when written as a literal `a/b`.
 BASIS_RATIOS = frozenset(CONVERSIONS)
@@ -46,32 +42,10 @@ def _build(text: str, path: str, start: str, line_offset: int):
         return lalr.run(lalr_tables(), text, start, builder.handlers())
     except lalr.Refused:
         # lark's own parse of the same text explains the error (and, should the two ever
-        # disagree, its tree still gives the right nodes)
+        # disagree, its tree still gives the right nodes); lark is imported here only
+        from .fromtree import build_from_tree
+        from .parser import parse
         return build_from_tree(builder, parse(text, path, start=start, line_offset=line_offset))
-
-
-def build_from_tree(builder: "_Builder", tree: Tree):
-    """Nodes from a lark parse tree: the reference the table-driven parse is tested against."""
-    try:
-        return _FromTree(builder).transform(tree)
-    except VisitError as exc:
-        # lark wraps whatever a builder method raises; a PcfError is the user's, not a crash.
-        if isinstance(exc.orig_exc, PcfError):
-            raise exc.orig_exc from None
-        raise
-
-
-class _FromTree(Transformer_NonRecursive):
-    def __init__(self, builder: "_Builder"):
-        super().__init__()
-        self.handlers = builder.handlers()
-
-    def __default__(self, data, children, meta):
-        kids = [lalr.Word(c.type, str(c), c.start_pos, c.end_pos) if isinstance(c, Token) else c
-                for c in children]
-        if getattr(meta, "empty", True):
-            return self.handlers[data](None, None, kids)
-        return self.handlers[data](meta.start_pos, meta.end_pos, kids)
 
 
 def _label(tok: lalr.Word | None) -> str | None:

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from lark import Lark
+if TYPE_CHECKING:    # the tables are derived from a lark parser; running them needs no lark
+    from lark import Lark
 
 
 class Refused(Exception):
@@ -61,7 +62,7 @@ class Reduction:
 class Tables:
     actions: tuple[dict[str, int], ...]   # per state: symbol -> next state (>= 0) or ~rule (< 0)
     reductions: tuple[Reduction, ...]
-    lexers: tuple[tuple[_LazyPattern, dict[str, dict[str, str]]], ...]   # per state: pattern, retypes
+    lexers: tuple[tuple[LazyPattern, dict[str, dict[str, str]]], ...]   # per state: pattern, retypes
     skip: re.Pattern                      # what is ignored between tokens (spaces, comments)
     starts: dict[str, tuple[int, int]]    # start symbol -> (start state, end state)
 
@@ -113,7 +114,7 @@ def _reduction(rule) -> Reduction:
     return Reduction(len(rule.expansion), str(rule.origin.name), tuple(kept), name, expand1, unit)
 
 
-def _lexer(terminals, skip: str) -> tuple[_LazyPattern, dict[str, dict[str, str]]]:
+def _lexer(terminals, skip: str) -> tuple[LazyPattern, dict[str, dict[str, str]]]:
     # lark's order: priority, then the longest possible match, then the longest literal
     ordered = sorted(terminals, key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name))
     literals = [t for t in ordered if t.pattern.type == "str"]
@@ -131,10 +132,10 @@ def _lexer(terminals, skip: str) -> tuple[_LazyPattern, dict[str, dict[str, str]
     alternatives = alternatives or "(?!)"     # a state that takes only the end of the text
     # Ignored text is skipped by the same match; it never starts a token in this grammar, so
     # skipping it first finds the token lark's lexer would find after its ignored tokens.
-    return _LazyPattern(f"{skip}(?:{alternatives})"), retype
+    return LazyPattern(f"{skip}(?:{alternatives})"), retype
 
 
-class _LazyPattern:
+class LazyPattern:
     """A state's lexer, compiled the first time the parse reaches that state: a method visits
     about 16 of the grammar's 40 lexer states, and compiling all of them took 40-60 ms of every
     start. After the first call `match` is the compiled pattern's own method, so the parse loop
@@ -150,7 +151,7 @@ class _LazyPattern:
         return self.match(text, pos)
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, _LazyPattern) and other.source == self.source
+        return isinstance(other, LazyPattern) and other.source == self.source
 
     def __hash__(self) -> int:
         return hash(self.source)

@@ -1,6 +1,6 @@
 """The grammar's lark parser, and its syntax errors translated into positioned diagnostics.
 
-Well-formed text is parsed by `lalr.run` over this parser's table (`lalr_tables`), straight
+Well-formed text is parsed by `lalr.run` over this parser's table (`tablecache.lalr_tables`), straight
 into nodes (build.py); lark's own `parse` runs when that refuses the text, for the exception
 the diagnostics below are made from.
 
@@ -19,9 +19,9 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from ..core.errors import Diagnostic, PcfError, did_you_mean, fail
 from ..core.paths import GRAMMAR_PATH
-from ..core.source import Span
-from . import lalr
+from ..core.source import Span, strip_bom
 from .grammarcache import cached_lark
+from .tablecache import PARSER_OPTIONS
 from .mistakes import MISTAKES
 
 
@@ -47,19 +47,9 @@ _LOOKALIKES = {"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "×":
 @cache
 def _parser() -> Lark:
     # A compiled parser is a constant of the program, safe to share.
-    return cached_lark(GRAMMAR_PATH.read_text(encoding="utf-8"), dict(
-        parser="lalr", propagate_positions=True, start=["start", "expr"], maybe_placeholders=False))
-
-
-@cache
-def lalr_tables() -> lalr.Tables:
-    """The parser's LALR table and lexers, for the table-driven parse of well-formed text."""
-    return lalr.tables(_parser())
-
-
-def strip_bom(text: str) -> str:
-    # A BOM from Windows editors is not content.
-    return text[1:] if text.startswith("\ufeff") else text
+    options = dict(PARSER_OPTIONS)
+    options["start"] = list(options["start"])     # as lark keeps it (its saved parser is keyed on these)
+    return cached_lark(GRAMMAR_PATH.read_text(encoding="utf-8"), options)
 
 
 def parse(text: str, path: str, start: str = "start", line_offset: int = 0) -> Tree:

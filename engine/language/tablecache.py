@@ -1,0 +1,115 @@
+"""The table-driven parse's tables (lalr.Tables) kept between runs, so that parsing well-formed
+text needs no lark at all.
+
+The tables are plain data (per state: the actions, the lexer's expression and its retypes;
+per rule: what a reduction keeps), derived from lark's analysis of the grammar by
+`lalr.tables`. Getting them from lark took about 50 ms of every start: importing lark (~35 ms),
+loading its saved parser from the sealed cache (grammarcache.py) and deriving the tables. Kept
+as JSON in pcf's cache folder, sealed with this user's key like the other caches, they load in
+about a millisecond; lark is imported only when a text is refused (for its diagnostics) or the
+tables are missing. The file name is a digest of the grammar text, the parser's options,
+lark's and the table-deriving module's source, and Python's version: any change to what the
+tables are made from makes a new file. A cache that cannot be used only makes the start slower.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import re
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Callable
+
+from ..core.paths import GRAMMAR_PATH
+from ..files.cachefiles import cache_key, default_cache_dir, private_dir, read_sealed, write_sealed
+from . import lalr
+
+FOLDER = "lalr-sealed"
+# lark's options for grammar/pcf.lark (parser.py builds lark's parser with them)
+PARSER_OPTIONS = (("parser", "lalr"), ("propagate_positions", True), ("start", ("start", "expr")),
+                  ("maybe_placeholders", False))
+
+
+@cache
+def lalr_tables() -> lalr.Tables:
+    """The grammar's LALR table and lexers, for the table-driven parse of well-formed text; a
+    constant of the program, safe to share."""
+    def derive() -> lalr.Tables:
+        from .parser import _parser     # lark, only when the cache cannot give the tables
+        return lalr.tables(_parser())
+    return cached_tables(GRAMMAR_PATH.read_text(encoding="utf-8"), dict(PARSER_OPTIONS), derive)
+
+
+def cached_tables(grammar: str, options: dict, derive: Callable[[], lalr.Tables],
+                  cache_dir: Path | None = None) -> lalr.Tables:
+    """The tables of `grammar` under `options`: from the sealed cache, else `derive()` (and kept)."""
+    base = cache_dir or default_cache_dir()
+    key = cache_key(base)
+    if key is None or not private_dir(base / FOLDER):
+        return derive()
+    path = base / FOLDER / f"{_digest(grammar, options)}.json"
+    payload = read_sealed(path, key)
+    if payload is not None:
+        try:
+            return from_json(json.loads(payload))
+        except (ValueError, TypeError, KeyError, IndexError):   # sealed but of another shape: derived again
+            pass
+    tables = derive()
+    write_sealed(path, key, json.dumps(to_json(tables), ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    return tables
+
+
+def to_json(t: lalr.Tables) -> dict:
+    sources = sorted({p.source for p, _ in t.lexers})
+    index = {s: i for i, s in enumerate(sources)}
+    return {
+        "actions": list(t.actions),
+        "reductions": [[r.size, r.goto, [list(k) for k in r.kept], r.name, r.expand1, r.unit] for r in t.reductions],
+        "patterns": sources,
+        "lexers": [[index[p.source], retype] for p, retype in t.lexers],
+        "skip": t.skip.pattern,
+        "starts": {k: list(v) for k, v in t.starts.items()},
+    }
+
+
+def from_json(d: dict) -> lalr.Tables:
+    # one lazily compiled pattern per distinct expression, shared by the states that use it, as
+    # `lalr.tables` makes them (each is compiled once, the first time a parse needs it)
+    patterns = [lalr.LazyPattern(_str(s)) for s in d["patterns"]]
+    actions = tuple({_str(k): _int(v) for k, v in row.items()} for row in d["actions"])
+    reductions = tuple(lalr.Reduction(_int(size), _str(goto), tuple((_int(i), _int(how)) for i, how in kept),
+                                      None if name is None else _str(name), bool(expand1), bool(unit))
+                       for size, goto, kept, name, expand1, unit in d["reductions"])
+    lexers = tuple((patterns[_int(i)], {_str(k): {_str(a): _str(b) for a, b in v.items()} for k, v in retype.items()})
+                   for i, retype in d["lexers"])
+    if len(lexers) != len(actions):
+        raise ValueError("a lexer per state")
+    starts = {_str(k): (_int(a), _int(b)) for k, (a, b) in d["starts"].items()}
+    return lalr.Tables(actions, reductions, lexers, re.compile(_str(d["skip"])), starts)
+
+
+def _str(v) -> str:
+    if not isinstance(v, str):
+        raise TypeError(v)
+    return v
+
+
+def _int(v) -> int:
+    if not isinstance(v, int) or isinstance(v, bool):
+        raise TypeError(v)
+    return v
+
+
+def _digest(grammar: str, options: dict) -> str:
+    h = hashlib.sha256()
+    for part in (grammar, repr(sorted(options.items())), sys.version.split()[0]):
+        h.update(part.encode("utf-8") + b"\0")
+    # lark's source (its version is in it) and the module that derives the tables, read, not
+    # imported: importing lark is what the cache saves
+    spec = importlib.util.find_spec("lark")
+    for file in (spec.origin if spec else None, lalr.__file__, __file__):
+        h.update(Path(file).read_bytes() if file else b"no lark")
+        h.update(b"\0")
+    return h.hexdigest()[:32]
