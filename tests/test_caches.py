@@ -108,16 +108,31 @@ class Evil:
         return os.system, (f"touch {self.marker}",)
 
 
+def split(payload: bytes) -> tuple[dict, dict[str, list]]:
+    """A cache's header and each id's rows (kbcache's format: a header line, then the rows)."""
+    head, body = payload.split(b"\n", 1)
+    header = json.loads(head)
+    starts = [0, *header["ends"]]
+    return header, {i: json.loads(body[a:b]) for i, a, b in zip(header["ids"], starts, header["ends"])}
+
+
+def joined(header: dict, rows: dict[str, list]) -> bytes:
+    chunks = [json.dumps(rows[i], ensure_ascii=False).encode("utf-8") for i in header["ids"]]
+    ends, at = [], 0
+    for c in chunks:
+        at += len(c)
+        ends.append(at)
+    return json.dumps({**header, "ends": ends}).encode("utf-8") + b"\n" + b"".join(chunks)
+
+
 def forged(cache: Path) -> bytes:
     """The real cache content with the electricity factor raised, as valid JSON."""
-    payload = the_cache_file(cache).read_bytes()[32:]   # past the seal
-    doc = json.loads(payload)
-    cols = doc["columns"]
-    hits = [i for i, (ident, v) in enumerate(zip(cols["id"], cols["value"]))
-            if ident == "cn.electricity.cfp.national" and v == 0.5777]
+    header, rows = split(the_cache_file(cache).read_bytes()[32:])   # past the seal
+    value = header["row"].index("value")
+    hits = [r for r in rows["cn.electricity.cfp.national"] if r[value] == 0.5777]
     assert len(hits) == 1
-    cols["value"][hits[0]] = 0.9777
-    return json.dumps(doc).encode("utf-8")
+    hits[0][value] = 0.9777
+    return joined(header, rows)
 
 
 PLANTS = {
@@ -144,17 +159,46 @@ def test_a_planted_kb_cache_file_is_ignored_and_rebuilt(ws, kb_copy, tmp_path, m
 
 def test_a_sealed_file_of_the_wrong_shape_is_rebuilt(ws, kb_copy, tmp_path):
     """Sealed with the right key (as a future pcf version might write) yet not this format, or
-    with a wrong type in a column: checked field by field, then rebuilt."""
+    with a wrong type in a field: checked field by field, then rebuilt."""
     cache = tmp_path / "cache"
     good = load_kb(kb_copy, ws.units, cache_dir=cache)
     key = cachefiles.cache_key(cache)
     path = the_cache_file(cache)
-    doc = json.loads(path.read_bytes()[32:])
-    for bad in ({**doc, "format": 99}, {**doc, "columns": {**doc["columns"], "value": ["1"] * len(doc["columns"]["id"])}},
-                [1, 2, 3], {**doc, "columns": {k: v for k, v in doc["columns"].items() if k != "span_line"}}):
-        cachefiles.write_sealed(path, key, json.dumps(bad).encode())
+    header, rows = split(path.read_bytes()[32:])
+    value = header["row"].index("value")
+    text_value = {i: [[*r[:value], "1", *r[value + 1:]] for r in rs] if i == "cn.electricity.cfp.national" else rs
+                  for i, rs in rows.items()}
+    short_row = {i: [r[:-1] for r in rs] if i == "cn.electricity.cfp.national" else rs for i, rs in rows.items()}
+    for bad in (joined({**header, "format": 99}, rows), joined(header, text_value), joined(header, short_row),
+                json.dumps([1, 2, 3]).encode(), joined({k: v for k, v in header.items() if k != "files"}, rows),
+                joined(header, rows)[:-10]):
+        cachefiles.write_sealed(path, key, bad)
         assert load_kb(kb_copy, ws.units, cache_dir=cache) == good
-        assert json.loads(path.read_bytes()[32:])["format"] == kbcache.FORMAT
+        assert json.loads(path.read_bytes()[32:].split(b"\n", 1)[0])["format"] == kbcache.FORMAT
+
+
+def test_a_damaged_row_found_at_lookup_reads_the_files_and_rewrites_the_cache(ws, kb_copy, tmp_path, monkeypatch):
+    """An id's rows are checked when it is first looked up: a row of the wrong type there makes the
+    whole knowledge base be read from its files (the figure is the file's, never the row's)."""
+    cache = tmp_path / "cache"
+    assert seed_total(ws, kb_copy, cache) == TOTAL
+    path = the_cache_file(cache)
+    header, rows = split(path.read_bytes()[32:])
+    value = header["row"].index("value")
+    for r in rows["cn.electricity.cfp.national"]:
+        r[value] = str(r[value])            # "0.5777": a string where a number belongs
+    cachefiles.write_sealed(path, cachefiles.cache_key(cache), joined(header, rows))
+    parsed = []
+    real = kbmod._load
+    monkeypatch.setattr(kbmod, "_load", lambda *a: parsed.append(1) or real(*a))
+    kb = load_kb(kb_copy, ws.units, cache_dir=cache)
+    assert parsed == []                                          # the header was fine
+    assert kb.lookup("cn.electricity.cfp.national", 2024).entry.value == 0.5777 and parsed == [1]
+    assert kb == load_kb(kb_copy, ws.units, cache=False)
+    _, again = split(path.read_bytes()[32:])                      # rewritten: the next load needs no files
+    assert all(type(r[value]) is float for r in again["cn.electricity.cfp.national"])
+    no_parsing(monkeypatch)
+    assert seed_total(ws, kb_copy, cache) == TOTAL
 
 
 @pytest.mark.parametrize("how", ["group-writable", "world-writable", "another owner", "a symlink"])

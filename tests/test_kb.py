@@ -356,8 +356,12 @@ def test_a_cached_load_makes_only_the_entries_asked_for(units, tmp_path, monkeyp
     made = []
     real = kbcache.LazyEntries.__init__
 
-    def counting(self, rows, build):
-        real(self, rows, lambda i: made.append(i) or build(i))
+    def counting(self, spans, build, reload):
+        def build_counting(ident, start, end):
+            entries = build(ident, start, end)
+            made.extend(entries)
+            return entries
+        real(self, spans, build_counting, reload)
     monkeypatch.setattr(kbcache.LazyEntries, "__init__", counting)
     cached = load_kb(root, units, cache_dir=cache)
     assert isinstance(cached.by_id, kbcache.LazyEntries) and made == []

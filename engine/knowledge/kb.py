@@ -71,7 +71,13 @@ def load_kb(root: Path, units: Units, *, cache: bool = True, cache_dir: Path | N
         raise fail("io", f"knowledge base folder not found: {root}", None, path=str(root))
     with gc_paused():
         store = kbcache.Store(root, cache_dir, overlay) if cache else None
-        loaded = store.read(units) if store else None
+
+        def reload() -> dict[str, tuple[Entry, ...]]:
+            # an id's cached rows turned out damaged when looked up: the files decide, and the cache is rewritten
+            fresh = _load(root, units, overlay)
+            store.write(*fresh)
+            return fresh[1]
+        loaded = store.read(units, reload) if store else None
         if loaded is None:
             loaded = _load(root, units, overlay)
             if store:

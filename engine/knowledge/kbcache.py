@@ -12,10 +12,13 @@ the entries before parsing and hands it the result after a successful load.
   folder and shown relative to the working directory when read back). Content, not size and mtime: an edit that keeps
   both (git checkout, rsync, an unpacked archive) still rebuilds. Each cached unit is
   re-parsed with the caller's registry and must give the stored scale and dimension.
-- Format: JSON (it cannot run code), columns of plain values checked field by field
-  before the frozen `Entry`, `Span` and `Source` objects are rebuilt; anything unexpected
-  (another format, a wrong type, a missing column, a bad seal) means rebuild. Invalid KBs
-  are never cached: their problems are reported on every load.
+- Format: JSON (it cannot run code): a header line (the key, units, files, sources, and where
+  each id's rows lie in the body), then each id's rows as one JSON array. The header is
+  checked whole when the cache is read, an id's rows field by field when the id is first
+  looked up (a run looks up a few dozen of ten thousand ids); anything unexpected (another
+  format, a wrong type, a missing field, a bad seal) means rebuild: from the files at once when
+  found in the header, and for the whole knowledge base when found in an id's rows (`LazyEntries`).
+  Invalid KBs are never cached: their problems are reported on every load.
 
 Only entries and sources are stored: the pint registry in `KnowledgeBase.units` comes from
 the caller.
@@ -28,7 +31,6 @@ import json
 import sys
 from collections.abc import Mapping
 from dataclasses import fields
-from operator import itemgetter
 from pathlib import Path
 
 from .. import __version__
@@ -39,7 +41,7 @@ from ..files.cachefiles import cache_key, default_cache_dir, read_sealed, write_
 from ..files.inputfile import read_inside
 from ..files.tomlfile import MAX_TOML_BYTES
 
-FORMAT = 3   # 3: entries' files relative to the KB folder, per-gas parts, source licences
+FORMAT = 4   # 3: entries' files relative to the KB folder, per-gas parts, source licences; 4: rows per id
 _HERE = Path(__file__).resolve().parents[1]   # engine/
 # Modules whose code decides what a load returns: editing one invalidates every cache.
 _CODE = ("knowledge/kb.py", "knowledge/kbparts.py", "knowledge/kbcache.py", "files/cachefiles.py", "files/tomlfile.py", "core/units.py", "core/source.py")
@@ -53,6 +55,7 @@ _COLUMNS = {"id": _STR, "unit": _STR, "basis": _STR, "source": _STR, "key": _STR
             "table": _OPT_STR, "note": _OPT_STR, "gwp": _OPT_STR, "uncertainty": (list, type(None)), "parts": (list, type(None)),
             "span_file": (int,), "span_line": (int,), "span_column": (int,), "span_end_line": _OPT_INT,
             "span_end_column": _OPT_INT}
+_ROW = tuple(k for k in _COLUMNS if k != "id")   # a stored row: the id is its group's
 
 
 def kb_files(root: Path) -> list[Path]:
@@ -74,8 +77,9 @@ class Store:
         self.path = self.dir / f"kb-{name}.json"
         self.stamp = None if _inside(self.dir, self.root) else _stamp(self.root, overlay)
 
-    def read(self, units) -> tuple[dict, dict] | None:
-        """(sources, by_id) when the cache matches the files, else None."""
+    def read(self, units, reload) -> tuple[dict, Mapping] | None:
+        """(sources, by_id) when the cache matches the files, else None; `reload()` gives by_id
+        read from the files, should an id's cached rows turn out damaged when looked up."""
         if self.stamp is None:
             return None
         seal = cache_key(self.dir)
@@ -83,7 +87,7 @@ class Store:
         if payload is None:
             return None
         try:
-            return _decode(json.loads(payload), self.stamp, units, self.root)
+            return _decode(payload, self.stamp, units, self.root, reload)
         except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
             return None   # well sealed but not what this version writes: rebuilt
 
@@ -94,45 +98,67 @@ class Store:
         if seal is None:
             return
         try:
-            payload = json.dumps(_encode(self.stamp, sources, by_id, self.root), ensure_ascii=False,
-                                 separators=(",", ":")).encode("utf-8")
+            payload = _encode(self.stamp, sources, by_id, self.root)
         except (TypeError, ValueError):   # a value JSON cannot hold (a TOML date in `uncertainty`): uncached
             return
         write_sealed(self.path, seal, payload)
 
 
-def _encode(stamp: str, sources: dict, by_id: dict, root: Path) -> dict:
+def _encode(stamp: str, sources: dict, by_id: dict, root: Path) -> bytes:
+    """The cache's bytes: a JSON header line (key, units, files, sources, and where each id's
+    rows are in the body), then the body: each id's rows as one JSON array, ids in sorted order."""
     from .kbmodel import Source
     entries = [e for versions in by_id.values() for e in versions]
-    values = [e.__dict__ for e in entries]   # a dict lookup per field: 3x faster than getattr
     shown = sorted({e.span.path for e in entries})
     index = {p: i for i, p in enumerate(shown)}
     # Stored relative to the KB folder (as shown they depend on the working directory); a
     # file outside it cannot be stored, and the cache is not written (ValueError).
     files = [Path(p).resolve().relative_to(root).as_posix() for p in shown]
-    cols: dict[str, list] = {}
-    for name in _COLUMNS:
-        if name == "uncertainty":
-            cols[name] = [None if e.uncertainty is None else [list(kv) for kv in e.uncertainty] for e in entries]
-        elif name == "parts":
-            cols[name] = [None if e.parts is None else [list(p) for p in e.parts] for e in entries]
-        elif name == "span_file":
-            cols[name] = [index[e.span.path] for e in entries]
-        elif name.startswith("span_"):
-            attr = name[len("span_"):]
-            cols[name] = [getattr(e.span, attr) for e in entries]
-        else:
-            cols[name] = list(map(itemgetter(name), values))
+    dump = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    ids, ends, body, at = [], [], [], 0
+    for ident in sorted(by_id):
+        chunk = dump([_row(e, index) for e in by_id[ident]]).encode("utf-8")
+        at += len(chunk)
+        ids.append(ident)
+        ends.append(at)
+        body.append(chunk)
     specs = {e.unit: e.spec for e in entries}
     units = {text: [spec.scale, sorted(dict(spec.dim).items())] for text, spec in specs.items()}
     names = [f.name for f in fields(Source)]
-    return {"format": FORMAT, "key": stamp, "units": units, "files": files, "columns": cols,
-            "source_fields": names, "sources": [[getattr(s, n) for n in names] for s in sources.values()]}
+    header = {"format": FORMAT, "key": stamp, "units": units, "files": files, "row": list(_ROW),
+              "source_fields": names, "sources": [[getattr(s, n) for n in names] for s in sources.values()],
+              "ids": ids, "ends": ends}
+    return dump(header).encode("utf-8") + b"\n" + b"".join(body)
 
 
-def _decode(doc: dict, stamp: str, units, root: Path) -> tuple[dict, Mapping] | None:
+def _row(e, index: dict[str, int]) -> list:
+    d = e.__dict__     # a dict lookup per field: 3x faster than getattr
+    span = e.span
+    out = []
+    for name in _ROW:
+        if name == "uncertainty":
+            out.append(None if e.uncertainty is None else [list(kv) for kv in e.uncertainty])
+        elif name == "parts":
+            out.append(None if e.parts is None else [list(p) for p in e.parts])
+        elif name == "span_file":
+            out.append(index[span.path])
+        elif name.startswith("span_"):
+            out.append(getattr(span, name[len("span_"):]))
+        else:
+            out.append(d[name])
+    return out
+
+
+class Damaged(ValueError):
+    """An id's rows are not what this version writes (found when the id is first looked up)."""
+
+
+def _decode(payload: bytes, stamp: str, units, root: Path, reload) -> tuple[dict, Mapping] | None:
+    """The header, checked whole; each id's rows are checked when the id is first looked up."""
     from .kbmodel import Source
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("key") != stamp:
+    nl = payload.index(b"\n")
+    doc = json.loads(payload[:nl])
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("key") != stamp or doc["row"] != list(_ROW):
         return None
     specs = {}
     for text, (scale, dim) in doc["units"].items():
@@ -141,24 +167,9 @@ def _decode(doc: dict, stamp: str, units, root: Path) -> tuple[dict, Mapping] | 
             return None
         specs[text] = spec
     files = doc["files"]
-    cols = doc["columns"]
-    n = len(cols["id"])
-    if not all(type(p) is str for p in files) or set(cols) != set(_COLUMNS):
+    if not all(type(p) is str for p in files):
         return None
     files = [display_path(root / p) for p in files]
-    for name, types in _COLUMNS.items():
-        col = cols[name]
-        if type(col) is not list or len(col) != n or not set(map(type, col)) <= set(types):
-            return None
-    if n and (min(cols["span_file"]) < 0 or max(cols["span_file"]) >= len(files)) or not set(cols["unit"]) <= specs.keys():
-        return None
-    for unc in cols["uncertainty"]:
-        if unc is not None and not all(type(kv) is list and len(kv) == 2 and type(kv[0]) is str for kv in unc):
-            return None
-    for parts in cols["parts"]:
-        if parts is not None and not all(type(p) is list and len(p) == 3 and type(p[0]) is str
-                                         and type(p[1]) is float and type(p[2]) is str for p in parts):
-            return None
     names = [f.name for f in fields(Source)]
     if doc["source_fields"] != names:
         return None
@@ -170,65 +181,98 @@ def _decode(doc: dict, stamp: str, units, root: Path) -> tuple[dict, Mapping] | 
                         for n, v in zip(names[4:], row[4:]))):
             return None
         sources[s.key] = s
-    ids = cols["id"]
-    if any(a > b for a, b in zip(ids, itertools.islice(ids, 1, None))):
-        return None       # written id by id in sorted order: each id's rows are one run
-    rows: dict[str, range] = {}
-    at = 0
-    for ident, group in itertools.groupby(ids):
-        size = sum(1 for _ in group)
-        rows[ident] = range(at, at + size)
-        at += size
-    return sources, LazyEntries(rows, _builder(cols, files, specs))
+    ids, ends = doc["ids"], doc["ends"]
+    body = payload[nl + 1:]
+    if (type(ids) is not list or type(ends) is not list or len(ids) != len(ends)
+            or not all(type(i) is str for i in ids) or not all(type(e) is int for e in ends)
+            or any(a >= b for a, b in zip(ids, itertools.islice(ids, 1, None)))
+            or any(a >= b for a, b in zip([0, *ends], ends)) or (ends and ends[-1] != len(body))):
+        return None
+    spans = dict(zip(ids, zip([0, *ends], ends)))
+    return sources, LazyEntries(spans, _builder(body, files, specs), reload)
 
 
-def _builder(cols: dict, files: list[str], specs: dict):
-    """The function that makes the entry of row i of the (checked) columns."""
+def _builder(body: bytes, files: list[str], specs: dict):
+    """The function that makes an id's entries from its rows in the body, checking each field."""
     from .kbmodel import Entry
-    stored = [k for k in _COLUMNS if not k.startswith("span_") and k not in ("uncertainty", "parts")]
-    stored_cols = [cols[k] for k in stored]
+    types = [_COLUMNS[k] for k in _ROW]
+    stored = [(i, k) for i, k in enumerate(_ROW) if not k.startswith("span_") and k not in ("uncertainty", "parts")]
+    at = {k: i for i, k in enumerate(_ROW)}
+    f, line, col, end_line, end_col = (at[k] for k in ("span_file", "span_line", "span_column", "span_end_line",
+                                                        "span_end_column"))
+    unc_at, parts_at, unit_at = at["uncertainty"], at["parts"], at["unit"]
     new = object.__new__
 
-    def build(i: int) -> Entry:
-        # The fields were checked; setting them directly is 4x faster than the frozen constructor.
-        e = new(Entry)
-        d = e.__dict__
-        d.update(zip(stored, [c[i] for c in stored_cols]))
-        unc, ps = cols["uncertainty"][i], cols["parts"][i]
-        d["spec"] = specs[d["unit"]]
-        d["span"] = Span(files[cols["span_file"][i]], cols["span_line"][i], cols["span_column"][i],
-                         cols["span_end_line"][i], cols["span_end_column"][i])
-        d["uncertainty"] = None if unc is None else tuple((k, v) for k, v in unc)
-        d["parts"] = None if ps is None else tuple(tuple(p) for p in ps)
-        return e
+    def build(ident: str, start: int, end: int) -> tuple[Entry, ...]:
+        rows = json.loads(body[start:end])
+        if type(rows) is not list or not rows:
+            raise Damaged(ident)
+        made = []
+        for row in rows:
+            if (type(row) is not list or len(row) != len(types)
+                    or not all(type(v) in t for v, t in zip(row, types))
+                    or not 0 <= row[f] < len(files) or row[unit_at] not in specs
+                    or not _pairs_ok(row[unc_at]) or not _parts_ok(row[parts_at])):
+                raise Damaged(ident)
+            # The fields were checked; setting them directly is 4x faster than the frozen constructor.
+            e = new(Entry)
+            d = e.__dict__
+            d["id"] = ident
+            d.update((k, row[i]) for i, k in stored)
+            d["spec"] = specs[d["unit"]]
+            d["span"] = Span(files[row[f]], row[line], row[col], row[end_line], row[end_col])
+            unc, ps = row[unc_at], row[parts_at]
+            d["uncertainty"] = None if unc is None else tuple((k, v) for k, v in unc)
+            d["parts"] = None if ps is None else tuple(tuple(p) for p in ps)
+            made.append(e)
+        return tuple(made)
     return build
 
 
-class LazyEntries(Mapping):
-    """id -> its entries (sorted by valid_from), made from the cache's columns the first time the
-    id is asked for. A run reads a few dozen of the library's ten thousand entries: making them
-    all took ~40 ms of every command. Iterating keys costs nothing; values make what they visit.
-    The columns were checked whole when the cache was read, so making an entry cannot fail."""
+def _pairs_ok(unc) -> bool:
+    return unc is None or all(type(kv) is list and len(kv) == 2 and type(kv[0]) is str for kv in unc)
 
-    def __init__(self, rows: dict[str, range], build):
-        self._rows = rows
+
+def _parts_ok(parts) -> bool:
+    return parts is None or all(type(p) is list and len(p) == 3 and type(p[0]) is str and type(p[1]) is float
+                                and type(p[2]) is str for p in parts)
+
+
+class LazyEntries(Mapping):
+    """id -> its entries (sorted by valid_from), made from the cache the first time the id is
+    asked for. A run reads a few dozen of the library's ten thousand entries: decoding and
+    checking them all took ~50 ms of every command. Iterating keys costs nothing; values make
+    what they visit. An id whose rows fail the checks (a cache this version did not write)
+    makes the whole knowledge base be read from its files again (`reload`), as a damaged cache
+    found at load would: what a lookup returns is what the files say, never a damaged row."""
+
+    def __init__(self, spans: dict[str, tuple[int, int]], build, reload):
+        self._spans = spans
         self._build = build
+        self._reload = reload
         self._made: dict[str, tuple] = {}
 
     def __getitem__(self, ident: str) -> tuple:
         made = self._made.get(ident)
         if made is None:
-            made = self._made[ident] = tuple(map(self._build, self._rows[ident]))
+            start, end = self._spans[ident]
+            try:
+                made = self._made[ident] = self._build(ident, start, end)
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
+                fresh = self._reload()
+                self._made = dict(fresh)
+                self._spans = dict.fromkeys(fresh, (0, 0))
+                made = self._made[ident]
         return made
 
     def __contains__(self, ident) -> bool:
-        return ident in self._rows
+        return ident in self._spans
 
     def __iter__(self):
-        return iter(self._rows)
+        return iter(self._spans)
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._spans)
 
 
 def _stamp(root: Path, overlay: bool = False) -> str | None:
