@@ -62,7 +62,9 @@ class Reduction:
 class Tables:
     actions: tuple[dict[str, int], ...]   # per state: symbol -> next state (>= 0) or ~rule (< 0)
     reductions: tuple[Reduction, ...]
-    lexers: tuple[tuple[LazyPattern, dict[str, dict[str, str]]], ...]   # per state: pattern, retypes
+    # per state: the lexer's expression, further expressions tried in turn when it finds nothing
+    # (see `_lexer`), and the retypes
+    lexers: tuple[tuple[LazyPattern, tuple[LazyPattern, ...], dict[str, dict[str, str]]], ...]
     skip: re.Pattern                      # what is ignored between tokens (spaces, comments)
     starts: dict[str, tuple[int, int]]    # start symbol -> (start state, end state)
 
@@ -90,11 +92,12 @@ def tables(parser: Lark) -> Tables:
     # (nested repetitions would backtrack exponentially)
     skip = "(?:" + "|".join(t.pattern.to_regexp() for t in ignored) + ")*+"
     lexer_of: dict[frozenset[str], tuple] = {}
+    shared: dict[str, LazyPattern] = {}    # one pattern per expression, whichever states use it
     lexers = []
     for row in actions:
         accepts = frozenset(s for s in row if s in by_name)
         if accepts not in lexer_of:
-            lexer_of[accepts] = _lexer([by_name[s] for s in accepts], skip)
+            lexer_of[accepts] = _lexer([by_name[s] for s in accepts], skip, shared)
         lexers.append(lexer_of[accepts])
     return Tables(tuple(actions), reductions, tuple(lexers), re.compile(skip), starts)
 
@@ -114,7 +117,14 @@ def _reduction(rule) -> Reduction:
     return Reduction(len(rule.expansion), str(rule.origin.name), tuple(kept), name, expand1, unit)
 
 
-def _lexer(terminals, skip: str) -> tuple[LazyPattern, dict[str, dict[str, str]]]:
+# A terminal whose expression holds characters past Latin-1 (UNIT's CJK ranges): Python's regex
+# compiler visits every code point of such a range, so compiling UNIT takes ~7 ms, and it was
+# compiled again in each of the ten or so lexer states that accept a unit (~17 ms of a run).
+_COSTLY = re.compile(r"\\u[0-9a-fA-F]{4}|[^\x00-\xff]")
+
+
+def _lexer(terminals, skip: str, shared: dict[str, LazyPattern]) -> tuple[LazyPattern, tuple[LazyPattern, ...],
+                                                                         dict[str, dict[str, str]]]:
     # lark's order: priority, then the longest possible match, then the longest literal
     ordered = sorted(terminals, key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name))
     literals = [t for t in ordered if t.pattern.type == "str"]
@@ -128,11 +138,26 @@ def _lexer(terminals, skip: str) -> tuple[LazyPattern, dict[str, dict[str, str]]
             if lit.priority == pat.priority and m is not None and m.group(0) == lit.pattern.value:
                 retype.setdefault(pat.name, {}).setdefault(lit.pattern.value, lit.name)
                 embedded.add(lit.name)
-    alternatives = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in ordered if t.name not in embedded)
-    alternatives = alternatives or "(?!)"     # a state that takes only the end of the text
+    # The alternatives in lark's order, cut around each costly terminal: trying the pieces in
+    # turn finds what one alternation of them all finds (the first alternative that matches;
+    # the possessive skip is the same run of ignored text each time), and a costly terminal's
+    # piece is the same expression in every state, compiled once.
+    pieces: list[list] = []
+    for t in (t for t in ordered if t.name not in embedded):
+        if not pieces or _costly(t) or _costly(pieces[-1][-1]):
+            pieces.append([t])
+        else:
+            pieces[-1].append(t)
     # Ignored text is skipped by the same match; it never starts a token in this grammar, so
     # skipping it first finds the token lark's lexer would find after its ignored tokens.
-    return LazyPattern(f"{skip}(?:{alternatives})"), retype
+    sources = [f"{skip}(?:{'|'.join(f'(?P<{t.name}>{t.pattern.to_regexp()})' for t in piece)})" for piece in pieces]
+    sources = sources or [f"{skip}(?:(?!))"]     # a state that takes only the end of the text
+    patterns = [shared.setdefault(s, LazyPattern(s)) for s in sources]
+    return patterns[0], tuple(patterns[1:]), retype
+
+
+def _costly(t) -> bool:
+    return _COSTLY.search(t.pattern.to_regexp()) is not None
 
 
 class LazyPattern:
@@ -168,8 +193,13 @@ def run(t: Tables, text: str, start: str, handlers: dict[str, Handler]) -> Any:
     states, values, starts, ends = [state], [], [], []
     pos, n = 0, len(text)
     while True:
-        pattern, retype = lexers[states[-1]]
+        pattern, more, retype = lexers[states[-1]]
         m = pattern.match(text, pos)
+        if m is None and more:
+            for pattern in more:
+                m = pattern.match(text, pos)
+                if m is not None:
+                    break
         if m is not None:
             kind = m.lastgroup
             pos, tok_end = m.start(m.lastindex), m.end()

@@ -62,13 +62,13 @@ def cached_tables(grammar: str, options: dict, derive: Callable[[], lalr.Tables]
 
 
 def to_json(t: lalr.Tables) -> dict:
-    sources = sorted({p.source for p, _ in t.lexers})
+    sources = sorted({p.source for first, more, _ in t.lexers for p in (first, *more)})
     index = {s: i for i, s in enumerate(sources)}
     return {
         "actions": list(t.actions),
         "reductions": [[r.size, r.goto, [list(k) for k in r.kept], r.name, r.expand1, r.unit] for r in t.reductions],
         "patterns": sources,
-        "lexers": [[index[p.source], retype] for p, retype in t.lexers],
+        "lexers": [[[index[p.source] for p in (first, *more)], retype] for first, more, retype in t.lexers],
         "skip": t.skip.pattern,
         "starts": {k: list(v) for k, v in t.starts.items()},
     }
@@ -82,8 +82,9 @@ def from_json(d: dict) -> lalr.Tables:
     reductions = tuple(lalr.Reduction(_int(size), _str(goto), tuple((_int(i), _int(how)) for i, how in kept),
                                       None if name is None else _str(name), bool(expand1), bool(unit))
                        for size, goto, kept, name, expand1, unit in d["reductions"])
-    lexers = tuple((patterns[_int(i)], {_str(k): {_str(a): _str(b) for a, b in v.items()} for k, v in retype.items()})
-                   for i, retype in d["lexers"])
+    lexers = tuple((patterns[_int(first)], tuple(patterns[_int(i)] for i in more),
+                    {_str(k): {_str(a): _str(b) for a, b in v.items()} for k, v in retype.items()})
+                   for (first, *more), retype in d["lexers"])
     if len(lexers) != len(actions):
         raise ValueError("a lexer per state")
     starts = {_str(k): (_int(a), _int(b)) for k, (a, b) in d["starts"].items()}
