@@ -71,6 +71,58 @@ def test_a_same_size_edit_with_the_old_mtime_is_seen(ws, kb_copy, tmp_path):
     assert seed_total(ws, kb_copy, cache) == EDITED_TOTAL == seed_total(ws, kb_copy, None)
 
 
+def no_hashing(monkeypatch) -> list[int]:
+    """Count the loads that read and hash the files (the content key)."""
+    hashed: list[int] = []
+    real = kbcache._stamp
+    monkeypatch.setattr(kbcache, "_stamp", lambda *a: hashed.append(1) or real(*a))
+    return hashed
+
+
+def test_unchanged_files_are_not_read_to_trust_the_cache(ws, kb_copy, tmp_path, monkeypatch):
+    """The files' status (size, times, inode) as recorded: the cache is used without hashing
+    8 MB of TOML; outside the racy window only (RACY_NS 0 stands for a load seconds later)."""
+    cache = tmp_path / "cache"
+    assert seed_total(ws, kb_copy, cache) == TOTAL                  # written: status recorded
+    hashed = no_hashing(monkeypatch)
+    assert seed_total(ws, kb_copy, cache) == TOTAL and hashed == [1]   # copied just now: racy, hashed
+    monkeypatch.setattr(kbcache, "RACY_NS", 0)
+    no_parsing(monkeypatch)
+    assert seed_total(ws, kb_copy, cache) == TOTAL and hashed == [1]      # later: trusted, not hashed
+    os.utime(kb_copy / CFP)                 # touched: new times, the same bytes
+    assert seed_total(ws, kb_copy, cache) == TOTAL and hashed == [1, 1]   # hashed, still valid ...
+    assert seed_total(ws, kb_copy, cache) == TOTAL and hashed == [1, 1]   # ... and its status renewed
+
+
+def test_an_edit_that_keeps_size_and_mtime_changes_the_status_and_is_seen(ws, kb_copy, tmp_path, monkeypatch):
+    # outside the racy window, only the change time (set by the kernel on the write and the
+    # utime) and the hash tell this edit apart
+    monkeypatch.setattr(kbcache, "RACY_NS", 0)
+    cache = tmp_path / "cache"
+    assert seed_total(ws, kb_copy, cache) == TOTAL
+    path = kb_copy / CFP
+    st = path.stat()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(OLD_VALUE, NEW_VALUE), encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+    assert path.stat().st_ctime_ns != st.st_ctime_ns
+    hashed = no_hashing(monkeypatch)
+    assert seed_total(ws, kb_copy, cache) == EDITED_TOTAL and hashed == [1]
+
+
+def test_a_file_added_or_removed_is_seen(ws, kb_copy, tmp_path, monkeypatch):
+    monkeypatch.setattr(kbcache, "RACY_NS", 0)
+    cache = tmp_path / "cache"
+    assert seed_total(ws, kb_copy, cache) == TOTAL
+    cfp = (kb_copy / CFP).read_text(encoding="utf-8")
+    (kb_copy / CFP).unlink()
+    with pytest.raises(pcf.PcfError):        # the seed's factor is gone: the files decide
+        seed_total(ws, kb_copy, cache)
+    (kb_copy / "electricity" / "moved.toml").write_text(cfp.replace(OLD_VALUE, NEW_VALUE), encoding="utf-8")
+    assert seed_total(ws, kb_copy, cache) == EDITED_TOTAL
+
+
 def test_the_cache_serves_any_working_directory_with_paths_shown_from_it(ws, kb_copy, tmp_path, monkeypatch):
     """Entries' files are stored relative to the KB folder: a load from another working
     directory uses the same cache file (no parsing) and shows paths relative to where it runs."""

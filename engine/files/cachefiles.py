@@ -91,7 +91,7 @@ def read_private(path: Path, limit: int = MAX_CACHE_BYTES, mask: int = 0o022) ->
         if (not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & mask
                 or st.st_size > limit):
             return None
-        return read_limited(fd, limit + 1)
+        return read_limited(fd, limit + 1, st.st_size)
     except OSError:
         return None
     finally:

@@ -40,8 +40,9 @@ def read_inside(path: Path, root: Path | None, cap: int, what: str) -> bytes:
     except OSError as exc:
         raise _refuse(path, f"cannot read {what} ({exc.strerror or exc})") from None
     try:
-        _check_stat(path, os.fstat(fd), cap, what)   # the file opened is the file checked
-        data = read_limited(fd, cap + 1)
+        st = os.fstat(fd)
+        _check_stat(path, st, cap, what)   # the file opened is the file checked
+        data = read_limited(fd, cap + 1, st.st_size)
     finally:
         os.close(fd)
     if len(data) > cap:
@@ -49,11 +50,16 @@ def read_inside(path: Path, root: Path | None, cap: int, what: str) -> bytes:
     return data
 
 
-def read_limited(fd: int, limit: int) -> bytes:
-    """At most `limit` bytes from an open file descriptor (a file that grows stops there)."""
+def read_limited(fd: int, limit: int, size: int | None = None) -> bytes:
+    """At most `limit` bytes from an open file descriptor (a file that grows stops there). With
+    the file's `size` (its fstat) the first read asks for all of it and one byte more, so a file
+    that did not change is read in one call, without joining pieces (8 MB of knowledge base and
+    6 MB of its cache a run: ~6 ms of copying)."""
     chunks, total = [], 0
+    step = min(limit, size + 1) if size is not None else 1 << 20
     while total < limit:
-        chunk = os.read(fd, min(1 << 20, limit - total))
+        chunk = os.read(fd, min(step, limit - total))
+        step = 1 << 20
         if not chunk:
             break
         chunks.append(chunk)

@@ -28,7 +28,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
 import sys
+import time
 from collections.abc import Mapping
 from dataclasses import fields
 from pathlib import Path
@@ -65,7 +67,15 @@ def kb_files(root: Path) -> list[Path]:
 
 class Store:
     """The cache slot of one KB folder. Its key is taken before the KB is parsed, so a file
-    edited during a load leaves a stale key behind and the next load rebuilds."""
+    edited during a load leaves a stale key behind and the next load rebuilds.
+
+    Reading and hashing every file (8 MB for the library: ~15 ms a start) is skipped when the
+    files' status has not changed since the cache was written, the way git trusts its index:
+    each file's size, modification and change times, inode and device. The change time (ctime)
+    is set by the kernel on every write and every `utime`, so an edit that puts back a file's
+    size and modification time still changes it. A file whose times fall within RACY_NS of
+    when the status was taken may have changed within one tick of a coarse filesystem clock:
+    then, and whenever anything differs, the bytes are hashed as before."""
 
     def __init__(self, root: Path, cache_dir: Path | None = None, overlay: bool = False):
         self.root = Path(root).resolve()
@@ -75,21 +85,56 @@ class Store:
         # A folder loaded as a layer is validated differently (layers.py): a slot of its own.
         name = hashlib.sha256(f"{self.root}{' overlay' if overlay else ''}".encode()).hexdigest()[:24]
         self.path = self.dir / f"kb-{name}.json"
-        self.stamp = None if _inside(self.dir, self.root) else _stamp(self.root, overlay)
+        self.overlay = overlay
+        self.usable = not _inside(self.dir, self.root)
+        self.taken = time.time_ns()
+        self.status = _status(self.root, overlay) if self.usable else None
+        self._stamp: str | None = None
+
+    @property
+    def stamp(self) -> str | None:
+        """The content key: a hash of every file's bytes and of what reads them (computed once)."""
+        if self._stamp is None and self.usable:
+            self._stamp = _stamp(self.root, self.overlay)
+        return self._stamp
 
     def read(self, units, reload) -> tuple[dict, Mapping] | None:
         """(sources, by_id) when the cache matches the files, else None; `reload()` gives by_id
         read from the files, should an id's cached rows turn out damaged when looked up."""
-        if self.stamp is None:
+        if not self.usable or self.status is None:
+            self.stamp      # taken before the files are parsed (see the class)
             return None
         seal = cache_key(self.dir)
         payload = read_sealed(self.path, seal) if seal else None
         if payload is None:
+            self.stamp
             return None
         try:
-            return _decode(payload, self.stamp, units, self.root, reload)
+            loaded = _decode(payload, self._key_of, units, self.root, reload)
         except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
-            return None   # well sealed but not what this version writes: rebuilt
+            loaded = None   # well sealed but not what this version writes: rebuilt
+        if loaded is None:
+            self.stamp
+        elif self._stamp is not None and not _racy(self.status, self.taken):
+            # valid by content, its recorded status stale (a `touch`, a checkout of the same bytes)
+            # or racy when written: record today's, so that the next load need not hash
+            self._restatus(seal, payload)
+        return loaded
+
+    def _restatus(self, seal: bytes, payload: bytes) -> None:
+        nl = payload.index(b"\n")
+        doc = json.loads(payload[:nl])
+        doc["status"], doc["taken"] = self.status, self.taken
+        head = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        write_sealed(self.path, seal, head + payload[nl:])
+
+    def _key_of(self, doc: dict) -> str | None:
+        """The key the cache must hold: its own, when the files' status is what it recorded and
+        not racy (the bytes are not read); else the content key."""
+        status, taken = doc.get("status"), doc.get("taken")
+        if status == self.status and type(taken) is int and not _racy(self.status, taken):
+            return doc.get("key")
+        return self.stamp
 
     def write(self, sources: dict, by_id: dict) -> None:
         if self.stamp is None:
@@ -98,13 +143,13 @@ class Store:
         if seal is None:
             return
         try:
-            payload = _encode(self.stamp, sources, by_id, self.root)
+            payload = _encode(self.stamp, sources, by_id, self.root, self.status, self.taken)
         except (TypeError, ValueError):   # a value JSON cannot hold (a TOML date in `uncertainty`): uncached
             return
         write_sealed(self.path, seal, payload)
 
 
-def _encode(stamp: str, sources: dict, by_id: dict, root: Path) -> bytes:
+def _encode(stamp: str, sources: dict, by_id: dict, root: Path, status: list | None, taken: int) -> bytes:
     """The cache's bytes: a JSON header line (key, units, files, sources, and where each id's
     rows are in the body), then the body: each id's rows as one JSON array, ids in sorted order."""
     from .kbmodel import Source
@@ -125,7 +170,8 @@ def _encode(stamp: str, sources: dict, by_id: dict, root: Path) -> bytes:
     specs = {e.unit: e.spec for e in entries}
     units = {text: [spec.scale, sorted(dict(spec.dim).items())] for text, spec in specs.items()}
     names = [f.name for f in fields(Source)]
-    header = {"format": FORMAT, "key": stamp, "units": units, "files": files, "row": list(_ROW),
+    header = {"format": FORMAT, "key": stamp, "status": status, "taken": taken, "units": units, "files": files,
+              "row": list(_ROW),
               "source_fields": names, "sources": [[getattr(s, n) for n in names] for s in sources.values()],
               "ids": ids, "ends": ends}
     return dump(header).encode("utf-8") + b"\n" + b"".join(body)
@@ -153,12 +199,16 @@ class Damaged(ValueError):
     """An id's rows are not what this version writes (found when the id is first looked up)."""
 
 
-def _decode(payload: bytes, stamp: str, units, root: Path, reload) -> tuple[dict, Mapping] | None:
-    """The header, checked whole; each id's rows are checked when the id is first looked up."""
+def _decode(payload: bytes, key_of, units, root: Path, reload) -> tuple[dict, Mapping] | None:
+    """The header, checked whole (`key_of(header)`: the key it must hold); each id's rows are
+    checked when the id is first looked up."""
     from .kbmodel import Source
     nl = payload.index(b"\n")
     doc = json.loads(payload[:nl])
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("key") != stamp or doc["row"] != list(_ROW):
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc["row"] != list(_ROW):
+        return None
+    key = key_of(doc)
+    if key is None or doc.get("key") != key:
         return None
     specs = {}
     for text, (scale, dim) in doc["units"].items():
@@ -290,6 +340,30 @@ def _stamp(root: Path, overlay: bool = False) -> str | None:
     except (OSError, ValueError, PcfError):  # a file vanished, cannot be read, is a FIFO: the loader reports it
         return None
     return h.hexdigest()
+
+
+RACY_NS = 2 * 10**9   # a file changed this close to when its status was taken is hashed
+
+
+def _status(root: Path, overlay: bool) -> list | None:
+    """What the fast check compares: the loader's code and versions (as in the content key) and
+    each file's path, size, times, inode and device; None when a file cannot be looked at."""
+    try:
+        code = [(name, (st := (_HERE / name).stat()).st_size, st.st_mtime_ns) for name in _CODE]
+        files = []
+        for path in kb_files(root):
+            st = os.stat(path)
+            files.append([path.relative_to(root).as_posix(), st.st_mode, st.st_size, st.st_mtime_ns,
+                          st.st_ctime_ns, st.st_ino, st.st_dev])
+    except (OSError, ValueError):
+        return None
+    meta = repr((FORMAT, __version__, str(root), overlay, sys.version_info[:2], pint_stamp(), code))
+    return [meta, files]
+
+
+def _racy(status: list, taken: int) -> bool:
+    """A file changed within RACY_NS before (or after) its status was taken."""
+    return any(max(f[3], f[4]) >= taken - RACY_NS for f in status[1])
 
 
 def _inside(path: Path, root: Path) -> bool:
