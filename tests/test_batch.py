@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +19,6 @@ from pcf.analysis.batch import evaluate_catalogue, load_catalogue, stack, to_csv
 from pcf.language.build import build_method
 from pcf.cli import main
 from pcf.evaluation.lowering import _runs, compile_program
-from pcf.core.errors import PcfError, render
 from pcf.evaluation.evaluate import bind, run
 from pcf.language.format import format_method
 
@@ -258,3 +256,23 @@ def test_stage_totals_sum_runs_of_lines_of_one_stage():
     stages = columns @ np.add.reduceat(lines, starts, axis=0)
     assert stages.tolist() == [[1 + 2 + 16, 10 + 20 + 160], [4, 40]]
     assert _runs(np.zeros((2, 0)))[0].size == 0
+
+
+@pytest.mark.parametrize("order, identity", [(("s1", "s1", "s2"), True), (("s1", "s2", "s1"), False)])
+def test_stage_totals_skip_the_product_only_when_runs_are_the_stages(ws, order, identity):
+    from dataclasses import replace
+    lines = "\n".join(f"  emission e{i} in {st} = a{i} * 1 kgCO2e/kWh" for i, st in enumerate(order))
+    inputs = "\n".join(f"  input a{i} : kWh" for i in range(len(order)))
+    text = (f'method m {{\n  standard "ISO 14067:2018"\n  boundary gate_to_gate\n  gwp AR6\n  stage s1\n  stage s2\n'
+            f'{inputs}\n{lines}\n}}\n')
+    prog = compile_program(ws.compile(build_method(text, "m.pcf"), None))
+    assert prog.runs_are_stages is identity
+    product = replace(prog, runs_are_stages=False)       # the general path: runs into stages by a product
+    rng = np.random.default_rng(7)
+    for shape in ((), (5,)):
+        x = rng.normal(size=(len(order),) + shape)
+        x[-1] = -0.0                                     # (s1, s1, s2): a stage of -0.0 lines shows 0
+        for divisor in (1.0, 3.0):
+            got, want = prog.stage_totals(prog.run(x), divisor), product.stage_totals(prog.run(x), divisor)
+            assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+            assert not np.signbit(got[0][got[0] == 0]).any()

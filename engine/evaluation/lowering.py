@@ -207,9 +207,11 @@ class _Builder:
         filled = live_out.copy()
         filled[:n_inputs] = True
         filled[fill] = True
+        runs, run_counted = _runs(counted[:, perm])
+        identity = run_counted.shape[0] == run_counted.shape[1] and bool((run_counted == np.eye(len(runs))).all())
         return Program(p, dict(self.slot), size, base, raw, live, full, tables, emissions, em_slots, counted,
-                       self.input_keys, _index(em_slots[perm]), *_runs(counted[:, perm]),
-                       fill, filled, tuple(c.name for c in p.method.checks))
+                       self.input_keys, _index(em_slots[perm]), runs, run_counted,
+                       fill, filled, tuple(c.name for c in p.method.checks), identity)
 
 
 @dataclass(frozen=True)
