@@ -90,21 +90,31 @@ def peak_mb() -> float:
 
 def timed(fn, repeat: int, setup=lambda: None, slow: float | None = None):
     """(median seconds of `repeat` runs after one warm-up, the last run's value, runs timed).
-    When the warm-up took longer than `slow` seconds, one run is timed instead of `repeat`."""
+    When the warm-up took longer than `slow` seconds, one run is timed instead of `repeat`.
+    When it took less than SHORT seconds, each timed run is a batch of calls lasting about
+    BATCH seconds, divided by its count (as `timeit` does): a single call of a few microseconds
+    timed alone measures the timer and a cold cache as much as the call."""
     times = []
     value = None
     r = 0
+    batch = 1
     while r <= repeat:
-        arg = setup()
+        args = [setup() for _ in range(batch)]
         t = time.perf_counter()
-        value = fn(arg)
-        dt = time.perf_counter() - t
+        for arg in args:
+            value = fn(arg)
+        dt = (time.perf_counter() - t) / batch
         if r == 0 and slow is not None and dt > slow:
             repeat = 1
+        elif r == 0 and dt < SHORT:
+            batch = max(1, int(BATCH / max(dt, 1e-7)))
         elif r:
             times.append(dt)
         r += 1
     return statistics.median(times), value, len(times)
+
+
+SHORT, BATCH = 200e-6, 2e-3
 
 
 def scenario_inputs(n: int, amounts, k: int = models.SCENARIOS):

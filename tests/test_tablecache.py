@@ -103,3 +103,12 @@ def test_the_unit_lexer_is_one_pattern_whatever_the_state(derived_and_loaded):
         units = {id(p) for first, more, _ in t.lexers for p in (first, *more) if "(?P<UNIT>" in p.source}
         states = [i for i, row in enumerate(t.actions) if "UNIT" in row]
         assert len(states) > 1 and len(units) == 1
+
+
+def test_from_json_refuses_an_action_that_is_not_a_state(derived_and_loaded):
+    derived, _, _ = derived_and_loaded
+    d = to_json(derived)
+    row = next(r for r in d["actions"] if r)
+    row[next(iter(row))] = "3"
+    with pytest.raises(TypeError):
+        from_json(d)

@@ -104,8 +104,9 @@ def _shown_folder(folder: Path) -> str:
 
 def method_ids(library: Path = DEFAULT_METHODS_DIR) -> dict[str, Path]:
     out = {}
+    base = Path(library).resolve()
     for p in sorted(Path(library).rglob("*.pcf")):
-        if not is_kind(p, "file") or not inside(p, Path(library)):   # never a link leading out
+        if not is_kind(p, "file") or not _resolves_inside(p, base):   # never a link leading out
             continue
         try:
             m = _METHOD_ID.search(p.read_text(encoding="utf-8-sig", errors="replace"))
@@ -122,6 +123,10 @@ def is_kind(p: Path, kind: str) -> bool:
         return p.is_file() if kind == "file" else p.is_dir()
     except OSError:
         return False
+
+
+def _resolves_inside(p: Path, resolved_base: Path) -> bool:
+    return p.resolve().is_relative_to(resolved_base)
 
 
 def inside(p: Path, base: Path) -> bool:
