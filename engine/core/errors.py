@@ -6,7 +6,6 @@ collect diagnostics and raise them together as one `PcfError`; only the CLI prin
 """
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -101,6 +100,7 @@ def fail(code: str, message: str, span: Span | None = None, **kw) -> PcfError:
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    import difflib     # only when a name is not found: not part of every start
     close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
     return f"did you mean `{close[0]}`?" if close else None
 

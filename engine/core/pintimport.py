@@ -16,7 +16,6 @@ program may use pint with dask itself).
 """
 from __future__ import annotations
 
-import importlib.abc
 import sys
 
 
@@ -29,7 +28,9 @@ def import_pint_without_dask() -> None:
         sys.meta_path.insert(0, _PintWithoutDask())
 
 
-class _PintWithoutDask(importlib.abc.MetaPathFinder):
+# A finder and a loader by protocol (find_spec; create_module, exec_module): `importlib.abc` would
+# bring importlib.resources and tempfile into every start (~4 ms) for two base classes.
+class _PintWithoutDask:
     def find_spec(self, name, path=None, target=None):
         if name != "pint":
             return None
@@ -44,7 +45,7 @@ class _PintWithoutDask(importlib.abc.MetaPathFinder):
         return None
 
 
-class _HidingDask(importlib.abc.Loader):
+class _HidingDask:
     """pint's own loader, running the module with dask hidden; the finder steps aside then (a
     `find_spec` that only asks where pint is, as the caches' keys do, imports nothing)."""
 

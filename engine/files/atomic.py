@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -40,10 +39,10 @@ def write_atomic_stream(path: Path, chunks: Iterable[str | bytes], inputs: Itera
     path = Path(path)
     target = _target(path, inputs)
     try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:64]}.", suffix=".tmp")
+        fd, tmp = _tempfile().mkstemp(dir=target.parent, prefix=f".{target.name[:64]}.", suffix=".tmp")
         beside = True
     except OSError:
-        fd, tmp = tempfile.mkstemp(prefix=".pcf-spool.", suffix=".tmp")
+        fd, tmp = _tempfile().mkstemp(prefix=".pcf-spool.", suffix=".tmp")
         beside = False
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -100,7 +99,7 @@ def replace_file(target: Path, raw: bytes | Iterable[bytes], mode: int | None = 
     target = Path(target)
     if mode is None:
         mode = _mode_for(target)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:64]}.", suffix=".tmp")
+    fd, tmp = _tempfile().mkstemp(dir=target.parent, prefix=f".{target.name[:64]}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             os.fchmod(fh.fileno(), mode)
@@ -139,3 +138,10 @@ def current_umask() -> int:
     old = os.umask(0o022)
     os.umask(old)
     return old
+
+
+def _tempfile():
+    # imported when a file is written (tempfile brings random and shutil): a run that writes
+    # nothing does not pay for it
+    import tempfile
+    return tempfile
