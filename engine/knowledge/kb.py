@@ -73,7 +73,9 @@ def load_kb(root: Path, units: Units, *, cache: bool = True, cache_dir: Path | N
         store = kbcache.Store(root, cache_dir, overlay) if cache else None
 
         def reload() -> dict[str, tuple[Entry, ...]]:
-            # an id's cached rows turned out damaged when looked up: the files decide, and the cache is rewritten
+            # an id's cached rows turned out damaged when looked up: the files decide, and the cache is
+            # rewritten (its key taken before they are read: a file edited meanwhile leaves it stale)
+            store.stamp
             fresh = _load(root, units, overlay)
             store.write(*fresh)
             return fresh[1]

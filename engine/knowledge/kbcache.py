@@ -10,7 +10,8 @@ the entries before parsing and hands it the result after a successful load.
   and bytes), the loader's own modules (size and mtime), pcf's version, the Python minor
   version, pint's version and the KB folder (entries' files are stored relative to the KB
   folder and shown relative to the working directory when read back). Content, not size and mtime: an edit that keeps
-  both (git checkout, rsync, an unpacked archive) still rebuilds. Each cached unit is
+  both (git checkout, rsync, an unpacked archive) still rebuilds. The bytes are not read while
+  every file's status (size, times, inode) is what the cache recorded (`Store`). Each cached unit is
   re-parsed with the caller's registry and must give the stored scale and dimension.
 - Format: JSON (it cannot run code): a header line (the key, units, files, sources, and where
   each id's rows lie in the body), then each id's rows as one JSON array. The header is
