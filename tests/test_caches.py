@@ -358,3 +358,14 @@ def test_concurrent_cold_starts_all_agree(tmp_path):
             for seed, proc in pool.map(run, jobs):
                 assert proc.returncode == 0, (seed.name, proc.stderr)
                 assert expected.setdefault(seed, proc.stdout) == proc.stdout, seed.name
+
+
+def test_where_the_status_cannot_be_trusted_the_files_are_always_hashed(ws, kb_copy, tmp_path, monkeypatch):
+    # Windows' st_ctime is the creation time, which an edit in place leaves alone
+    monkeypatch.setattr(kbcache, "RACY_NS", 0)
+    monkeypatch.setattr(kbcache, "TRUSTS_STATUS", False)
+    cache = tmp_path / "cache"
+    assert seed_total(ws, kb_copy, cache) == TOTAL
+    hashed = no_hashing(monkeypatch)
+    no_parsing(monkeypatch)
+    assert seed_total(ws, kb_copy, cache) == TOTAL and hashed == [1]

@@ -133,7 +133,8 @@ class Store:
         """The key the cache must hold: its own, when the files' status is what it recorded and
         not racy (the bytes are not read); else the content key."""
         status, taken = doc.get("status"), doc.get("taken")
-        if status == self.status and type(taken) is int and not _racy(self.status, taken):
+        if (TRUSTS_STATUS and status == self.status and type(taken) is int
+                and not _racy(self.status, taken)):
             return doc.get("key")
         return self.stamp
 
@@ -344,6 +345,9 @@ def _stamp(root: Path, overlay: bool = False) -> str | None:
 
 
 RACY_NS = 2 * 10**9   # a file changed this close to when its status was taken is hashed
+# Windows reports a file's creation time as st_ctime, which an edit in place does not change:
+# there, a same-size edit with its modification time put back would keep the status; always hash.
+TRUSTS_STATUS = os.name != "nt"
 
 
 def _status(root: Path, overlay: bool) -> list | None:
