@@ -106,3 +106,9 @@ def test_the_chart_renders_in_chromium(tmp_path):
                          timeout=120).stdout
     assert shot.is_file() and shot.stat().st_size > 5_000
     assert dom.count("<rect") == len(stages) and "<script>" not in dom and "产品运输（分销）" in dom
+
+
+def test_a_huge_label_is_shortened_in_one_pass_and_fits_its_column():
+    from pcf.render.barchart import LABEL_MAX, WIDTH, _shortened
+    short = _shortened("原" * 200_000, WIDTH * LABEL_MAX)     # quadratic trimming would take minutes
+    assert short.endswith("…") and text_width(short) <= WIDTH * LABEL_MAX < text_width(short[:-1] + "原…")

@@ -52,6 +52,16 @@ def private_dir(path: Path) -> bool:
         return False
 
 
+def sealed_folder(name: str, cache_dir: Path | None = None) -> tuple[Path, bytes] | None:
+    """The folder `name` of pcf's cache (made owner-only) and this user's sealing key, or None
+    when either cannot be had (then nothing is cached: a start is only slower)."""
+    base = cache_dir or default_cache_dir()
+    key = cache_key(base)
+    if key is None or not private_dir(base / name):
+        return None
+    return base / name, key
+
+
 def cache_key(folder: Path) -> bytes | None:
     """This user's sealing key for `folder`, made on first use; None when it cannot be had."""
     if not private_dir(folder):

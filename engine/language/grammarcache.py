@@ -19,18 +19,18 @@ from pathlib import Path
 import lark
 from lark import Lark
 
-from ..files.cachefiles import cache_key, default_cache_dir, private_dir, read_sealed, write_sealed
+from ..files.cachefiles import read_sealed, sealed_folder, write_sealed
 
 FOLDER = "lark-sealed"
 
 
 def cached_lark(grammar: str, options: dict, cache_dir: Path | None = None) -> Lark:
     """`Lark(grammar, **options)` (an LALR parser), from the sealed cache when it holds one."""
-    base = cache_dir or default_cache_dir()
-    key = cache_key(base)
-    if key is None or not private_dir(base / FOLDER):
+    slot = sealed_folder(FOLDER, cache_dir)
+    if slot is None:
         return Lark(grammar, **options)
-    path = base / FOLDER / f"{_digest(grammar, options)}.lark"
+    folder, key = slot
+    path = folder / f"{_digest(grammar, options)}.lark"
     payload = read_sealed(path, key)
     if payload is not None:
         try:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..core.paths import GRAMMAR_PATH
-from ..files.cachefiles import cache_key, default_cache_dir, private_dir, read_sealed, write_sealed
+from ..files.cachefiles import read_sealed, sealed_folder, write_sealed
 from . import lalr
 
 FOLDER = "lalr-sealed"
@@ -45,16 +45,16 @@ def lalr_tables() -> lalr.Tables:
 def cached_tables(grammar: str, options: dict, derive: Callable[[], lalr.Tables],
                   cache_dir: Path | None = None) -> lalr.Tables:
     """The tables of `grammar` under `options`: from the sealed cache, else `derive()` (and kept)."""
-    base = cache_dir or default_cache_dir()
-    key = cache_key(base)
-    if key is None or not private_dir(base / FOLDER):
+    slot = sealed_folder(FOLDER, cache_dir)
+    if slot is None:
         return derive()
-    path = base / FOLDER / f"{_digest(grammar, options)}.json"
+    folder, key = slot
+    path = folder / f"{_digest(grammar, options)}.json"
     payload = read_sealed(path, key)
     if payload is not None:
         try:
             return from_json(json.loads(payload))
-        except (ValueError, TypeError, KeyError, IndexError):   # sealed but of another shape: derived again
+        except (ValueError, TypeError, KeyError, IndexError, re.error):   # sealed, another shape: derived again
             pass
     tables = derive()
     write_sealed(path, key, json.dumps(to_json(tables), ensure_ascii=False, separators=(",", ":")).encode("utf-8"))

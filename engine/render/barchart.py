@@ -36,11 +36,17 @@ def text_width(s: str, size: float = FONT) -> float:
 
 
 def _shortened(s: str, room: float) -> str:
+    """`s`, or as much of it as fits with "…" after it (one pass: a label may be very long)."""
     if text_width(s) <= room:
         return s
-    while s and text_width(s + "…") > room:
-        s = s[:-1]
-    return s + "…"
+    used, end = text_width("…"), 0
+    for ch in s:
+        w = text_width(ch)
+        if used + w > room:
+            break
+        used += w
+        end += 1
+    return s[:end] + "…"
 
 
 def nice_ticks(lo: float, hi: float, most: int = 6) -> list[float]:

@@ -19,7 +19,7 @@ import jinja2
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 
-from ..files.cachefiles import cache_key, default_cache_dir, private_dir, read_sealed, write_sealed
+from ..files.cachefiles import read_sealed, sealed_folder, write_sealed
 
 FOLDER = "jinja-sealed"
 
@@ -35,12 +35,11 @@ class SealedBytecodeCache(BytecodeCache):
         self.cache_dir = cache_dir
 
     def _where(self, bucket: Bucket) -> tuple[bytes, Path] | None:
-        base = self.cache_dir or default_cache_dir()
-        key = cache_key(base)
-        if key is None or not private_dir(base / FOLDER):
+        slot = sealed_folder(FOLDER, self.cache_dir)
+        if slot is None:
             return None
         name = hashlib.sha256(f"{bucket.key}\0{self.settings}\0{jinja2.__version__}".encode()).hexdigest()[:32]
-        return key, base / FOLDER / f"{name}.jinja"
+        return slot[1], slot[0] / f"{name}.jinja"
 
     def load_bytecode(self, bucket: Bucket) -> None:
         where = self._where(bucket)
