@@ -9,6 +9,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Sequence
 
 from . import __version__
 from .core.errors import PcfError, render
@@ -17,7 +18,8 @@ from .render.escape import terminal_text
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = _parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
@@ -44,7 +46,10 @@ def main(argv: list[str] | None = None) -> int:
         return 70
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
+    """pcf's argument parser with the arguments of the command `argv` names, or of every command
+    when the command word is not certain. Adding all ~90 arguments took ~7 ms of every start;
+    the list of commands in `pcf --help` needs only their names and helps."""
     p = argparse.ArgumentParser(prog="pcf", description="Product carbon footprints from method files, "
                                 "a factor knowledge base and inventories.")
     p.add_argument("--version", action="version", version=f"pcf {__version__}")
@@ -54,139 +59,179 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--library-kb", type=Path, default=DEFAULT_KB_DIR, metavar="DIR",
                    help="replace the library knowledge base (default: pcf's kb/)")
     sub = p.add_subparsers(metavar="COMMAND")
+    chosen = _command_word(argv)
+    build_all = chosen not in {name for name, _, _ in COMMANDS}
+    for name, summary, add_arguments in COMMANDS:
+        command = sub.add_parser(name, help=summary)
+        if build_all or name == chosen:
+            add_arguments(command)
+    return p
 
-    r = sub.add_parser("run", help="evaluate a case folder")
-    r.add_argument("case", type=Path)
-    r.add_argument("--scenario", metavar="NAME", help="with a scenario of the method or the case applied")
-    r.add_argument("--json", action="store_true", help="print the pcf-result/1 JSON document")
-    r.add_argument("--method", help="evaluate the inventory under another method (id or .pcf path)")
-    r.add_argument("--fail-on", choices=("error", "warning"),
+
+def _command_word(argv: Sequence[str]) -> str | None:
+    """The first argument that is neither an option nor the value of `--kb`/`--library-kb` (or an
+    abbreviation argparse accepts): the command, or a word argparse will refuse."""
+    words = iter(argv)
+    for word in words:
+        if word == "--":
+            return next(words, None)
+        if word.startswith("-"):
+            if "=" not in word and len(word) > 2 and any(o.startswith(word) for o in _VALUED_OPTIONS):
+                next(words, None)
+            continue
+        return word
+    return None
+
+
+_VALUED_OPTIONS = ("--kb", "--library-kb")
+
+
+def _run_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("case", type=Path)
+    p.add_argument("--scenario", metavar="NAME", help="with a scenario of the method or the case applied")
+    p.add_argument("--json", action="store_true", help="print the pcf-result/1 JSON document")
+    p.add_argument("--method", help="evaluate the inventory under another method (id or .pcf path)")
+    p.add_argument("--fail-on", choices=("error", "warning"),
                    help="exit with status 1 when the result has a finding of this severity or worse (for CI)")
-    r.set_defaults(func=_command("cases", "cmd_run"))
+    p.set_defaults(func=_command("cases", "cmd_run"))
 
-    au = sub.add_parser("audit", help="every printed figure of a case against the calculation (verifier's view)")
-    au.add_argument("case", type=Path)
-    au.add_argument("--json", action="store_true", help="print the pcf-audit/1 JSON document")
-    au.add_argument("--lang", choices=("zh", "en"), default="zh")
-    au.add_argument("--fail-on", choices=("error", "warning"),
+
+def _audit_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("case", type=Path)
+    p.add_argument("--json", action="store_true", help="print the pcf-audit/1 JSON document")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--fail-on", choices=("error", "warning"),
                     help="exit with status 1 when the audit has a finding of this severity or worse")
-    au.set_defaults(func=_command("cases", "cmd_audit"))
+    p.set_defaults(func=_command("cases", "cmd_audit"))
 
-    c = sub.add_parser("check", help="validate method files, inventories, case folders, kb files or received PACT "
-                                   "footprints (.json)")
-    c.add_argument("paths", type=Path, nargs="+")
-    c.add_argument("--json", action="store_true",
+
+def _check_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", type=Path, nargs="+")
+    p.add_argument("--json", action="store_true",
                    help="print the diagnostics as a pcf-check/1 JSON document (code, severity, file, line, ...)")
-    c.add_argument("--pact-spec", type=Path, metavar="OPENAPI",
+    p.add_argument("--pact-spec", type=Path, metavar="OPENAPI",
                    help="a .json PACT footprint: also validate it against the schema derived from this official "
                         "PACT OpenAPI file (spec/v3/openapi.yaml of wbcsd/data-exchange-protocol)")
-    c.set_defaults(func=_command("library", "cmd_check"))
+    p.set_defaults(func=_command("library", "cmd_check"))
 
-    ex = sub.add_parser("explain", help="how a figure was computed, down to inventory and knowledge base")
-    ex.add_argument("case", type=Path)
-    ex.add_argument("--scenario", metavar="NAME", help="with a scenario of the method or the case applied")
-    ex.add_argument("name", nargs="?", help="a stage, emission, let, input or kb id (default: each total)")
-    ex.add_argument("--depth", type=int, help="levels to show below the figure")
-    ex.add_argument("--method", help="evaluate under another method")
-    ex.add_argument("--json", action="store_true")
-    ex.set_defaults(func=_command("cases", "cmd_explain"))
 
-    rp = sub.add_parser("report", help="a footprint report: study, method, calculation, audit (HTML, Markdown, Word)")
-    rp.add_argument("case", type=Path)
-    rp.add_argument("--scenario", metavar="NAME", help="with a scenario of the method or the case applied")
-    rp.add_argument("--format", choices=("md", "html", "docx", "pdf"), default="html",
+def _explain_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("case", type=Path)
+    p.add_argument("--scenario", metavar="NAME", help="with a scenario of the method or the case applied")
+    p.add_argument("name", nargs="?", help="a stage, emission, let, input or kb id (default: each total)")
+    p.add_argument("--depth", type=int, help="levels to show below the figure")
+    p.add_argument("--method", help="evaluate under another method")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_command("cases", "cmd_explain"))
+
+
+def _report_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("case", type=Path)
+    p.add_argument("--scenario", metavar="NAME", help="with a scenario of the method or the case applied")
+    p.add_argument("--format", choices=("md", "html", "docx", "pdf"), default="html",
                     help="docx: a Word document; pdf: printed by headless Chromium (both need -o)")
-    rp.add_argument("--lang", choices=("zh", "en"), default="zh")
-    rp.add_argument("--method", help="evaluate under another method")
-    rp.add_argument("-o", "--output", type=Path, help="write to this file (atomically) instead of stdout")
-    rp.add_argument("--draws", type=int, default=0,
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--method", help="evaluate under another method")
+    p.add_argument("-o", "--output", type=Path, help="write to this file (atomically) instead of stdout")
+    p.add_argument("--draws", type=int, default=0,
                     help="add an uncertainty section from this many Monte Carlo draws (see pcf uncertainty)")
-    rp.add_argument("--seed", type=int, default=0, help="with --draws: the random seed")
-    rp.add_argument("--sensitivity", type=float, nargs="?", const=10.0, metavar="PERCENT",
+    p.add_argument("--seed", type=int, default=0, help="with --draws: the random seed")
+    p.add_argument("--sensitivity", type=float, nargs="?", const=10.0, metavar="PERCENT",
                     help="add a sensitivity section: each parameter -/+ PERCENT (default 10), a table and a tornado chart")
-    rp.set_defaults(func=_command("cases", "cmd_report"))
+    p.set_defaults(func=_command("cases", "cmd_report"))
 
-    ip = sub.add_parser("init", help="a new case folder with inventory templates (TOML and XLSX)")
-    ip.add_argument("case", type=Path)
-    ip.add_argument("--method", required=True, help="a method id from methods/, or a .pcf file (copied into the "
+
+def _init_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("case", type=Path)
+    p.add_argument("--method", required=True, help="a method id from methods/, or a .pcf file (copied into the "
                     "case, with the method files beside it that it extends)")
-    ip.set_defaults(func=_command("cases", "cmd_init"))
+    p.set_defaults(func=_command("cases", "cmd_init"))
 
-    xp = sub.add_parser("export", help="calculation lines as CSV, the result as JSON, or PACT v2.3 ProductFootprints")
-    xp.add_argument("case", type=Path)
-    xp.add_argument("--format", choices=("csv", "json", "pact"), default="csv",
+
+def _export_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("case", type=Path)
+    p.add_argument("--format", choices=("csv", "json", "pact"), default="csv",
                     help="pact: a JSON array of PACT ProductFootprints (needs [pact] in case.toml)")
-    xp.add_argument("--method", help="evaluate under another method")
-    xp.add_argument("--created", help="pact: the `created` time, ISO 8601 UTC (default: SOURCE_DATE_EPOCH, else now)")
-    xp.add_argument("--pact-version", type=int, choices=(3, 2), default=3,
+    p.add_argument("--method", help="evaluate under another method")
+    p.add_argument("--created", help="pact: the `created` time, ISO 8601 UTC (default: SOURCE_DATE_EPOCH, else now)")
+    p.add_argument("--pact-version", type=int, choices=(3, 2), default=3,
                     help="pact: the Technical Specifications version, 3 (3.0.3, default) or 2 (2.3.0)")
-    xp.add_argument("-o", "--output", type=Path, help="write to this file (atomically) instead of stdout")
-    xp.set_defaults(func=_command("cases", "cmd_export"))
+    p.add_argument("-o", "--output", type=Path, help="write to this file (atomically) instead of stdout")
+    p.set_defaults(func=_command("cases", "cmd_export"))
 
-    bt = sub.add_parser("batch", help="a catalogue of products through one method, column-wise (CSV out)")
-    bt.add_argument("method", help="a method id or .pcf path")
-    bt.add_argument("inventories", type=Path, help="a wide .csv/.xlsx (one row per product) or any inventory")
-    bt.add_argument("-o", "--output", type=Path, help="results CSV (atomically); default stdout")
-    bt.add_argument("--data-year", type=int, help="the year factors are looked up for (default: latest)")
-    bt.add_argument("--lines", action="store_true", help="add one column per emission line")
-    bt.add_argument("--progress", action="store_true", help="show progress even when stderr is not a terminal")
-    bt.add_argument("--chunk-rows", type=int, metavar="N",
+
+def _batch_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("method", help="a method id or .pcf path")
+    p.add_argument("inventories", type=Path, help="a wide .csv/.xlsx (one row per product) or any inventory")
+    p.add_argument("-o", "--output", type=Path, help="results CSV (atomically); default stdout")
+    p.add_argument("--data-year", type=int, help="the year factors are looked up for (default: latest)")
+    p.add_argument("--lines", action="store_true", help="add one column per emission line")
+    p.add_argument("--progress", action="store_true", help="show progress even when stderr is not a terminal")
+    p.add_argument("--chunk-rows", type=int, metavar="N",
                     help="a wide CSV catalogue is read, checked and written N products at a time (default 10 000)")
-    bt.add_argument("--dask", action="store_true", help="evaluate through Dask (pip install pcf[dask]): a CSV "
+    p.add_argument("--dask", action="store_true", help="evaluate through Dask (pip install pcf[dask]): a CSV "
                     "catalogue a chunk (--chunk-rows) at a time, two chunks per worker in flight")
-    bt.add_argument("--partitions", type=int, help="with --dask, for an inventory other than a CSV catalogue: "
+    p.add_argument("--partitions", type=int, help="with --dask, for an inventory other than a CSV catalogue: "
                     "number of partitions (default: one per worker)")
-    bt.add_argument("--scheduler", help="with --dask: a scheduler address (default: a local cluster)")
-    bt.set_defaults(func=_command("analysis", "cmd_batch"))
+    p.add_argument("--scheduler", help="with --dask: a scheduler address (default: a local cluster)")
+    p.set_defaults(func=_command("analysis", "cmd_batch"))
 
-    un = sub.add_parser("uncertainty", help="Monte Carlo: mean, median and 95 %% interval per stage and total")
-    un.add_argument("case", type=Path)
-    un.add_argument("--scenario", metavar="NAME", help="with a scenario of the method or the case applied")
-    un.add_argument("--draws", type=int, default=10_000)
-    un.add_argument("--seed", type=int, default=0)
-    un.add_argument("--spec", type=Path, help="distributions (default: CASE/uncertainty.toml if present)")
-    un.add_argument("--svg", type=Path, help="write a histogram of the total (one file per product)")
-    un.add_argument("--json", action="store_true")
-    un.set_defaults(func=_command("analysis", "cmd_uncertainty"))
 
-    se = sub.add_parser("sensitivity", help="contribution of each line, and each parameter moved -/+10 %%")
-    se.add_argument("case", type=Path)
-    se.add_argument("--scenario", metavar="NAME", help="with a scenario of the method or the case applied")
-    se.add_argument("--step", type=float, default=10.0, help="percent moved up and down (default 10)")
-    se.add_argument("--top", type=int, default=15, help="parameters shown and charted (default 15)")
-    se.add_argument("--svg", type=Path, help="write a tornado chart (one file per product)")
-    se.add_argument("--json", action="store_true")
-    se.set_defaults(func=_command("analysis", "cmd_sensitivity"))
+def _uncertainty_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("case", type=Path)
+    p.add_argument("--scenario", metavar="NAME", help="with a scenario of the method or the case applied")
+    p.add_argument("--draws", type=int, default=10_000)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--spec", type=Path, help="distributions (default: CASE/uncertainty.toml if present)")
+    p.add_argument("--svg", type=Path, help="write a histogram of the total (one file per product)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_command("analysis", "cmd_uncertainty"))
 
-    gr = sub.add_parser("graph", help="the dependency graph of a method or case (Mermaid or DOT)")
-    gr.add_argument("target", help="a method id, a .pcf file or a case folder")
-    gr.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
-    gr.add_argument("--level", choices=("stage", "full"), default="full")
-    gr.set_defaults(func=_command("cases", "cmd_graph"))
 
-    cp = sub.add_parser("compare", help="a case under two or more methods, or its scenarios, stage by stage")
-    cp.add_argument("case", type=Path)
-    cp.add_argument("--method", action="append", help="a method id or .pcf path (repeat)")
-    cp.add_argument("--scenarios", action="store_true",
+def _sensitivity_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("case", type=Path)
+    p.add_argument("--scenario", metavar="NAME", help="with a scenario of the method or the case applied")
+    p.add_argument("--step", type=float, default=10.0, help="percent moved up and down (default 10)")
+    p.add_argument("--top", type=int, default=15, help="parameters shown and charted (default 15)")
+    p.add_argument("--svg", type=Path, help="write a tornado chart (one file per product)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_command("analysis", "cmd_sensitivity"))
+
+
+def _graph_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("target", help="a method id, a .pcf file or a case folder")
+    p.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    p.add_argument("--level", choices=("stage", "full"), default="full")
+    p.set_defaults(func=_command("cases", "cmd_graph"))
+
+
+def _compare_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("case", type=Path)
+    p.add_argument("--method", action="append", help="a method id or .pcf path (repeat)")
+    p.add_argument("--scenarios", action="store_true",
                     help="the case as it is beside each scenario of its method and case.toml")
-    cp.add_argument("--scenario", action="append", metavar="NAME", help="a scenario to set beside the case (repeat)")
-    cp.add_argument("--json", action="store_true")
-    cp.set_defaults(func=_command("cases", "cmd_compare"))
+    p.add_argument("--scenario", action="append", metavar="NAME", help="a scenario to set beside the case (repeat)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_command("cases", "cmd_compare"))
 
-    fm = sub.add_parser("fmt", help="method files in pcf's canonical layout, comments and blank lines kept")
-    fm.add_argument("paths", type=Path, nargs="+", help=".pcf files or folders")
-    fm.add_argument("--check", action="store_true", help="only name the files that would change; exit 1 if any")
-    fm.set_defaults(func=_command("library", "cmd_fmt"))
 
-    ls = sub.add_parser("lsp", help="a language server for method files, on stdin/stdout (editors start it)")
-    ls.set_defaults(func=_command("library", "cmd_lsp"))
+def _fmt_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", type=Path, nargs="+", help=".pcf files or folders")
+    p.add_argument("--check", action="store_true", help="only name the files that would change; exit 1 if any")
+    p.set_defaults(func=_command("library", "cmd_fmt"))
 
-    m = sub.add_parser("methods", help="list the methods in methods/")
-    m.add_argument("--json", action="store_true")
-    m.set_defaults(func=_command("library", "cmd_methods"))
 
-    k = sub.add_parser("kb", help="the knowledge base: list, show, search")
-    ks = k.add_subparsers(metavar="ACTION")
+def _lsp_arguments(p: argparse.ArgumentParser) -> None:
+    p.set_defaults(func=_command("library", "cmd_lsp"))
+
+
+def _methods_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_command("library", "cmd_methods"))
+
+
+def _kb_arguments(p: argparse.ArgumentParser) -> None:
+    ks = p.add_subparsers(metavar="ACTION")
     kl = ks.add_parser("list", help="list entries")
     kl.add_argument("--json", action="store_true")
     kl.add_argument("--case", type=Path, help="with the project and case knowledge-base layers of this case folder")
@@ -212,7 +257,28 @@ def _parser() -> argparse.ArgumentParser:
     ki.add_argument("--gwp", help="the GWP set of the file's CO2e values, where the file states it")
     ki.add_argument("--sheet", help="the sheet of an .xlsx file (default: the first with the columns)")
     ki.set_defaults(func=_command("library", "cmd_kb_import"))
-    return p
+
+
+# name, help, its arguments: in this order in `pcf --help`
+COMMANDS = (
+    ("run", "evaluate a case folder", _run_arguments),
+    ("audit", "every printed figure of a case against the calculation (verifier's view)", _audit_arguments),
+    ("check", "validate method files, inventories, case folders, kb files or received PACT "
+              "footprints (.json)", _check_arguments),
+    ("explain", "how a figure was computed, down to inventory and knowledge base", _explain_arguments),
+    ("report", "a footprint report: study, method, calculation, audit (HTML, Markdown, Word)", _report_arguments),
+    ("init", "a new case folder with inventory templates (TOML and XLSX)", _init_arguments),
+    ("export", "calculation lines as CSV, the result as JSON, or PACT v2.3 ProductFootprints", _export_arguments),
+    ("batch", "a catalogue of products through one method, column-wise (CSV out)", _batch_arguments),
+    ("uncertainty", "Monte Carlo: mean, median and 95 %% interval per stage and total", _uncertainty_arguments),
+    ("sensitivity", "contribution of each line, and each parameter moved -/+10 %%", _sensitivity_arguments),
+    ("graph", "the dependency graph of a method or case (Mermaid or DOT)", _graph_arguments),
+    ("compare", "a case under two or more methods, or its scenarios, stage by stage", _compare_arguments),
+    ("fmt", "method files in pcf's canonical layout, comments and blank lines kept", _fmt_arguments),
+    ("lsp", "a language server for method files, on stdin/stdout (editors start it)", _lsp_arguments),
+    ("methods", "list the methods in methods/", _methods_arguments),
+    ("kb", "the knowledge base: list, show, search", _kb_arguments),
+)
 
 
 def _command(module: str, name: str):
@@ -221,6 +287,7 @@ def _command(module: str, name: str):
     def run(args):
         from importlib import import_module
         return getattr(import_module(f"pcf.commands.{module}"), name)(args)
+    run.command = f"{module}.{name}"     # what it runs, for a reader (and the parser's tests)
     return run
 
 
