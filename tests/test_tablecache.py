@@ -3,6 +3,7 @@ the derived ones, and a file pcf did not seal is never used."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -107,8 +108,34 @@ def test_the_unit_lexer_is_one_pattern_whatever_the_state(derived_and_loaded):
 
 def test_from_json_refuses_an_action_that_is_not_a_state(derived_and_loaded):
     derived, _, _ = derived_and_loaded
-    d = to_json(derived)
+    d = json.loads(json.dumps(to_json(derived)))     # a copy: to_json shares the tables' rows
     row = next(r for r in d["actions"] if r)
     row[next(iter(row))] = "3"
     with pytest.raises(TypeError):
         from_json(d)
+
+
+def _patterns(t: lalr.Tables) -> list[lalr.LazyPattern]:
+    return [p for first, more, _ in t.lexers for p in (first, *more)]
+
+
+def test_loaded_lexers_come_compiled_from_their_kept_programs(derived_and_loaded):
+    # compiling the lexers' expressions took ~15 ms of every start: the cache keeps each one's
+    # program for the regex engine (core/regexprogram.py), and the pattern made of it is the
+    # pattern `re.compile` makes of the text
+    _, loaded, _ = derived_and_loaded
+    for p in _patterns(loaded):
+        assert isinstance(getattr(p.match, "__self__", None), re.Pattern), p.source[:60]  # no compile left
+        assert p.compiled() == re.compile(p.source)
+    assert loaded.skip == re.compile(loaded.skip.pattern)
+
+
+def test_a_program_the_engine_refuses_leaves_its_text_to_be_compiled(derived_and_loaded):
+    derived, _, _ = derived_and_loaded
+    d = json.loads(json.dumps(to_json(derived)))
+    d["programs"] = [[kept[0], [17, 99, 99, 1], *kept[2:]] for kept in d["programs"]]
+    d["skip_program"] = None
+    tables = from_json(d)
+    assert all(not isinstance(getattr(p.match, "__self__", None), re.Pattern) for p in _patterns(tables))
+    assert _parse_all(tables) == _parse_all(derived)
+    assert all(p.compiled() == re.compile(p.source) for p in _patterns(tables))

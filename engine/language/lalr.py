@@ -171,9 +171,21 @@ class LazyPattern:
         self.source = source
         self.match = self._compile_and_match
 
+    @classmethod
+    def of(cls, pattern: re.Pattern) -> "LazyPattern":
+        """An already compiled pattern (made from its kept program: tablecache.py)."""
+        lazy = cls(pattern.pattern)
+        lazy.match = pattern.match
+        return lazy
+
     def _compile_and_match(self, text: str, pos: int):
         self.match = re.compile(self.source).match
         return self.match(text, pos)
+
+    def compiled(self) -> re.Pattern:
+        """The compiled pattern (compiled now if it was not)."""
+        owner = getattr(self.match, "__self__", None)
+        return owner if isinstance(owner, re.Pattern) else re.compile(self.source)
 
     def __eq__(self, other) -> bool:
         return isinstance(other, LazyPattern) and other.source == self.source

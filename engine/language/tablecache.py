@@ -3,12 +3,14 @@ text needs no lark at all.
 
 The tables are plain data (per state: the actions, the lexer's expression and its retypes;
 per rule: what a reduction keeps), derived from lark's analysis of the grammar by
-`lalr.tables`. Getting them from lark took about 50 ms of every start: importing lark (~35 ms),
-loading its saved parser from the sealed cache (grammarcache.py) and deriving the tables. Kept
-as JSON in pcf's cache folder, sealed with this user's key like the other caches, they load in
-about a millisecond; lark is imported only when a text is refused (for its diagnostics) or the
-tables are missing. The file name is a digest of the grammar text, the parser's options,
-lark's and the table-deriving module's source, and Python's version: any change to what the
+`lalr.tables`, with each lexer's compiled program (core/regexprogram.py: compiling the
+expressions took ~15 ms of every start). Getting them from lark took about 50 ms of every
+start: importing lark (~35 ms), loading its saved parser from the sealed cache
+(grammarcache.py) and deriving the tables. Kept as JSON in pcf's cache folder, sealed with
+this user's key like the other caches, they load in about a millisecond; lark is imported
+only when a text is refused (for its diagnostics) or the tables are missing. The file name is
+a digest of the grammar text, the parser's options, lark's and the table-deriving modules'
+source, and the interpreter and its regex engine (`regexprogram.TAG`): any change to what the
 tables are made from makes a new file. A cache that cannot be used only makes the start slower.
 """
 from __future__ import annotations
@@ -17,11 +19,11 @@ import hashlib
 import importlib.util
 import json
 import re
-import sys
 from functools import cache
 from pathlib import Path
 from typing import Callable
 
+from ..core import regexprogram
 from ..core.paths import GRAMMAR_PATH
 from ..files.cachefiles import read_sealed, sealed_folder, write_sealed
 from . import lalr
@@ -68,16 +70,22 @@ def to_json(t: lalr.Tables) -> dict:
         "actions": list(t.actions),
         "reductions": [[r.size, r.goto, [list(k) for k in r.kept], r.name, r.expand1, r.unit] for r in t.reductions],
         "patterns": sources,
+        "programs": [regexprogram.program(s) for s in sources],   # the lexers compiled (core/regexprogram.py)
         "lexers": [[[index[p.source] for p in (first, *more)], retype] for first, more, retype in t.lexers],
         "skip": t.skip.pattern,
+        "skip_program": regexprogram.program(t.skip.pattern),
         "starts": {k: list(v) for k, v in t.starts.items()},
     }
 
 
 def from_json(d: dict) -> lalr.Tables:
-    # one lazily compiled pattern per distinct expression, shared by the states that use it, as
-    # `lalr.tables` makes them (each is compiled once, the first time a parse needs it)
-    patterns = [lalr.LazyPattern(_str(s)) for s in d["patterns"]]
+    # one pattern per distinct expression, shared by the states that use it, as `lalr.tables`
+    # makes them: made from its kept program, else compiled the first time a parse needs it
+    sources = [_str(s) for s in d["patterns"]]
+    programs = d["programs"]
+    if len(programs) != len(sources):
+        raise ValueError("a program per pattern")
+    patterns = [_pattern(s, kept) for s, kept in zip(sources, programs)]
     # a JSON object's keys are strings: its values are what is checked (a set of types per row,
     # not a call per value: ~5 000 values, ~3 ms of a start)
     actions = tuple(d["actions"])
@@ -92,7 +100,17 @@ def from_json(d: dict) -> lalr.Tables:
     if len(lexers) != len(actions):
         raise ValueError("a lexer per state")
     starts = {_str(k): (_int(a), _int(b)) for k, (a, b) in d["starts"].items()}
-    return lalr.Tables(actions, reductions, lexers, re.compile(_str(d["skip"])), starts)
+    skip = _pattern(_str(d["skip"]), d["skip_program"])
+    return lalr.Tables(actions, reductions, lexers, skip.compiled(), starts)
+
+
+def _pattern(source: str, kept) -> lalr.LazyPattern:
+    if kept is not None:
+        try:
+            return lalr.LazyPattern.of(regexprogram.from_program(source, kept))
+        except ValueError:    # not a program this interpreter takes: compiled from the text
+            pass
+    return lalr.LazyPattern(source)
 
 
 def _str(v) -> str:
@@ -109,12 +127,12 @@ def _int(v) -> int:
 
 def _digest(grammar: str, options: dict) -> str:
     h = hashlib.sha256()
-    for part in (grammar, repr(sorted(options.items())), sys.version.split()[0]):
+    for part in (grammar, repr(sorted(options.items())), regexprogram.TAG):
         h.update(part.encode("utf-8") + b"\0")
     # lark's source (its version is in it) and the module that derives the tables, read, not
     # imported: importing lark is what the cache saves
     spec = importlib.util.find_spec("lark")
-    for file in (spec.origin if spec else None, lalr.__file__, __file__):
+    for file in (spec.origin if spec else None, lalr.__file__, regexprogram.__file__, __file__):
         h.update(Path(file).read_bytes() if file else b"no lark")
         h.update(b"\0")
     return h.hexdigest()[:32]
