@@ -2,6 +2,7 @@
 code or of figures, owner-only, atomic, and rebuilt from whatever is wrong with them."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import pickle
@@ -168,17 +169,23 @@ def split(payload: bytes) -> tuple[dict, dict[str, list]]:
     return header, {i: json.loads(body[a:b]) for i, a, b in zip(header["ids"], starts, header["ends"])}
 
 
-def joined(header: dict, rows: dict[str, list]) -> bytes:
+def joined(header: dict, rows: dict[str, list]) -> tuple[bytes, bytes]:
+    """A cache's header line and body, with every id's rows a block of its own and its digest."""
     chunks = [json.dumps(rows[i], ensure_ascii=False).encode("utf-8") for i in header["ids"]]
-    ends, at = [], 0
+    ends, blocks, at = [], [], 0
     for c in chunks:
         at += len(c)
         ends.append(at)
-    return json.dumps({**header, "ends": ends}).encode("utf-8") + b"\n" + b"".join(chunks)
+        blocks.append([at, hashlib.sha256(c).hexdigest()])
+    return json.dumps({**header, "ends": ends, "blocks": blocks}).encode("utf-8"), b"".join(chunks)
 
 
-def forged(cache: Path) -> bytes:
-    """The real cache content with the electricity factor raised, as valid JSON."""
+def sealed(path: Path, key: bytes, parts: tuple[bytes, bytes]) -> None:
+    assert cachefiles.write_sealed_head(path, key, *parts)
+
+
+def forged(cache: Path) -> tuple[bytes, bytes]:
+    """The real cache content with the electricity factor raised, as valid JSON (its digest too)."""
     header, rows = split(the_cache_file(cache).read_bytes()[32:])   # past the seal
     value = header["row"].index("value")
     hits = [r for r in rows["cn.electricity.cfp.national"] if r[value] == 0.5777]
@@ -191,9 +198,9 @@ PLANTS = {
     "a pickle that runs code": lambda cache, marker: pickle.dumps(Evil(marker)),
     "garbage": lambda cache, marker: b"\x80\x04garbage" * 100,
     "empty": lambda cache, marker: b"",
-    "forged JSON, no seal": lambda cache, marker: forged(cache),
-    "forged JSON, sealed with another key": lambda cache, marker: cachefiles._seal(os.urandom(32), forged(cache))
-                                                                  + forged(cache),
+    "forged JSON, no seal": lambda cache, marker: b"\n".join(forged(cache)),
+    "forged JSON, sealed with another key": lambda cache, marker: cachefiles._seal(os.urandom(32), forged(cache)[0])
+                                                                  + b"\n".join(forged(cache)),
     "truncated": lambda cache, marker: the_cache_file(cache).read_bytes()[:1000],
 }
 
@@ -221,10 +228,11 @@ def test_a_sealed_file_of_the_wrong_shape_is_rebuilt(ws, kb_copy, tmp_path):
     text_value = {i: [[*r[:value], "1", *r[value + 1:]] for r in rs] if i == "cn.electricity.cfp.national" else rs
                   for i, rs in rows.items()}
     short_row = {i: [r[:-1] for r in rs] if i == "cn.electricity.cfp.national" else rs for i, rs in rows.items()}
+    head, body = joined(header, rows)
     for bad in (joined({**header, "format": 99}, rows), joined(header, text_value), joined(header, short_row),
-                json.dumps([1, 2, 3]).encode(), joined({k: v for k, v in header.items() if k != "files"}, rows),
-                joined(header, rows)[:-10]):
-        cachefiles.write_sealed(path, key, bad)
+                (json.dumps([1, 2, 3]).encode(), b""), joined({k: v for k, v in header.items() if k != "files"}, rows),
+                (head, body[:-10]), (head, body[:-10] + b"]]]]]]]]]]")):     # cut short; a block unlike its digest
+        sealed(path, key, bad)
         assert load_kb(kb_copy, ws.units, cache_dir=cache) == good
         assert json.loads(path.read_bytes()[32:].split(b"\n", 1)[0])["format"] == kbcache.FORMAT
 
@@ -239,7 +247,7 @@ def test_a_damaged_row_found_at_lookup_reads_the_files_and_rewrites_the_cache(ws
     value = header["row"].index("value")
     for r in rows["cn.electricity.cfp.national"]:
         r[value] = str(r[value])            # "0.5777": a string where a number belongs
-    cachefiles.write_sealed(path, cachefiles.cache_key(cache), joined(header, rows))
+    sealed(path, cachefiles.cache_key(cache), joined(header, rows))
     parsed = []
     real = kbmod._load
     monkeypatch.setattr(kbmod, "_load", lambda *a: parsed.append(1) or real(*a))
@@ -253,13 +261,89 @@ def test_a_damaged_row_found_at_lookup_reads_the_files_and_rewrites_the_cache(ws
     assert seed_total(ws, kb_copy, cache) == TOTAL
 
 
+ID = "cn.electricity.cfp.national"
+
+
+def _block_of(path: Path, ident: str) -> tuple[int, int]:
+    """Where in the file the block holding `ident`'s rows lies (as the cache wrote it)."""
+    raw = path.read_bytes()
+    nl = raw.index(b"\n", 32)
+    header = json.loads(raw[32:nl])
+    i = header["ids"].index(ident)
+    start = header["ends"][i - 1] if i else 0
+    ends = [end for end, _ in header["blocks"]]
+    b = next(k for k, end in enumerate(ends) if end > start)
+    return nl + 1 + (ends[b - 1] if b else 0), nl + 1 + ends[b]
+
+
+def test_a_load_reads_the_header_and_a_lookup_the_block_it_needs(ws, kb_copy, tmp_path, monkeypatch):
+    """Only the header is read and sealed at load (all 6 MB took ~9 ms of every start); an id's
+    block is read, and checked against its digest, when the id is first looked up."""
+    cache = tmp_path / "cache"
+    good = load_kb(kb_copy, ws.units, cache_dir=cache)
+    size = the_cache_file(cache).stat().st_size
+    read: list[tuple[int, int]] = []
+    real = kbcache.read_private_range
+    monkeypatch.setattr(kbcache, "read_private_range", lambda p, start, n: read.append((start, n)) or real(p, start, n))
+    no_parsing(monkeypatch)
+    kb = load_kb(kb_copy, ws.units, cache_dir=cache)
+    assert read == []
+    assert kb.lookup(ID, 2024).entry.value == 0.5777
+    (start, n), = read
+    assert (start, start + n) == _block_of(the_cache_file(cache), ID)
+    assert kbcache.BLOCK <= n < 4 * kbcache.BLOCK < size / 10       # a block, not the body
+    kb.lookup(ID, 2024)
+    assert len(read) == 1                                             # read once
+    assert kb == good
+
+
+@pytest.mark.parametrize("when", ["before the load", "between the load and the lookup"])
+def test_a_block_unlike_its_digest_reads_the_files(ws, kb_copy, tmp_path, monkeypatch, when):
+    """A byte of the body changed under a sealed header (in place, or by a file written between
+    the load and the lookup): the block fails its digest and the files are read; the figure is
+    theirs, never the changed row's."""
+    cache = tmp_path / "cache"
+    assert seed_total(ws, kb_copy, cache) == TOTAL
+    path = the_cache_file(cache)
+    raw = bytearray(path.read_bytes())
+    start, end = _block_of(path, ID)
+    at = raw.index(b"0.5777", start, end)
+    raw[at:at + 6] = b"0.9777"                 # still valid JSON, still a number: only the digest tells
+    parsed = []
+    real = kbmod._load
+    monkeypatch.setattr(kbmod, "_load", lambda *a: parsed.append(1) or real(*a))
+    if when == "before the load":
+        path.write_bytes(bytes(raw))
+        kb = load_kb(kb_copy, ws.units, cache_dir=cache)
+    else:
+        kb = load_kb(kb_copy, ws.units, cache_dir=cache)
+        path.write_bytes(bytes(raw))
+    assert parsed == []                                          # the header was fine
+    assert kb.lookup(ID, 2024).entry.value == 0.5777 and parsed == [1]
+    assert kb == load_kb(kb_copy, ws.units, cache=False)
+
+
+def test_a_sealed_head_is_one_line_and_only_its_key_opens_it(tmp_path):
+    key, path = cachefiles.cache_key(tmp_path / "c"), tmp_path / "c" / "f"
+    with pytest.raises(ValueError):
+        cachefiles.write_sealed_head(path, key, b"two\nlines", b"")
+    big = json.dumps({"x": "y" * 600_000}).encode()      # longer than the first read: read on
+    assert cachefiles.write_sealed_head(path, key, big, b"body")
+    assert cachefiles.read_sealed_head(path, key) == (big, 32 + len(big) + 1, 32 + len(big) + 1 + 4)
+    assert cachefiles.read_sealed_head(path, os.urandom(32)) is None
+    assert cachefiles.read_private_range(path, 32 + len(big) + 1, 4) == b"body"
+    assert cachefiles.read_private_range(path, 32 + len(big) + 1, 5) is None      # past the end
+    path.write_bytes(path.read_bytes()[:1000])                                      # no end of line
+    assert cachefiles.read_sealed_head(path, key) is None
+
+
 @pytest.mark.parametrize("how", ["group-writable", "world-writable", "another owner", "a symlink"])
 def test_a_cache_file_others_could_have_written_is_ignored(ws, kb_copy, tmp_path, monkeypatch, how):
     cache = tmp_path / "cache"
     assert seed_total(ws, kb_copy, cache) == TOTAL
     path = the_cache_file(cache)
     key = cachefiles.cache_key(cache)
-    cachefiles.write_sealed(path, key, forged(cache))   # well sealed, forged: only its owner could write it
+    sealed(path, key, forged(cache))   # well sealed, forged: only its owner could write it
     assert seed_total(ws, kb_copy, cache) != TOTAL       # (the key's owner is trusted, as with any of their files)
     if how == "a symlink":
         real = tmp_path / "elsewhere.json"

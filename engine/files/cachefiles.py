@@ -12,6 +12,10 @@ of truth, so every failure here means "rebuild":
   first use). A file planted by anyone who cannot read that key - copied from another
   machine, unpacked from an archive, left by another account, truncated by a full disk -
   fails the seal and is ignored, before any of its content is interpreted.
+- A large file may seal its first line only (`write_sealed_head`) when that line holds a
+  digest of each block of the rest: a reader reads and checks the head, then only the blocks
+  it needs, each against its digest before it is interpreted (the knowledge-base cache: 6 MB,
+  of which a run reads a few blocks).
 - Files are written 0600 through `atomic.replace_file` (temporary file + rename), so
   concurrent runs each see a whole file or none.
 """
@@ -92,20 +96,35 @@ def cache_key(folder: Path) -> bytes | None:
 def read_private(path: Path, limit: int = MAX_CACHE_BYTES, mask: int = 0o022) -> bytes | None:
     """The bytes of a regular file of ours with none of the `mask` permission bits (by default:
     nobody else can write it), or None."""
+    opened = _open_private(path, limit, mask)
+    if opened is None:
+        return None
+    fd, size = opened
+    try:
+        return read_limited(fd, limit + 1, size)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _open_private(path: Path, limit: int = MAX_CACHE_BYTES, mask: int = 0o022) -> tuple[int, int] | None:
+    """(an open descriptor, the size) of `path` when it is a regular file of ours, at most `limit` bytes,
+    with none of the `mask` permission bits; else None. Opened without following a link or
+    blocking: the checks are on what was opened."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError:
         return None
     try:
         st = os.fstat(fd)
-        if (not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & mask
-                or st.st_size > limit):
-            return None
-        return read_limited(fd, limit + 1, st.st_size)
+        if (stat.S_ISREG(st.st_mode) and st.st_uid == os.geteuid() and not st.st_mode & mask
+                and st.st_size <= limit):
+            return fd, st.st_size
     except OSError:
-        return None
-    finally:
-        os.close(fd)
+        pass
+    os.close(fd)
+    return None
 
 
 def read_sealed(path: Path, key: bytes) -> bytes | None:
@@ -125,6 +144,64 @@ def write_sealed(path: Path, key: bytes, payload: bytes) -> bool:
         return True
     except OSError:
         return False
+
+
+def write_sealed_head(path: Path, key: bytes, head: bytes, body: bytes) -> bool:
+    """Write a file whose first line, `head`, is sealed and whose `body` is not: the head must
+    hold what checks the body (kbcache.py: a digest per block), so that a reader checks only
+    the parts it reads. Atomically and 0600, as `write_sealed`."""
+    if b"\n" in head:
+        raise ValueError("a sealed head is one line")
+    try:
+        replace_file(path, _seal(key, head) + head + b"\n" + body, mode=0o600)
+        return True
+    except OSError:
+        return False
+
+
+def read_sealed_head(path: Path, key: bytes, step: int = 1 << 18) -> tuple[bytes, int, int] | None:
+    """(head, where the body starts, the file's size) of a file written by `write_sealed_head`
+    with `key`, reading the head alone; None when it is not ours or its seal fails."""
+    opened = _open_private(path)
+    if opened is None:
+        return None
+    fd, size = opened
+    try:
+        data = b""
+        while (nl := data.find(b"\n", _SEAL)) < 0:
+            more = os.pread(fd, step, len(data))
+            if not more:
+                return None
+            data += more
+            step *= 2     # a large head in a few reads, not many
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    seal, head = data[:_SEAL], data[_SEAL:nl]
+    return (head, nl + 1, size) if hmac.compare_digest(seal, _seal(key, head)) else None
+
+
+def read_private_range(path: Path, start: int, length: int) -> bytes | None:
+    """`length` bytes of a file of ours from `start` (the checks of `read_private`), or None
+    when the file is not ours or is shorter."""
+    opened = _open_private(path)
+    if opened is None:
+        return None
+    fd, _ = opened
+    try:
+        chunks, got = [], 0
+        while got < length:
+            chunk = os.pread(fd, length - got, start + got)
+            if not chunk:
+                return None
+            chunks.append(chunk)
+            got += len(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def _seal(key: bytes, payload: bytes) -> bytes:

@@ -13,12 +13,16 @@ the entries before parsing and hands it the result after a successful load.
   both (git checkout, rsync, an unpacked archive) still rebuilds. The bytes are not read while
   every file's status (size, times, inode) is what the cache recorded (`Store`). Each cached unit is
   re-parsed with the caller's registry and must give the stored scale and dimension.
-- Format: JSON (it cannot run code): a header line (the key, units, files, sources, and where
-  each id's rows lie in the body), then each id's rows as one JSON array. The header is
-  checked whole when the cache is read, an id's rows field by field when the id is first
-  looked up (a run looks up a few dozen of ten thousand ids); anything unexpected (another
-  format, a wrong type, a missing field, a bad seal) means rebuild: from the files at once when
-  found in the header, and for the whole knowledge base when found in an id's rows (`LazyEntries`).
+- Format: JSON (it cannot run code): a header line (the key, units, files, sources, where
+  each id's rows lie in the body, and a SHA-256 of each ~64 KiB block of the body), then each
+  id's rows as one JSON array. Only the header is sealed and read when the cache is loaded
+  (reading and hashing all 6 MB of the library's cache took ~9 ms of every start), and it is
+  checked whole. An id's rows are read when the id is first looked up (a run looks up a few
+  dozen of ten thousand ids): their block checked against its digest (cachefiles.py,
+  `write_sealed_head`), then the rows field by field. Anything unexpected (another format, a
+  wrong type, a missing field, a bad seal or digest) means rebuild: from the files at once
+  when found in the header, and for the whole knowledge base when found in an id's rows
+  (`LazyEntries`).
   Invalid KBs are never cached: their problems are reported on every load.
 
 Only entries and sources are stored: the pint registry in `KnowledgeBase.units` comes from
@@ -26,6 +30,7 @@ the caller.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import itertools
 import json
@@ -40,11 +45,14 @@ from .. import __version__
 from ..core.errors import PcfError
 from ..core.source import Span, display_path
 from ..core.unitcache import pint_stamp
-from ..files.cachefiles import cache_key, default_cache_dir, read_sealed, write_sealed
+from ..files.cachefiles import (cache_key, default_cache_dir, read_private_range, read_sealed_head,
+                                write_sealed_head)
 from ..files.inputfile import read_inside
 from ..files.tomlfile import MAX_TOML_BYTES
 
-FORMAT = 4   # 3: entries' files relative to the KB folder, per-gas parts, source licences; 4: rows per id
+FORMAT = 5   # 3: entries' files relative to the KB folder, per-gas parts, source licences; 4: rows per id;
+             # 5: the header sealed alone, with a digest per block of the body
+BLOCK = 1 << 16   # the body's blocks close at the first id boundary past this many bytes
 _HERE = Path(__file__).resolve().parents[1]   # engine/
 # Modules whose code decides what a load returns: editing one invalidates every cache.
 _CODE = ("knowledge/kb.py", "knowledge/kbparts.py", "knowledge/kbcache.py", "files/cachefiles.py", "files/tomlfile.py", "core/units.py", "core/source.py")
@@ -106,12 +114,17 @@ class Store:
             self.stamp      # taken before the files are parsed (see the class)
             return None
         seal = cache_key(self.dir)
-        payload = read_sealed(self.path, seal) if seal else None
-        if payload is None:
+        found = read_sealed_head(self.path, seal) if seal else None
+        if found is None:
             self.stamp
             return None
+        head, body_at, size = found
+        path = self.path
+
+        def body(start: int, end: int) -> bytes | None:
+            return read_private_range(path, body_at + start, end - start)
         try:
-            loaded = _decode(payload, self._key_of, units, self.root, reload)
+            loaded = _decode(head, size - body_at, body, self._key_of, units, self.root, reload)
         except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
             loaded = None   # well sealed but not what this version writes: rebuilt
         if loaded is None:
@@ -119,15 +132,17 @@ class Store:
         elif self._stamp is not None and not _racy(self.status, self.taken):
             # valid by content, its recorded status stale (a `touch`, a checkout of the same bytes)
             # or racy when written: record today's, so that the next load need not hash
-            self._restatus(seal, payload)
+            self._restatus(seal, head, body(0, size - body_at))
         return loaded
 
-    def _restatus(self, seal: bytes, payload: bytes) -> None:
-        nl = payload.index(b"\n")
-        doc = json.loads(payload[:nl])
+    def _restatus(self, seal: bytes, head: bytes, body: bytes | None) -> None:
+        if body is None:
+            return
+        doc = json.loads(head)
         doc["status"], doc["taken"] = self.status, self.taken
-        head = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        write_sealed(self.path, seal, head + payload[nl:])
+        # the body is copied unread: the blocks' digests in the head still check it
+        write_sealed_head(self.path, seal, json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+                          body)
 
     def _key_of(self, doc: dict) -> str | None:
         """The key the cache must hold: its own, when the files' status is what it recorded and
@@ -145,15 +160,17 @@ class Store:
         if seal is None:
             return
         try:
-            payload = _encode(self.stamp, sources, by_id, self.root, self.status, self.taken)
+            head, body = _encode(self.stamp, sources, by_id, self.root, self.status, self.taken)
         except (TypeError, ValueError):   # a value JSON cannot hold (a TOML date in `uncertainty`): uncached
             return
-        write_sealed(self.path, seal, payload)
+        write_sealed_head(self.path, seal, head, body)
 
 
-def _encode(stamp: str, sources: dict, by_id: dict, root: Path, status: list | None, taken: int) -> bytes:
-    """The cache's bytes: a JSON header line (key, units, files, sources, and where each id's
-    rows are in the body), then the body: each id's rows as one JSON array, ids in sorted order."""
+def _encode(stamp: str, sources: dict, by_id: dict, root: Path, status: list | None,
+            taken: int) -> tuple[bytes, bytes]:
+    """The cache's header line (key, units, files, sources, where each id's rows are in the body,
+    and the body's blocks with their digests) and its body: each id's rows as one JSON array,
+    ids in sorted order."""
     from .kbmodel import Source
     entries = [e for versions in by_id.values() for e in versions]
     shown = sorted({e.span.path for e in entries})
@@ -163,20 +180,27 @@ def _encode(stamp: str, sources: dict, by_id: dict, root: Path, status: list | N
     files = [Path(p).resolve().relative_to(root).as_posix() for p in shown]
     dump = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     ids, ends, body, at = [], [], [], 0
+    blocks, block = [], hashlib.sha256()
     for ident in sorted(by_id):
         chunk = dump([_row(e, index) for e in by_id[ident]]).encode("utf-8")
         at += len(chunk)
         ids.append(ident)
         ends.append(at)
         body.append(chunk)
+        block.update(chunk)
+        if at - (blocks[-1][0] if blocks else 0) >= BLOCK:
+            blocks.append([at, block.hexdigest()])
+            block = hashlib.sha256()
+    if at > (blocks[-1][0] if blocks else 0):
+        blocks.append([at, block.hexdigest()])
     specs = {e.unit: e.spec for e in entries}
     units = {text: [spec.scale, sorted(dict(spec.dim).items())] for text, spec in specs.items()}
     names = [f.name for f in fields(Source)]
     header = {"format": FORMAT, "key": stamp, "status": status, "taken": taken, "units": units, "files": files,
               "row": list(_ROW),
               "source_fields": names, "sources": [[getattr(s, n) for n in names] for s in sources.values()],
-              "ids": ids, "ends": ends}
-    return dump(header).encode("utf-8") + b"\n" + b"".join(body)
+              "ids": ids, "ends": ends, "blocks": blocks}
+    return dump(header).encode("utf-8"), b"".join(body)
 
 
 def _row(e, index: dict[str, int]) -> list:
@@ -201,12 +225,12 @@ class Damaged(ValueError):
     """An id's rows are not what this version writes (found when the id is first looked up)."""
 
 
-def _decode(payload: bytes, key_of, units, root: Path, reload) -> tuple[dict, Mapping] | None:
+def _decode(head: bytes, body_size: int, body, key_of, units, root: Path, reload) -> tuple[dict, Mapping] | None:
     """The header, checked whole (`key_of(header)`: the key it must hold); each id's rows are
-    checked when the id is first looked up."""
+    checked when the id is first looked up, after the digest of the block holding them
+    (`body(start, end)`: the body's bytes, read when asked for)."""
     from .kbmodel import Source
-    nl = payload.index(b"\n")
-    doc = json.loads(payload[:nl])
+    doc = json.loads(head)
     if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc["row"] != list(_ROW):
         return None
     key = key_of(doc)
@@ -233,18 +257,45 @@ def _decode(payload: bytes, key_of, units, root: Path, reload) -> tuple[dict, Ma
                         for n, v in zip(names[4:], row[4:]))):
             return None
         sources[s.key] = s
-    ids, ends = doc["ids"], doc["ends"]
-    body = payload[nl + 1:]
+    ids, ends, blocks = doc["ids"], doc["ends"], doc["blocks"]
     if (type(ids) is not list or type(ends) is not list or len(ids) != len(ends)
             or not all(type(i) is str for i in ids) or not all(type(e) is int for e in ends)
             or any(a >= b for a, b in zip(ids, itertools.islice(ids, 1, None)))
-            or any(a >= b for a, b in zip([0, *ends], ends)) or (ends and ends[-1] != len(body))):
+            or any(a >= b for a, b in zip([0, *ends], ends)) or (ends and ends[-1] != body_size)):
         return None
+    if (type(blocks) is not list or not all(type(b) is list and len(b) == 2 and type(b[0]) is int
+                                            and type(b[1]) is str for b in blocks)
+            or any(a >= b for a, b in zip([0, *(b[0] for b in blocks)], (b[0] for b in blocks)))
+            or [b[0] for b in blocks][-1:] != ends[-1:] or not set(b[0] for b in blocks) <= set(ends)):
+        return None      # blocks must close at id boundaries and cover the body
     spans = dict(zip(ids, zip([0, *ends], ends)))
-    return sources, LazyEntries(spans, _builder(body, files, specs), reload)
+    return sources, LazyEntries(spans, _builder(_Blocks(blocks, body), files, specs), reload)
 
 
-def _builder(body: bytes, files: list[str], specs: dict):
+class _Blocks:
+    """The body read a block at a time, each block checked against its digest in the sealed
+    header before any of it is interpreted (and kept: an id's rows are read once)."""
+
+    def __init__(self, blocks: list[list], read):
+        self._ends = [end for end, _ in blocks]
+        self._digests = [digest for _, digest in blocks]
+        self._read = read
+        self._checked: dict[int, bytes] = {}
+
+    def rows(self, ident: str, start: int, end: int) -> bytes:
+        """The bytes of the rows at [start, end), which lie in one block (ids never straddle)."""
+        i = bisect.bisect_right(self._ends, start)
+        first = self._ends[i - 1] if i else 0
+        data = self._checked.get(i)
+        if data is None:
+            data = self._read(first, self._ends[i])
+            if data is None or hashlib.sha256(data).hexdigest() != self._digests[i]:
+                raise Damaged(ident)
+            self._checked[i] = data
+        return data[start - first:end - first]
+
+
+def _builder(body: _Blocks, files: list[str], specs: dict):
     """The function that makes an id's entries from its rows in the body, checking each field."""
     from .kbmodel import Entry
     types = [_COLUMNS[k] for k in _ROW]
@@ -256,7 +307,7 @@ def _builder(body: bytes, files: list[str], specs: dict):
     new = object.__new__
 
     def build(ident: str, start: int, end: int) -> tuple[Entry, ...]:
-        rows = json.loads(body[start:end])
+        rows = json.loads(body.rows(ident, start, end))
         if type(rows) is not list or not rows:
             raise Damaged(ident)
         made = []
