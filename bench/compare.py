@@ -142,6 +142,7 @@ def work_pcf(folder: Path, repeat: int, budget: float) -> dict:
     from pcf.evaluation.lowering import compile_program
     from pcf.evaluation.evaluate import bind
     from pcf.inputs.inventory import load_inventory
+    from pcf.core.keys import Key
     ws = pcf.Workspace.load()        # units, kb, method library: once per process, not compile time
     base = rss_mb()
 
@@ -155,8 +156,8 @@ def work_pcf(folder: Path, repeat: int, budget: float) -> dict:
                                         "inventory.toml"), repeat, slow=budget / 6)
 
     def evaluate(x):
-        # x: the inputs as one array in declared order (`prog.pack`), as a scenario generator
-        # produces them; stages and total per unit, then the shares
+        # x: the inputs as one array in the program's order (`prog.pack`, `prog.inputs`), as a
+        # scenario generator produces them; stages and total per unit, then the shares
         stages, total = prog.stage_totals(prog.run(x), b.divisor)
         stages / total
         return total
@@ -164,9 +165,11 @@ def work_pcf(folder: Path, repeat: int, budget: float) -> dict:
     x = prog.pack(b.values)           # bound inventory -> one vector (part of binding, not timed)
     eval_s, total, _ = timed(lambda _: evaluate(x), repeat)
     single = peak_mb()
-    keys = prog.inputs
-    n = len(keys)
-    S = scenario_inputs(n, x)         # (inputs, scenarios), base units, as bind gives them
+    # (inputs, scenarios), base units, as bind gives them: each activity's draws are those the
+    # other engines give it (drawn in declared order), in the program's order of inputs
+    declared = [Key.input(d.name) for d in plan.method.inputs]
+    row = {k: i for i, k in enumerate(declared)}
+    S = scenario_inputs(len(declared), [b.values[k] for k in declared])[[row[k] for k in prog.inputs]]
     many_s, totals, _ = timed(lambda _: evaluate(S), repeat)
     return {"compile_s": compile_s, "compile_runs": runs, "eval_s": eval_s, "evals1000_s": many_s, "bind_s": bind_s,
             "total": float(total), "scenario_totals": [float(x) for x in np.asarray(totals)],

@@ -1,14 +1,15 @@
 """Stage totals when a method interleaves its stages (issue 25 target 2): 1 000 vectorised
 scenarios of N activities assigned to stages at random, pcf's array program against a numpy
-floor (lines = amount x factor, stage totals by one matrix product of a 0/1 matrix), with
-the lines read in slot order (before) and gathered stage by stage (now).
+floor (lines = amount x factor, stage totals by one matrix product of a 0/1 matrix). Three
+layouts of pcf's program: inputs numbered by stage, so that each stage's lines are a slice
+(now, `lowering.stage_ordered_inputs`); inputs in method order with the lines gathered stage
+by stage (gathered, `lowering._line_order`); and the lines read in slot order (slot order).
 
     .venv/bin/python bench/stage_order.py [--sizes 1000 10000] [--scenarios 1000]
 """
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 import time
 from pathlib import Path
@@ -38,7 +39,8 @@ def main() -> None:
     ap.add_argument("--scenarios", type=int, default=1000)
     args = ap.parse_args()
     ws = pcf.Workspace.load()
-    print(f"{'N':>7} {'numpy':>9} {'pcf now':>9} {'pcf before':>11} {'now/numpy':>10} {'before/numpy':>13}")
+    print(f"{'N':>7} {'numpy':>9} {'now':>9} {'gathered':>9} {'slot order':>11} "
+          f"{'now/numpy':>10} {'gathered/numpy':>15} {'slot order/numpy':>17}")
     for n in args.sizes:
         plan = ws.compile(build_method(method(n, 7), "o.pcf"), 2024)
         rng = np.random.default_rng(1)
@@ -52,18 +54,28 @@ def main() -> None:
         def floor():
             return M @ (A * factors[:, None])
 
-        now = lowering.compile_program(plan)
-        keep = lowering._line_order
-        lowering._line_order = lambda slots, counted: np.argsort(slots, kind="stable")
-        before = lowering.compile_program(plan)
-        lowering._line_order = keep
-        packed = now.pack(inputs)
-        t_np = best(floor)
-        t_now = best(lambda: now.totals(now.run(packed)))
-        t_before = best(lambda: before.totals(before.run(packed)))
-        assert np.allclose(now.totals(now.run(packed))[1], floor(), rtol=1e-9)
-        print(f"{n:>7} {t_np * 1e3:>7.1f}ms {t_now * 1e3:>7.1f}ms {t_before * 1e3:>9.1f}ms "
-              f"{t_now / t_np:>10.2f} {t_before / t_np:>13.2f}")
+        times = [best(floor)]
+        for variant in ("now", "gathered", "slot order"):
+            prog = _compiled(plan, variant)
+            packed = prog.pack(inputs)
+            times.append(best(lambda: prog.totals(prog.run(packed))))
+            assert np.allclose(prog.totals(prog.run(packed))[1], floor(), rtol=1e-9)
+        t_np = times[0]
+        print(f"{n:>7} " + " ".join(f"{t * 1e3:>7.1f}ms" for t in times) + " "
+              f"{times[1] / t_np:>10.2f} {times[2] / t_np:>15.2f} {times[3] / t_np:>17.2f}")
+
+
+def _compiled(plan, variant: str):
+    """The program as built now, or as an earlier layout built it (the builder's choices undone)."""
+    Builder, keep_lines, keep_inputs = lowering._Builder, lowering._line_order, lowering._Builder.stage_ordered_inputs
+    try:
+        if variant != "now":
+            Builder.stage_ordered_inputs = lambda self: tuple(Key.input(d.name) for d in self.inputs)
+        if variant == "slot order":
+            lowering._line_order = lambda slots, counted: np.argsort(slots, kind="stable")
+        return lowering.compile_program(plan)
+    finally:
+        lowering._line_order, Builder.stage_ordered_inputs = keep_lines, keep_inputs
 
 
 if __name__ == "__main__":

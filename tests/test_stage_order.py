@@ -1,5 +1,6 @@
 """Stage totals do not depend on the order a method declares its lines in (issue 25 target 2):
-interleaved stages are gathered one run per stage; every total equals the lines' sum by stage."""
+inputs are numbered by stage, so each stage's lines are one slice of the slots, one run per
+stage; every total equals the lines' sum by stage."""
 from __future__ import annotations
 
 import random
@@ -38,3 +39,32 @@ def test_interleaved_stages_are_summed_one_run_per_stage(ws, seed):
     for i, s in enumerate(plan.stage_ids):
         assert stages[i] == pytest.approx(by_stage[s], rel=1e-12)
     assert total == pytest.approx(sum(by_stage.values()), rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_interleaved_lines_are_slices_of_the_slots_stage_by_stage(ws, seed):
+    """The inputs take slots by the stage of the line reading each (method order within a stage),
+    so a stage's lines follow one another: the totals read a slice, no gather, one run a stage."""
+    plan = ws.compile(build_method(method(300, seed), "o.pcf"), 2024)
+    prog = compile_program(plan)
+    stage_of = {Key.input(f"a{i}"): e.stage for i, e in enumerate(plan.method.emissions)}
+    rank = {s: i for i, s in enumerate(plan.stage_ids)}
+    assert [rank[stage_of[k]] for k in prog.inputs] == sorted(rank[stage_of[k]] for k in prog.inputs)
+    within = [int(k.name[1:]) for k in prog.inputs if stage_of[k] == "use"]
+    assert within == sorted(within)                                  # method order within a stage
+    assert [prog.slot[k] for k in prog.inputs] == list(range(300))
+    assert isinstance(prog.sorted_lines, slice) and prog.runs_are_stages
+    # one scenario as an array in the program's order of inputs, and the same values by key
+    rng = np.random.default_rng(seed)
+    by_key = {k: float(rng.uniform(0, 10)) * 3.6e6 for k in prog.inputs}
+    packed, keyed = prog.run(prog.pack(by_key)), prog.run(by_key)
+    # a packed run copies from `base` only the slots it does not write (`Program.kept`): every
+    # slot still holds what the run from a copy of all of `base` holds
+    assert np.array_equal(packed, keyed, equal_nan=True)
+    _, stages, total = prog.totals(packed)
+    _, stages_by_key, total_by_key = prog.totals(keyed)
+    assert np.array_equal(stages, stages_by_key) and total == total_by_key
+    want = {s: 0.0 for s in STAGES}
+    for i, e in enumerate(plan.method.emissions):
+        want[e.stage] += by_key[Key.input(f"a{i}")] / 3.6e6 * float(e.expr.right.value)
+    assert stages.tolist() == pytest.approx([want[s] for s in plan.stage_ids], rel=1e-12)

@@ -80,12 +80,15 @@ class Program:
     emissions: tuple[str, ...]         # emission names, method order
     emission_slots: np.ndarray
     counted: np.ndarray                # (stages, emissions) 0/1: which line counts in which stage
-    inputs: tuple[Key, ...]            # input keys, method order: slots 0 .. len - 1
+    inputs: tuple[Key, ...]            # input keys in slot order (0 .. len - 1): by stage, then method order
+                                       # (lowering.stage_ordered_inputs); `pack` and batches follow it
     sorted_lines: object               # emission slots in slot order: a slice when contiguous
     runs: np.ndarray                   # where each run of sorted lines counting in one stage starts
     run_counted: np.ndarray            # (stages, runs) 0/1: which run counts in which stage
     fill: np.ndarray                   # slots a batched live run copies from `base`
     filled: np.ndarray                 # bool per slot: holds its value after a batched live run
+    kept: object                       # slots a single live run copies from `base`: all but the inputs
+                                       # and the live steps' outputs (a slice when contiguous)
     checks: tuple[str, ...] = ()       # the method's checks, method order (their keys: check:<name>)
     runs_are_stages: bool = False      # run_counted is the identity: run i is stage i, no product needed
 
@@ -106,7 +109,7 @@ class Program:
         return self.inputs + tuple(self.plan.constants)
 
     def pack(self, values: Mapping[str, object]) -> np.ndarray:
-        """Input values in declared order, (inputs,) or (inputs, n): the fast way into `run`."""
+        """Input values in the order of `inputs`, (inputs,) or (inputs, n): the fast way into `run`."""
         return np.array([values[k] for k in self.inputs], dtype=float)
 
     def run(self, inputs: Mapping[str, object] | np.ndarray, overrides: Mapping[str, object] | None = None,
@@ -126,8 +129,13 @@ class Program:
             tables = {k: v for k, v in inputs.items() if kind_of(k) == TABLE}
             if n is None:
                 n = _width(inputs, overrides)
-        if n is None:
+        if n is None and (overrides or packed is None):
             V = (self.raw if overrides else self.base).copy()
+        elif n is None:
+            # the packed inputs and the live steps write their slots: only the others are copied
+            # (copying all of `base` was half of a 100 000-line evaluation)
+            V = np.empty(self.size)
+            V[self.kept] = self.base[self.kept]
         elif overrides:
             V = np.empty((self.size, n))
             V[...] = self.raw[:, None]

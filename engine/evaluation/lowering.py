@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..core.gcpause import gc_paused
-from ..core.keys import Key
+from ..core.keys import INPUT, Key
 from ..plan import Plan
 from .compiled import BINARY, UNARY, Program, Step, run_step
 from .totals import counts
@@ -45,12 +45,30 @@ class _Builder:
 
     def build(self) -> Program:
         p = self.plan
-        self.input_keys = tuple(Key.input(d.name) for d in self.inputs)
+        self.input_keys = self.stage_ordered_inputs()
         self.leaves(list(self.input_keys), [0.0] * len(self.inputs), varying=True)
         self.leaves(list(p.constants), list(p.constants.values()), varying=False)
         for key in p.order:
             self.slot[key] = self.formula(p.code[key])
         return self.schedule()
+
+    def stage_ordered_inputs(self) -> tuple[Key, ...]:
+        """The inputs in slot order: by the stage of the first line that reads each (amount x
+        factor), then in method order. A group's outputs follow its operands' slots
+        (`renumber`), so the lines of one stage sit together and the stage totals read slices
+        of V, however the method interleaves its stages; an input no line reads directly comes
+        last. For a method declared stage by stage this is the method order."""
+        stage_row = {s: i for i, s in enumerate(self.plan.stage_ids)}
+        keys = [Key.input(d.name) for d in self.inputs]
+        first: dict[Key, int] = {}
+        code = self.plan.code
+        for e in self.emissions:
+            row = stage_row.get(e.stage, len(stage_row))
+            for ins in code.get(Key.emission(e.name), ()):
+                if ins[0] == "load" and ins[1] not in first and ins[1].is_a(INPUT):
+                    first[ins[1]] = row
+        last = len(stage_row) + 1
+        return tuple(sorted(keys, key=lambda k: first.get(k, last)))    # stable: method order within
 
     def leaves(self, keys: list[str], values: list[float], varying: bool) -> None:
         """A new slot per key (as `new` one at a time), holding its value."""
@@ -206,12 +224,16 @@ class _Builder:
         fill = np.flatnonzero(read & ~live_out)
         filled = live_out.copy()
         filled[:n_inputs] = True
+        # A single live run writes the inputs and the live steps' outputs and copies the rest
+        kept = live_out.copy()
+        kept[:n_inputs] = True
+        kept = _index(np.flatnonzero(~kept))
         filled[fill] = True
         runs, run_counted = _runs(counted[:, perm])
         identity = run_counted.shape[0] == run_counted.shape[1] and bool((run_counted == np.eye(len(runs))).all())
         return Program(p, dict(self.slot), size, base, raw, live, full, tables, emissions, em_slots, counted,
                        self.input_keys, _index(em_slots[perm]), runs, run_counted,
-                       fill, filled, tuple(c.name for c in p.method.checks), identity)
+                       fill, filled, kept, tuple(c.name for c in p.method.checks), identity)
 
 
 @dataclass(frozen=True)
