@@ -15,10 +15,11 @@ from pcf.language.build import build_method
 STAGES = ("raw_material", "production", "distribution", "use", "end_of_life")
 
 
-def method(n: int, seed: int) -> str:
+def method(n: int, seed: int, factor_first: bool = False) -> str:
     rng = random.Random(seed)
-    lines = [f'  input a{i} : kWh\n  emission e{i} in {rng.choice(STAGES)} = a{i} * {rng.randint(1, 9)} kgCO2e/kWh'
-             for i in range(n)]
+    line = "{f} kgCO2e/kWh * a{i}" if factor_first else "a{i} * {f} kgCO2e/kWh"
+    lines = [f'  input a{i} : kWh\n  emission e{i} in {rng.choice(STAGES)} = '
+             + line.format(i=i, f=rng.randint(1, 9)) for i in range(n)]
     stages = "".join(f'  stage {s} "{s}"\n' for s in STAGES)
     return ('method t.order "order" {\n  standard "ISO 14067:2018"\n  boundary cradle_to_grave\n  gwp AR5\n'
             + stages + "\n".join(lines) + "\n}\n")
@@ -41,11 +42,12 @@ def test_interleaved_stages_are_summed_one_run_per_stage(ws, seed):
     assert total == pytest.approx(sum(by_stage.values()), rel=1e-12)
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_interleaved_lines_are_slices_of_the_slots_stage_by_stage(ws, seed):
+@pytest.mark.parametrize("seed, factor_first", [(1, False), (2, False), (3, True)])
+def test_interleaved_lines_are_slices_of_the_slots_stage_by_stage(ws, seed, factor_first):
     """The inputs take slots by the stage of the line reading each (method order within a stage),
-    so a stage's lines follow one another: the totals read a slice, no gather, one run a stage."""
-    plan = ws.compile(build_method(method(300, seed), "o.pcf"), 2024)
+    so a stage's lines follow one another: the totals read a slice, no gather, one run a stage
+    (the amount the first operand or the second)."""
+    plan = ws.compile(build_method(method(300, seed, factor_first), "o.pcf"), 2024)
     prog = compile_program(plan)
     stage_of = {Key.input(f"a{i}"): e.stage for i, e in enumerate(plan.method.emissions)}
     rank = {s: i for i, s in enumerate(plan.stage_ids)}
@@ -66,5 +68,6 @@ def test_interleaved_lines_are_slices_of_the_slots_stage_by_stage(ws, seed):
     assert np.array_equal(stages, stages_by_key) and total == total_by_key
     want = {s: 0.0 for s in STAGES}
     for i, e in enumerate(plan.method.emissions):
-        want[e.stage] += by_key[Key.input(f"a{i}")] / 3.6e6 * float(e.expr.right.value)
+        factor = e.expr.left if factor_first else e.expr.right
+        want[e.stage] += by_key[Key.input(f"a{i}")] / 3.6e6 * float(factor.value)
     assert stages.tolist() == pytest.approx([want[s] for s in plan.stage_ids], rel=1e-12)
