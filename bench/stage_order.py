@@ -2,7 +2,7 @@
 scenarios of N activities assigned to stages at random, pcf's array program against a numpy
 floor (lines = amount x factor, stage totals by one matrix product of a 0/1 matrix). Three
 layouts of pcf's program: inputs numbered by stage, so that each stage's lines are a slice
-(now, `lowering.stage_ordered_inputs`); inputs in method order with the lines gathered stage
+(now, `lowering._Builder.inputs_by_stage`); inputs in method order with the lines gathered stage
 by stage (gathered, `lowering._line_order`); and the lines read in slot order (slot order).
 
     .venv/bin/python bench/stage_order.py [--sizes 1000 10000] [--scenarios 1000]
@@ -67,15 +67,15 @@ def main() -> None:
 
 def _compiled(plan, variant: str):
     """The program as built now, or as an earlier layout built it (the builder's choices undone)."""
-    Builder, keep_lines, keep_inputs = lowering._Builder, lowering._line_order, lowering._Builder.stage_ordered_inputs
+    Builder, keep_lines, keep_inputs = lowering._Builder, lowering._line_order, lowering._Builder.inputs_by_stage
     try:
         if variant != "now":
-            Builder.stage_ordered_inputs = lambda self: tuple(Key.input(d.name) for d in self.inputs)
+            Builder.inputs_by_stage = lambda self, lines, counted: np.arange(len(self.inputs))   # method order
         if variant == "slot order":
             lowering._line_order = lambda slots, counted: np.argsort(slots, kind="stable")
         return lowering.compile_program(plan)
     finally:
-        lowering._line_order, Builder.stage_ordered_inputs = keep_lines, keep_inputs
+        lowering._line_order, Builder.inputs_by_stage = keep_lines, keep_inputs
 
 
 if __name__ == "__main__":

@@ -81,7 +81,7 @@ class Program:
     emission_slots: np.ndarray
     counted: np.ndarray                # (stages, emissions) 0/1: which line counts in which stage
     inputs: tuple[Key, ...]            # input keys in slot order (0 .. len - 1): by stage, then method order
-                                       # (lowering.stage_ordered_inputs); `pack` and batches follow it
+                                       # (lowering._Builder.inputs_by_stage); `pack` and batches follow it
     sorted_lines: object               # emission slots in slot order: a slice when contiguous
     runs: np.ndarray                   # where each run of sorted lines counting in one stage starts
     run_counted: np.ndarray            # (stages, runs) 0/1: which run counts in which stage
