@@ -70,7 +70,7 @@ def _compiled(plan, variant: str):
     Builder, keep_lines, keep_inputs = lowering._Builder, lowering._line_order, lowering._Builder.inputs_by_stage
     try:
         if variant != "now":
-            Builder.inputs_by_stage = lambda self, lines, counted: np.arange(len(self.inputs))   # method order
+            Builder.inputs_by_stage = lambda self, outs, lines, counted: np.arange(len(self.inputs))   # method order
         if variant == "slot order":
             lowering._line_order = lambda slots, counted: np.argsort(slots, kind="stable")
         return lowering.compile_program(plan)

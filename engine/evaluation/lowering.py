@@ -136,19 +136,20 @@ class _Builder:
         self.first_ops[1].append(ops[1] if len(ops) > 1 else -1)
         return out
 
-    def inputs_by_stage(self, em_slots: np.ndarray, counted: np.ndarray) -> np.ndarray:
+    def inputs_by_stage(self, outs: np.ndarray, em_slots: np.ndarray, counted: np.ndarray) -> np.ndarray:
         """The inputs' order in the slots: by the earliest stage among the lines that read each
         directly (an operand of the line's own instruction: amount x factor), then in method
         order; inputs read directly only by lines counted in no stage, then those no line reads
-        directly, come last. A group's outputs follow
-        their operands' slots (`renumber`), so the lines of one stage sit together and the stage
-        totals read slices, however the method interleaves its stages; for a method declared
-        stage by stage this is the method order. (Array operations: a loop over the lines'
-        code took ~0.2 s of a 100 000-line compile.)"""
+        directly, come last. A group's outputs follow their operands' slots (`renumber`), so the
+        lines of one stage sit together and the stage totals read slices, however the method
+        interleaves its stages; for a method declared stage by stage this is the method order.
+        (Array operations: a loop over the lines' code took ~0.2 s of a 100 000-line compile.)
+
+        `outs`: each instruction's output slot; `em_slots`: each line's slot, method order."""
         k = len(self.inputs)
         stages = len(counted)
         instr_of = np.full(len(self.init), -1, dtype=np.intp)
-        instr_of[self.outs] = np.arange(len(self.outs))
+        instr_of[outs] = np.arange(len(outs))
         made = instr_of[em_slots]
         line = made >= 0                     # a line its own instruction makes (not a bare input or let)
         stage = np.where(counted.any(axis=0), counted.argmax(axis=0), stages)[line]
@@ -161,17 +162,16 @@ class _Builder:
             return np.arange(k)
         return np.argsort(first, kind="stable")
 
-    def renumber(self, input_order: np.ndarray) -> tuple[list[_Group], np.ndarray]:
+    def renumber(self, outs: np.ndarray, input_order: np.ndarray) -> tuple[list[_Group], np.ndarray, np.ndarray]:
         """Slots in the order the steps will use them: leaves (the inputs first, in `input_order`,
         then constants and literals), then each (depth, operator) group's outputs together,
         sorted by operands. A group's outputs, and often its operands, become contiguous:
         slices instead of gathers.
 
-        Returns the groups in that order, in new slots, the old slot of each new one, and the new
-        slot of each old one."""
+        `outs`: each instruction's output slot. Returns the groups in that order, in new slots,
+        the old slot of each new one, and the new slot of each old one."""
         instrs = self.instrs
         size = len(self.init)
-        outs = self.outs
         is_out = np.zeros(size, dtype=bool)
         is_out[outs] = True
         leaves = np.flatnonzero(~is_out)
@@ -211,10 +211,10 @@ class _Builder:
                  if counts(e, stage_row)]
         if lines:
             counted[tuple(np.array(lines, dtype=np.intp).T)] = 1.0
-        self.outs = np.fromiter((i[1] for i in self.instrs), dtype=np.intp, count=len(self.instrs))
-        order = self.inputs_by_stage(em_old, counted)
+        outs = np.fromiter((i[1] for i in self.instrs), dtype=np.intp, count=len(self.instrs))
+        order = self.inputs_by_stage(outs, em_old, counted)
         self.input_keys = tuple(self.input_keys[i] for i in order)
-        groups, old, new = self.renumber(order)
+        groups, old, new = self.renumber(outs, order)
         size = len(self.init)
         raw = np.array(self.init, dtype=float)[old]
         full = _steps(groups, None)
