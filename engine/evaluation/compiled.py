@@ -158,6 +158,10 @@ class Program:
         return V
 
     def value(self, V: np.ndarray, key: str):
+        """A node's value in V from `run` without overrides: a batched live run leaves the slots
+        it does not need unwritten, and their value (folded, the same in every scenario) is
+        `base`'s. After a run with overrides every slot of V holds its own value: read `V[slot]`
+        (`base` does not know the overridden factors)."""
         i = self.slot[key]
         if V.ndim == 2 and not self.filled[i]:
             return np.broadcast_to(self.base[i], V.shape[1:])   # folded: the same in every scenario
