@@ -383,6 +383,18 @@ def test_a_cache_folder_of_another_user_is_not_used(ws, kb_copy, tmp_path, monke
         load_kb(kb_copy, ws.units, cache_dir=cache)
 
 
+def test_without_posix_owner_checks_nothing_is_cached_and_everything_works(ws, kb_copy, tmp_path, monkeypatch):
+    """Where there is no user id or permission bits to check (Windows), caches are not used: a
+    start is as slow as a first one, never an error."""
+    assert cachefiles._POSIX          # this machine: the checks are there
+    monkeypatch.setattr(cachefiles, "_POSIX", False)
+    cache = tmp_path / "cache"
+    assert cachefiles.cache_key(cache) is None and cachefiles.sealed_folder("x", cache) is None
+    assert seed_total(ws, kb_copy, cache) == TOTAL
+    assert not list(cache.glob("kb-*.json"))
+    assert cachefiles.read_private(cache / "key") is None
+
+
 # --- pint's definitions cache ----------------------------------------------------------------
 
 def pint_files(xdg: Path) -> list[Path]:

@@ -42,8 +42,15 @@ def default_cache_dir() -> Path:
     return (Path(base) if os.path.isabs(base) else Path.home() / ".cache") / "pcf"
 
 
+# Owner and mode checks need POSIX (a user id, permission bits, O_NOFOLLOW): elsewhere nothing
+# is cached, and every start is as slow as a first one.
+_POSIX = all(hasattr(os, name) for name in ("geteuid", "O_NOFOLLOW", "O_NONBLOCK", "pread"))
+
+
 def private_dir(path: Path) -> bool:
     """Whether `path` is (now) a folder of ours that only we can write; created 0700 if missing."""
+    if not _POSIX:
+        return False
     try:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
         st = os.lstat(path)
@@ -112,6 +119,8 @@ def _open_private(path: Path, limit: int = MAX_CACHE_BYTES, mask: int = 0o022) -
     """(an open descriptor, the size) of `path` when it is a regular file of ours, at most `limit` bytes,
     with none of the `mask` permission bits; else None. Opened without following a link or
     blocking: the checks are on what was opened."""
+    if not _POSIX:
+        return None
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError:
