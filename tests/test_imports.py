@@ -67,10 +67,21 @@ def test_everyday_commands_load_no_graph_chart_template_or_spreadsheet_library(t
     ("check", "methods/gbt24067/electrical.pcf"),
     ("explain", SEED),
 ])
-def test_a_warm_command_loads_numpy_only(tmp_path, argv):
+def test_a_warm_command_loads_no_heavy_library(tmp_path, argv):
     # the first run keeps the parsed units (core/unitcache.py) and the parse's tables
-    # (language/tablecache.py); the next needs neither pint nor lark
+    # (language/tablecache.py); the next needs neither pint nor lark, and one product without
+    # row tables is all floats: no numpy either (core/arrays.py)
     assert "lark" in loaded_by(*argv, tmp_path=tmp_path)
+    assert loaded_by(*argv, tmp_path=tmp_path) == set()
+
+
+@pytest.mark.parametrize("argv", [
+    ("run", "examples/worked-beverage"),
+    ("audit", "examples/seed-004-distribution-units"),
+])
+def test_row_tables_load_numpy(tmp_path, argv):
+    # a table's columns are arrays: the same warm command with row tables does import numpy
+    loaded_by(*argv, tmp_path=tmp_path)
     assert loaded_by(*argv, tmp_path=tmp_path) == {"numpy"}
 
 
@@ -79,6 +90,9 @@ def test_report_loads_its_template_library_only(tmp_path):
     loaded = loaded_by("report", SEED, "--format", "html", "-o", str(tmp_path / "r.html"), tmp_path=tmp_path)
     assert "jinja2" in loaded
     assert not loaded & {"matplotlib", "networkx", "openpyxl", "jsonschema", "distributed", "dask.array", "pandas"}
+    # warm, and without row tables: not even numpy
+    assert loaded_by("report", SEED, "--format", "html", "-o", str(tmp_path / "r.html"),
+                     tmp_path=tmp_path) == {"jinja2"}
 
 
 def test_the_word_report_draws_its_chart_with_matplotlib(tmp_path):

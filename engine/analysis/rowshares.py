@@ -9,12 +9,15 @@ such parts, and None is returned rather than a split that would not add up.
 """
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ..core.keys import Key
 from ..evaluation.evaluate import _exec
 from ..evaluation.result import ProductResult
 from ..plan import Plan
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def row_parts(plan: Plan, p: ProductResult, emission: str) -> tuple[str, np.ndarray] | None:
@@ -30,6 +33,7 @@ def row_parts(plan: Plan, p: ProductResult, emission: str) -> tuple[str, np.ndar
     table = p.values.get(table_key)
     if not isinstance(table, dict) or not table:
         return None
+    import numpy as np   # only a product with a row table gets here: its columns are arrays
     n_rows = len(next(iter(table.values())))
     per_row = np.broadcast_to(np.asarray(_exec(body, p.values, table), dtype=float), (n_rows,))
     parts = _exec((*code[:at], ("const", per_row), *code[at + 1:]), p.values, None)

@@ -3,13 +3,14 @@
 The audit evaluates a case twice: once with the printed inputs as numbers, once with each
 printed input widened to half a unit of its last printed digit. A printed result that lies
 outside the widened result cannot be explained by rounding. Works on floats and on numpy
-arrays (row tables) alike.
+arrays (row tables) alike; numpy is imported only where an array is there.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-import numpy as np
+from ..core.arrays import is_array
 
 
 @dataclass(frozen=True)
@@ -57,20 +58,34 @@ class Interval:
 
     def __truediv__(self, other):
         o = Interval.of(other)
-        if np.any(np.asarray(o.lo) <= 0) and np.any(np.asarray(o.hi) >= 0):
-            return Interval(-np.inf, np.inf)  # divisor may be zero: nothing can be said
+        if _anywhere(o.lo, lambda x: x <= 0) and _anywhere(o.hi, lambda x: x >= 0):
+            return Interval(-math.inf, math.inf)  # divisor may be zero: nothing can be said
         return self * Interval(1 / o.hi, 1 / o.lo)
 
     def __rtruediv__(self, other):
         return Interval.of(other) / self
 
     def sum(self) -> "Interval":
+        """The sum over a row table's rows (ends that are arrays)."""
+        import numpy as np
         return Interval(float(np.sum(self.lo)), float(np.sum(self.hi)))
 
 
+def _anywhere(x, test) -> bool:
+    if is_array(x):
+        return bool(test(x).any())
+    return bool(test(x))
+
+
 def _min(c):
-    return np.minimum.reduce(c) if isinstance(c[0], np.ndarray) else min(c)
+    if is_array(c[0]):
+        import numpy as np
+        return np.minimum.reduce(c)
+    return min(c)
 
 
 def _max(c):
-    return np.maximum.reduce(c) if isinstance(c[0], np.ndarray) else max(c)
+    if is_array(c[0]):
+        import numpy as np
+        return np.maximum.reduce(c)
+    return max(c)

@@ -17,8 +17,6 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-import numpy as np
-
 from ..core.errors import Diagnostic, PcfError, did_you_mean
 from ..core.keys import Key
 from ..core.units import UnitError, format_dim
@@ -39,6 +37,7 @@ def row_checks(plan: Plan, bound: Bound, result: ProductResult, rows: list[Print
     from .audit import Check
     if not rows:
         return [], []
+    import numpy as np   # printed rows are checked against the table's columns, numpy arrays
     problems: list[Diagnostic] = []
     checks, findings = [], []
     tables = {t.name: t for t in plan.method.tables}

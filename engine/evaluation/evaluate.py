@@ -12,9 +12,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Mapping
 
-import numpy as np
-
 from ..checks.interval import Interval
+from ..core.arrays import is_array, numpy_if_imported
 from ..core.errors import Diagnostic, PcfError, did_you_mean, fail
 from ..core.keys import CHECK, EMISSION, INPUT, KB, Key
 from ..core.source import Span
@@ -193,6 +192,7 @@ def bind(plan: Plan, product: Product, kb: KnowledgeBase, inv_path: str) -> Boun
                 f"add `[[product.{tname}]]` rows, or `{tname} = []` for none")
             continue
         cols = {c.name: c for c in t.columns}
+        import numpy as np   # a table's columns are arrays, one number per row
         vals = {c: np.zeros(len(rows)) for c in cols}
         wids = {c: np.zeros(len(rows)) for c in cols}
         for i, row in enumerate(rows):
@@ -324,11 +324,18 @@ def run(plan: Plan, inputs: Mapping[str, object]) -> dict[str, object]:
     """Evaluate every computed node; `inputs` holds input/table values (floats or intervals)."""
     values: dict[str, object] = dict(plan.constants)
     values.update(inputs)
+    np = numpy_if_imported()    # not imported: no value is an array, and floats need no errstate
+    if np is None:
+        return _run(plan, values)
+    # numpy warns on overflow in row tables; the value is checked in `_run` instead.
+    with np.errstate(all="ignore"):
+        return _run(plan, values)
+
+
+def _run(plan: Plan, values: dict[str, object]) -> dict[str, object]:
     for key in plan.order:
         try:
-            # numpy warns on overflow in row tables; the value is checked below instead.
-            with np.errstate(all="ignore"):
-                v = _exec(plan.code[key], values, None)
+            v = _exec(plan.code[key], values, None)
         except ZeroDivisionError:
             raise fail("bad-number", f"division by zero in `{key.shown}`",
                        _span_of(plan, key)) from None
@@ -388,10 +395,10 @@ def _exec(code: tuple, values: Mapping[str, object], row: Mapping[str, object] |
 
 def _total(v, n_rows: int):
     if isinstance(v, Interval):
-        if isinstance(v.lo, np.ndarray):
+        if is_array(v.lo):
             return v.sum()
         return v * float(n_rows)
-    if isinstance(v, np.ndarray):
+    if is_array(v):
         return float(v.sum())
     return v * n_rows
 
@@ -422,7 +429,7 @@ def check_findings(plan: Plan, pid: str, values: Mapping[Key, object]) -> list[F
         if v is None:
             continue
         hi = v.hi if isinstance(v, Interval) else v
-        if float(np.max(hi)) == 0.0:
+        if float(hi.max() if is_array(hi) else hi) == 0.0:
             cite = f" ({c.citation})" if c.citation else ""
             message = f"product `{pid}`: check `{c.name}` fails: {c.message}{cite}"
             if c.severity == "error":
