@@ -136,3 +136,20 @@ def test_spans_count_lines_and_columns_from_the_offsets():
     # `    emission e in s = x * 2 kg`: x at column 23, kg at 29-30, the end one past it
     assert (emission.expr.span.end_line, emission.expr.span.end_column) == (4, 31)
     assert build_formula("a +\n b", "kb/x.toml", line_offset=4).span.end_line == 6
+
+
+def test_a_large_methods_nodes_share_their_names_and_line_numbers():
+    # Memory at 100 000 formulas (issue 25, target 4): a name's text is one string object however
+    # often it is written, and the spans on one line hold one int object for its number (numbers
+    # past 256 are objects of their own). Line 300 holds `emission a in s = mass * mass + mass`
+    # (a longer name than one letter: Python keeps one object per one-letter string anyway).
+    lines = ["method m {", '  stage s "S"', "  input mass : kg"] + ["  let pad%d = 1" % i for i in range(296)]
+    text = "\n".join(lines + ["  emission a in s = mass * mass + mass", "}"]) + "\n"
+    method = build_method(text, "m.pcf")
+    emission = method.decls[-1]
+    assert emission.span.line == 300
+    refs = [emission.expr.left.left, emission.expr.left.right, emission.expr.right]
+    assert [r.name for r in refs] == ["mass", "mass", "mass"]
+    assert all(r.name is method.decls[1].name for r in refs)          # the input's own string
+    spans = [emission.span, emission.stage_span, emission.expr.span] + [r.span for r in refs]
+    assert all(s.line is emission.span.line and s.end_line is emission.span.line for s in spans)

@@ -67,6 +67,7 @@ class _Builder:
         self.path = path
         self.offset = line_offset
         self._line_starts: list[int] | None = None
+        self._numbers: list[int] = []      # line numbers as shown (offset added), by line
 
     def handlers(self) -> dict:
         return {name: getattr(self, name) for name in _RULES}
@@ -78,9 +79,13 @@ class _Builder:
         lines = self._line_starts
         if lines is None:   # built on the first span asked for, once per text
             lines = self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+            # one int object per line number, shared by every span on that line: numbers past
+            # 256 are objects of their own (28 bytes each), and a large method has millions of spans
+            self._numbers = list(range(self.offset, self.offset + len(lines) + 1))
         line, end_line = bisect_right(lines, start), bisect_right(lines, end)
-        return Span(self.path, line + self.offset, start - lines[line - 1] + 1,
-                    end_line + self.offset, end - lines[end_line - 1] + 1)
+        numbers = self._numbers
+        return Span(self.path, numbers[line], start - lines[line - 1] + 1,
+                    numbers[end_line], end - lines[end_line - 1] + 1)
 
     def _tspan(self, tok: lalr.Word) -> Span:
         return self._span(tok.start, tok.end)

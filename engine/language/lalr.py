@@ -18,6 +18,7 @@ keyword may stand).
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -200,6 +201,7 @@ Handler = Callable[[int | None, int | None, list], Any]
 def run(t: Tables, text: str, start: str, handlers: dict[str, Handler]) -> Any:
     """Parse `text` from `start`, calling `handlers[name](start, end, children)` per reduction."""
     actions, reductions, lexers = t.actions, t.reductions, t.lexers
+    intern = sys.intern
     call = [None if r.name is None or r.unit else handlers.get(r.name) for r in reductions]
     state, end_state = t.starts[start]
     states, values, starts, ends = [state], [], [], []
@@ -252,7 +254,9 @@ def run(t: Tables, text: str, start: str, handlers: dict[str, Handler]) -> Any:
                     if how == 0:
                         kids.append(values[j])
                     elif how == 1:
-                        kids.append(Word(values[j], text[starts[j]:ends[j]], starts[j], ends[j]))
+                        at, to = starts[j], ends[j]
+                        # interned: a name is written at its declaration and at every use
+                        kids.append(Word(values[j], intern(text[at:to]), at, to))
                     elif kids:
                         kids.extend(values[j])
                     else:
