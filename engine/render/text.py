@@ -12,6 +12,8 @@ from .escape import terminal_text as t
 
 
 def width(s: str) -> int:
+    if s.isascii():     # no ASCII character is wide: a long listing is mostly ids and numbers
+        return len(s)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
 
