@@ -121,7 +121,7 @@ class Program:
         (tables then in `tables`). `overrides`: kb keys -> float or (n,) array (Monte Carlo draws
         of a factor)."""
         if isinstance(inputs, np.ndarray):
-            packed, tables = inputs, dict(tables or {})
+            packed, tables = inputs, tables or {}
             if n is None and packed.ndim == 2:
                 n = packed.shape[1]
         else:
@@ -176,11 +176,14 @@ class Program:
             stages = np.zeros((len(self.run_counted),) + V.shape[1:])
         elif self.runs_are_stages:
             # the product with the identity, without its cost (about 1 us of a 1 000-line evaluation);
-            # + 0.0 as the product gives a stage of -0.0 lines: 0, never "-0"
-            stages = (np.add.reduceat(V[self.sorted_lines], self.runs, axis=0) + 0.0) / divisor
+            # + 0.0 as the product gives a stage of -0.0 lines: 0, never "-0". In place: the sums
+            # are a new array, and two fewer allocations are a tenth of a 1 000-line evaluation
+            stages = np.add.reduceat(V[self.sorted_lines], self.runs, axis=0)
+            stages += 0.0
+            stages /= divisor
         else:
             stages = self.run_counted @ np.add.reduceat(V[self.sorted_lines], self.runs, axis=0) / divisor
-        return stages, stages.sum(axis=0)
+        return stages, np.add.reduce(stages, axis=0)    # `.sum` is this behind a Python wrapper (0.3 us)
 
     def totals(self, V: np.ndarray, divisor=1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per functional unit: lines (emissions, ...), stages (stages, ...), total (...)."""
