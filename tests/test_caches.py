@@ -10,6 +10,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -393,6 +394,81 @@ def test_without_posix_owner_checks_nothing_is_cached_and_everything_works(ws, k
     assert seed_total(ws, kb_copy, cache) == TOTAL
     assert not list(cache.glob("kb-*.json"))
     assert cachefiles.read_private(cache / "key") is None
+
+
+# --- files nobody uses any more ----------------------------------------------------------------
+
+DAY = 24 * 3600
+
+
+def aged(path: Path, days: float) -> Path:
+    """`path` as if last written `days` ago (a link's own time, not its target's)."""
+    when = time.time() - days * DAY
+    os.utime(path, (when, when), follow_symlinks=False)
+    return path
+
+
+def test_files_unused_for_thirty_days_are_removed_when_a_cache_is_written(ws, kb_copy, tmp_path):
+    cache = tmp_path / "cache"
+    assert seed_total(ws, kb_copy, cache) == TOTAL                   # the key and this KB's cache
+    mine, key = the_cache_file(cache), cachefiles.cache_key(cache)
+
+    def made(path: Path, days: float) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+        return aged(path, days)
+    old_kb = made(cache / "kb-0ld.json", 31)                          # a checkout deleted a month ago
+    recent_kb = made(cache / "kb-recent.json", 29)
+    old_template = made(cache / "jinja-sealed" / "t.jinja", 40)
+    aged(cache / "jinja-sealed", 40)
+    made(cache / "pint-sealed" / "w" / "d.pickle", 90)
+    aged(cache / "pint-sealed" / "w", 90)
+    outside = made(tmp_path / "not-a-cache.txt", 90)
+    (cache / "link").symlink_to(outside)
+    aged(cache / "link", 90)
+    aged(cache / "key", 400)                                         # the key is never old
+    aged(mine, 31)
+    assert cachefiles.sealed_folder("units", cache) is not None
+    assert cachefiles.write_sealed(cache / "units" / "u.json", key, b"{}")     # any write sweeps
+    assert not old_kb.exists() and recent_kb.exists() and not mine.exists()
+    assert not old_template.exists() and not (cache / "jinja-sealed").exists()       # emptied, and old
+    assert not (cache / "pint-sealed" / "w").exists() and (cache / "pint-sealed").exists()   # not old
+    assert (cache / "link").is_symlink() and outside.read_bytes() == b"x"            # links are not followed
+    assert cachefiles.cache_key(cache) == key and (cache / "units" / "u.json").exists()
+    assert seed_total(ws, kb_copy, cache) == TOTAL and mine.exists()                  # rebuilt when needed
+
+
+def test_a_cache_read_marks_its_file_used(ws, kb_copy, tmp_path):
+    cache = tmp_path / "cache"
+    seed_total(ws, kb_copy, cache)
+    path = the_cache_file(cache)
+    aged(path, 20)
+    assert seed_total(ws, kb_copy, cache) == TOTAL                   # read from the cache
+    assert time.time() - path.stat().st_mtime < DAY                  # and marked used today
+    aged(path, 0.5)
+    before = path.stat().st_mtime
+    seed_total(ws, kb_copy, cache)
+    assert path.stat().st_mtime == before                            # used today already: not rewritten
+
+
+def test_a_sweep_leaves_other_users_files_and_folders_without_a_key(tmp_path, monkeypatch):
+    from pcf.files import cacheage
+    cache = tmp_path / "cache"
+    key = cachefiles.cache_key(cache)
+    theirs = cache / "kb-theirs.json"
+    theirs.write_bytes(b"x")
+    aged(theirs, 60)
+    real_geteuid = os.geteuid
+    monkeypatch.setattr(cacheage.os, "geteuid", lambda: real_geteuid() + 1)   # every file is another's
+    assert cachefiles.write_sealed(cache / "kb-new.json", key, b"{}")
+    assert theirs.exists()
+    monkeypatch.undo()
+    stray = tmp_path / "elsewhere" / "f.json"                       # no key above it: not a cache folder
+    stray.parent.mkdir()
+    stray.write_bytes(b"x")
+    aged(stray, 60)
+    assert cacheage.prune_stale(stray.parent / "g.json") == 0 and stray.exists()
+    assert cacheage.prune_stale(cache / "kb-new.json") == 1 and not theirs.exists()
 
 
 # --- pint's definitions cache ----------------------------------------------------------------

@@ -18,6 +18,7 @@ of truth, so every failure here means "rebuild":
   of which a run reads a few blocks).
 - Files are written 0600 through `atomic.replace_file` (temporary file + rename), so
   concurrent runs each see a whole file or none.
+- A file unused for 30 days is removed when the folder is next written (cacheage.py).
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from .atomic import replace_file
+from .cacheage import mark_used, prune_stale
 from .inputfile import read_limited
 
 MAX_CACHE_BYTES = 512 * 1024 * 1024
@@ -142,7 +144,10 @@ def read_sealed(path: Path, key: bytes) -> bytes | None:
     if raw is None or len(raw) < _SEAL or len(raw) > MAX_CACHE_BYTES:
         return None
     seal, payload = raw[:_SEAL], raw[_SEAL:]
-    return payload if hmac.compare_digest(seal, _seal(key, payload)) else None
+    if not hmac.compare_digest(seal, _seal(key, payload)):
+        return None
+    mark_used(path)
+    return payload
 
 
 def write_sealed(path: Path, key: bytes, payload: bytes) -> bool:
@@ -150,9 +155,10 @@ def write_sealed(path: Path, key: bytes, payload: bytes) -> bool:
     (a read-only or full disk only makes the next load slower)."""
     try:
         replace_file(path, _seal(key, payload) + payload, mode=0o600)
-        return True
     except OSError:
         return False
+    prune_stale(path)
+    return True
 
 
 def write_sealed_head(path: Path, key: bytes, head: bytes, body: bytes) -> bool:
@@ -163,9 +169,10 @@ def write_sealed_head(path: Path, key: bytes, head: bytes, body: bytes) -> bool:
         raise ValueError("a sealed head is one line")
     try:
         replace_file(path, _seal(key, head) + head + b"\n" + body, mode=0o600)
-        return True
     except OSError:
         return False
+    prune_stale(path)
+    return True
 
 
 def read_sealed_head(path: Path, key: bytes, step: int = 1 << 18) -> tuple[bytes, int, int] | None:
@@ -188,7 +195,10 @@ def read_sealed_head(path: Path, key: bytes, step: int = 1 << 18) -> tuple[bytes
     finally:
         os.close(fd)
     seal, head = data[:_SEAL], data[_SEAL:nl]
-    return (head, nl + 1, size) if hmac.compare_digest(seal, _seal(key, head)) else None
+    if not hmac.compare_digest(seal, _seal(key, head)):
+        return None
+    mark_used(path)
+    return head, nl + 1, size
 
 
 def read_private_range(path: Path, start: int, length: int) -> bytes | None:
