@@ -18,7 +18,6 @@ keyword may stand).
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -201,7 +200,11 @@ Handler = Callable[[int | None, int | None, list], Any]
 def run(t: Tables, text: str, start: str, handlers: dict[str, Handler]) -> Any:
     """Parse `text` from `start`, calling `handlers[name](start, end, children)` per reduction."""
     actions, reductions, lexers = t.actions, t.reductions, t.lexers
-    intern = sys.intern
+    # one string object per distinct token text of this parse: a name is written at its
+    # declaration and at every use (a table of the parse's own, not sys.intern: Python 3.12
+    # keeps interned strings for ever, and an editor's language server parses all day)
+    same = {}
+    intern = same.setdefault
     call = [None if r.name is None or r.unit else handlers.get(r.name) for r in reductions]
     state, end_state = t.starts[start]
     states, values, starts, ends = [state], [], [], []
@@ -255,8 +258,8 @@ def run(t: Tables, text: str, start: str, handlers: dict[str, Handler]) -> Any:
                         kids.append(values[j])
                     elif how == 1:
                         at, to = starts[j], ends[j]
-                        # interned: a name is written at its declaration and at every use
-                        kids.append(Word(values[j], intern(text[at:to]), at, to))
+                        word = text[at:to]
+                        kids.append(Word(values[j], intern(word, word), at, to))
                     elif kids:
                         kids.extend(values[j])
                     else:
