@@ -205,6 +205,7 @@ def run(t: Tables, text: str, start: str, handlers: dict[str, Handler]) -> Any:
     # keeps interned strings for ever, and an editor's language server parses all day)
     same = {}
     intern = same.setdefault
+    chains: dict[tuple[int, int, str], int] = {}
     call = [None if r.name is None or r.unit else handlers.get(r.name) for r in reductions]
     state, end_state = t.starts[start]
     states, values, starts, ends = [state], [], [], []
@@ -240,8 +241,15 @@ def run(t: Tables, text: str, start: str, handlers: dict[str, Handler]) -> Any:
                 break
             r = reductions[~a]
             if r.unit:
-                # `?expr: term` and its kin: the child stands for the rule, with its own offsets
-                states[-1] = actions[states[-2]][r.goto]
+                # `?expr: term` and its kin: the child stands for the rule, with its own offsets.
+                # Such reductions come in chains (a name is an atom, a power, a product, a sum...)
+                # that leave the stack below alone: where a chain ends depends only on the state
+                # below, the state on top and the token, so each chain is walked once a parse
+                key = (states[-2], states[-1], kind)
+                top = chains.get(key)
+                if top is None:
+                    top = chains[key] = _unit_chain(actions, reductions, key, end_state)
+                states[-1] = top
             else:
                 size = r.size
                 base = len(values) - size
@@ -282,3 +290,17 @@ def run(t: Tables, text: str, start: str, handlers: dict[str, Handler]) -> Any:
                 ends.append(last)
             if kind == "$END" and states[-1] == end_state:
                 return values[-1]
+
+
+def _unit_chain(actions, reductions, key: tuple[int, int, str], end_state: int) -> int:
+    """The state on top after the `?rule` (unit) reductions that `kind` sets off from `top` over
+    `below`, one after another as `run` would make them: up to the first action that is not one
+    (a shift, another reduction, none), or the end of the parse."""
+    below, top, kind = key
+    while True:
+        top = actions[below][reductions[~actions[top][kind]].goto]
+        if kind == "$END" and top == end_state:
+            return top
+        a = actions[top].get(kind)
+        if a is None or a >= 0 or not reductions[~a].unit:
+            return top
